@@ -1,0 +1,46 @@
+//! One file per subcommand: its arguments and an `execute` that calls the library.
+
+pub mod build;
+pub mod check;
+pub mod scores;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::Args;
+use ecoscore::Diagnostics;
+
+/// Arguments every command takes.
+#[derive(Debug, Args)]
+pub struct Common {
+    /// The project folder (holds site.yaml, data/, content/, themes/)
+    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+}
+
+/// The process exit code for invalid input or a failed build.
+pub const FAILURE: u8 = 1;
+
+pub fn color() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}
+
+/// Print diagnostics to stderr, followed by a count.
+pub fn report(diags: &Diagnostics) {
+    if diags.is_empty() {
+        return;
+    }
+    eprint!("{}", diags.render(color()));
+    let errors = diags.error_count();
+    let warnings = diags.len() - errors;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if errors > 0 {
+        eprintln!(
+            "{} and {}",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        );
+    } else {
+        eprintln!("{}", plural(warnings, "warning"));
+    }
+}

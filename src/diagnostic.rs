@@ -1,0 +1,353 @@
+//! Located problems in the user's input, and how they are shown.
+//!
+//! Every stage that reads user input reports through [`Diagnostic`]: a file
+//! relative to the project root, a 1-based line and column (0 when the problem
+//! concerns the whole file), what is wrong and, where we know it, what would be
+//! right. Diagnostics are collected, never thrown one at a time, so a run lists
+//! every problem it found.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A 1-based position in a source file; `line == 0` means "the file as a whole".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Pos {
+    pub const FILE: Pos = Pos { line: 0, column: 0 };
+
+    pub fn new(line: usize, column: usize) -> Pos {
+        Pos { line, column }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: PathBuf,
+    pub pos: Pos,
+    pub message: String,
+    pub help: Option<String>,
+    source: Option<Arc<str>>,
+}
+
+impl Diagnostic {
+    pub fn error(file: impl Into<PathBuf>, pos: Pos, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            file: file.into(),
+            pos,
+            message: message.into(),
+            help: None,
+            source: None,
+        }
+    }
+
+    pub fn warning(file: impl Into<PathBuf>, pos: Pos, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(file, pos, message)
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Attach the file's text so the report can show the excerpt.
+    pub fn with_source(mut self, source: Arc<str>) -> Diagnostic {
+        self.source = Some(source);
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    fn sort_key(&self) -> (&Path, Pos, Severity, &str) {
+        (&self.file, self.pos, self.severity, &self.message)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if self.pos.line > 0 {
+            write!(f, ":{}:{}", self.pos.line, self.pos.column.max(1))?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// Byte offset of a 1-based line and character column in `text`.
+fn byte_offset(text: &str, pos: Pos) -> Option<usize> {
+    if pos.line == 0 {
+        return None;
+    }
+    let mut line_start = 0;
+    for _ in 1..pos.line {
+        line_start += text[line_start..].find('\n')? + 1;
+    }
+    let line = text[line_start..].split('\n').next().unwrap_or("");
+    let column_offset = line
+        .char_indices()
+        .nth(pos.column.saturating_sub(1))
+        .map_or(line.len(), |(i, _)| i);
+    Some(line_start + column_offset)
+}
+
+impl miette::Diagnostic for Diagnostic {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        None
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        None
+    }
+}
+
+/// A diagnostic paired with its source excerpt, for miette's graphical report.
+struct Excerpt<'a> {
+    diagnostic: &'a Diagnostic,
+    source: NamedSource<Arc<str>>,
+    offset: usize,
+}
+
+impl fmt::Debug for Excerpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.diagnostic, f)
+    }
+}
+
+impl fmt::Display for Excerpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Excerpt<'_> {}
+
+impl miette::Diagnostic for Excerpt<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        miette::Diagnostic::severity(self.diagnostic)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        miette::Diagnostic::help(self.diagnostic)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let label = LabeledSpan::new(Some("here".to_string()), self.offset, 1);
+        Some(Box::new(std::iter::once(label)))
+    }
+}
+
+/// Every problem found in one run, kept sorted by file and position.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics(Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn new() -> Diagnostics {
+        Diagnostics(Vec::new())
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.0.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+
+    pub fn sorted(mut self) -> Diagnostics {
+        self.0.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.0.dedup_by(|a, b| a.sort_key() == b.sort_key());
+        self
+    }
+
+    /// Render every diagnostic as a report with its source excerpt.
+    pub fn render(&self, color: bool) -> String {
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+        let mut out = String::new();
+        for diagnostic in &self.0 {
+            let excerpt = diagnostic.source.as_ref().and_then(|source| {
+                byte_offset(source, diagnostic.pos).map(|offset| Excerpt {
+                    diagnostic,
+                    source: NamedSource::new(
+                        format!(
+                            "{}:{}:{}",
+                            diagnostic.file.display(),
+                            diagnostic.pos.line,
+                            diagnostic.pos.column.max(1)
+                        ),
+                        Arc::clone(source),
+                    ),
+                    offset,
+                })
+            });
+            let rendered = match &excerpt {
+                Some(excerpt) => handler.render_report(&mut out, excerpt),
+                None => {
+                    let located = Located(diagnostic);
+                    handler.render_report(&mut out, &located)
+                }
+            };
+            if rendered.is_err() {
+                out.push_str(&diagnostic.to_string());
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// A diagnostic without an excerpt: the location goes into the message.
+struct Located<'a>(&'a Diagnostic);
+
+impl fmt::Debug for Located<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl fmt::Display for Located<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.0, f)
+    }
+}
+
+impl std::error::Error for Located<'_> {}
+
+impl miette::Diagnostic for Located<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        miette::Diagnostic::severity(self.0)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        miette::Diagnostic::help(self.0)
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for diagnostic in &self.0 {
+            writeln!(f, "{diagnostic}")?;
+        }
+        Ok(())
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl FromIterator<Diagnostic> for Diagnostics {
+    fn from_iter<I: IntoIterator<Item = Diagnostic>>(iter: I) -> Self {
+        Diagnostics(iter.into_iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_offset_counts_characters_not_bytes() {
+        let text = "a: 1\n名称: 长春\n";
+        assert_eq!(byte_offset(text, Pos::new(2, 5)), Some(5 + "名称: ".len()));
+        assert_eq!(byte_offset(text, Pos::new(9, 1)), None);
+        assert_eq!(byte_offset(text, Pos::FILE), None);
+    }
+
+    #[test]
+    fn sorted_orders_by_file_then_position() {
+        let diags: Diagnostics = vec![
+            Diagnostic::error("b.yaml", Pos::new(1, 1), "x"),
+            Diagnostic::error("a.yaml", Pos::new(9, 1), "y"),
+            Diagnostic::error("a.yaml", Pos::new(2, 3), "z"),
+        ]
+        .into_iter()
+        .collect();
+        let order: Vec<String> = diags.sorted().iter().map(|d| d.to_string()).collect();
+        assert_eq!(order, ["a.yaml:2:3: z", "a.yaml:9:1: y", "b.yaml:1:1: x"]);
+    }
+
+    #[test]
+    fn report_shows_file_line_and_help() {
+        let source: Arc<str> = Arc::from("year: 2023\nsections: 1\n");
+        let diags: Diagnostics =
+            vec![
+                Diagnostic::error("data/2023/rules.yaml", Pos::new(2, 11), "bad sections")
+                    .with_help("write a map")
+                    .with_source(source),
+            ]
+            .into_iter()
+            .collect();
+        let text = diags.render(false);
+        assert!(text.contains("data/2023/rules.yaml:2:11"), "{text}");
+        assert!(text.contains("bad sections"), "{text}");
+        assert!(text.contains("write a map"), "{text}");
+    }
+}

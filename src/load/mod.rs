@@ -1,0 +1,477 @@
+//! Stage 1, load: read every input file and parse it into located raw documents.
+//!
+//! Loading never stops at the first problem: each file is read and parsed on
+//! its own, and every failure becomes a diagnostic. Whether the documents
+//! agree with each other is the next stage's question (`validate`).
+
+pub mod raw;
+pub mod yaml;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use raw::*;
+
+/// Input files larger than this are refused before parsing: no real data
+/// file comes near it, and a huge file is a mistake or an attack.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// A parsed document with the file it came from.
+#[derive(Debug)]
+pub struct Loaded<T> {
+    pub file: PathBuf,
+    pub text: Arc<str>,
+    pub doc: T,
+}
+
+/// A document that is expected in the project: parsed, absent, or present but broken
+/// (in which case its diagnostics are already reported).
+#[derive(Debug)]
+pub enum Doc<T> {
+    Ok(Loaded<T>),
+    Missing,
+    Broken,
+}
+
+impl<T> Doc<T> {
+    pub fn ok(&self) -> Option<&Loaded<T>> {
+        match self {
+            Doc::Ok(loaded) => Some(loaded),
+            _ => None,
+        }
+    }
+}
+
+/// A Markdown file with optional front matter.
+#[derive(Debug)]
+pub struct Markdown<M> {
+    pub meta: M,
+    pub body: String,
+    /// Line of the file on which `body` starts, to locate template errors.
+    pub body_line: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct RawYear {
+    pub rules: Option<Doc<RawRules>>,
+    pub targets: Option<Doc<RawTargets>>,
+    /// Results by the unit id taken from the file name.
+    pub results: BTreeMap<String, Doc<RawResults>>,
+    pub bulletin: Option<Doc<Markdown<RawBulletinMeta>>>,
+    pub narratives: BTreeMap<String, Loaded<String>>,
+}
+
+#[derive(Debug)]
+pub struct RawProject {
+    pub root: PathBuf,
+    pub site: Doc<RawSite>,
+    pub regions: Doc<RawRegions>,
+    pub indicators: Doc<RawIndicators>,
+    pub years: BTreeMap<u16, RawYear>,
+    pub pages: BTreeMap<String, Loaded<Markdown<RawPageMeta>>>,
+}
+
+/// Read and parse every input file under `root`.
+pub fn load(root: &Path) -> (RawProject, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let reader = Reader { root };
+    let site = reader.yaml_doc::<RawSite>(Path::new("site.yaml"), &mut diags);
+    let regions = reader.yaml_doc::<RawRegions>(Path::new("data/regions.yaml"), &mut diags);
+    let indicators =
+        reader.yaml_doc::<RawIndicators>(Path::new("data/indicators.yaml"), &mut diags);
+    let years = reader.years(&mut diags);
+    let pages = reader.pages(&mut diags);
+    let project = RawProject {
+        root: root.to_path_buf(),
+        site,
+        regions,
+        indicators,
+        years,
+        pages,
+    };
+    (project, diags)
+}
+
+struct Reader<'a> {
+    root: &'a Path,
+}
+
+/// Join path parts with `/` so diagnostics read the same on every platform.
+fn rel(parts: &[&str]) -> PathBuf {
+    PathBuf::from(parts.join("/"))
+}
+
+impl Reader<'_> {
+    /// Read a file as UTF-8 text, with a BOM removed.
+    fn text(&self, file: &Path) -> Result<Option<Arc<str>>, Diagnostic> {
+        let path = self.root.join(file);
+        let metadata = match fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(Diagnostic::error(
+                    file,
+                    Pos::FILE,
+                    format!("cannot read this file: {e}"),
+                ))
+            }
+        };
+        if !metadata.is_file() {
+            return Err(Diagnostic::error(
+                file,
+                Pos::FILE,
+                "expected a file, found a directory",
+            ));
+        }
+        if metadata.len() > MAX_FILE_BYTES {
+            return Err(Diagnostic::error(
+                file,
+                Pos::FILE,
+                format!(
+                    "this file is {} bytes; input files may be at most {} bytes",
+                    metadata.len(),
+                    MAX_FILE_BYTES
+                ),
+            )
+            .with_help("split the data or check that the right file is in place"));
+        }
+        let bytes = fs::read(&path).map_err(|e| {
+            Diagnostic::error(file, Pos::FILE, format!("cannot read this file: {e}"))
+        })?;
+        decode(file, bytes).map(Some)
+    }
+
+    fn yaml<T: DeserializeOwned>(&self, file: &Path) -> Result<Option<Loaded<T>>, Diagnostic> {
+        let Some(text) = self.text(file)? else {
+            return Ok(None);
+        };
+        let doc = yaml::parse::<T>(file, &text)?;
+        Ok(Some(Loaded {
+            file: file.to_path_buf(),
+            text,
+            doc,
+        }))
+    }
+
+    fn yaml_doc<T: DeserializeOwned>(&self, file: &Path, diags: &mut Diagnostics) -> Doc<T> {
+        into_doc(self.yaml(file), diags)
+    }
+
+    fn markdown<M: DeserializeOwned>(
+        &self,
+        file: &Path,
+    ) -> Result<Option<Loaded<Markdown<M>>>, Diagnostic> {
+        let Some(text) = self.text(file)? else {
+            return Ok(None);
+        };
+        let doc = split_front_matter::<M>(file, &text)?;
+        Ok(Some(Loaded {
+            file: file.to_path_buf(),
+            text,
+            doc,
+        }))
+    }
+
+    /// Names of the entries of a directory, sorted; an absent directory is empty.
+    fn entries(&self, dir: &Path, diags: &mut Diagnostics) -> Vec<(String, bool)> {
+        let read = match fs::read_dir(self.root.join(dir)) {
+            Ok(read) => read,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    dir,
+                    Pos::FILE,
+                    format!("cannot read this directory: {e}"),
+                ));
+                return Vec::new();
+            }
+        };
+        let mut names = Vec::new();
+        for entry in read.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+            names.push((name, is_dir));
+        }
+        names.sort();
+        names
+    }
+
+    fn years(&self, diags: &mut Diagnostics) -> BTreeMap<u16, RawYear> {
+        let mut years: BTreeMap<u16, RawYear> = BTreeMap::new();
+        for (name, is_dir) in self.entries(Path::new("data"), diags) {
+            if !is_dir {
+                if name != "regions.yaml" && name != "indicators.yaml" {
+                    diags.push(unexpected(
+                        rel(&["data", &name]),
+                        "data/ holds regions.yaml, indicators.yaml and one folder per year",
+                    ));
+                }
+                continue;
+            }
+            let Some(year) = parse_year(&name) else {
+                diags.push(unexpected(
+                    rel(&["data", &name]),
+                    "year folders are named by the year, e.g. data/2023/",
+                ));
+                continue;
+            };
+            let entry = years.entry(year).or_default();
+            self.year_data(&name, entry, diags);
+        }
+        for (name, is_dir) in self.entries(Path::new("content"), diags) {
+            if name == "pages" && is_dir {
+                continue;
+            }
+            let year = parse_year(&name).filter(|_| is_dir);
+            match year.and_then(|y| years.get_mut(&y).map(|entry| (y, entry))) {
+                Some((_, entry)) => self.year_content(&name, entry, diags),
+                None => diags.push(unexpected(
+                    rel(&["content", &name]),
+                    "content/ holds pages/ and one folder per year that has data in data/<year>/",
+                )),
+            }
+        }
+        years
+    }
+
+    fn year_data(&self, dir: &str, year: &mut RawYear, diags: &mut Diagnostics) {
+        let mut has_results_dir = false;
+        for (name, is_dir) in self.entries(&rel(&["data", dir]), diags) {
+            match (name.as_str(), is_dir) {
+                ("rules.yaml", false) => {
+                    year.rules = Some(self.yaml_doc(&rel(&["data", dir, "rules.yaml"]), diags));
+                }
+                ("targets.yaml", false) => {
+                    year.targets = Some(self.yaml_doc(&rel(&["data", dir, "targets.yaml"]), diags));
+                }
+                ("results", true) => has_results_dir = true,
+                _ => diags.push(unexpected(
+                    rel(&["data", dir, &name]),
+                    "a year folder holds rules.yaml, targets.yaml and results/<unit id>.yaml",
+                )),
+            }
+        }
+        if !has_results_dir {
+            return;
+        }
+        let results_dir = rel(&["data", dir, "results"]);
+        let mut files = Vec::new();
+        for (name, is_dir) in self.entries(&results_dir, diags) {
+            match name.strip_suffix(".yaml").filter(|_| !is_dir) {
+                Some(id) => files.push((id.to_string(), rel(&["data", dir, "results", &name]))),
+                None => diags.push(unexpected(
+                    results_dir.join(&name),
+                    "results/ holds one <unit id>.yaml file per assessed unit",
+                )),
+            }
+        }
+        let parsed: Vec<(String, Result<Option<Loaded<RawResults>>, Diagnostic>)> = files
+            .into_par_iter()
+            .map(|(id, file)| {
+                let result = self.yaml::<RawResults>(&file);
+                (id, result)
+            })
+            .collect();
+        for (id, result) in parsed {
+            year.results.insert(id, into_doc(result, diags));
+        }
+    }
+
+    fn year_content(&self, dir: &str, year: &mut RawYear, diags: &mut Diagnostics) {
+        for (name, is_dir) in self.entries(&rel(&["content", dir]), diags) {
+            match (name.as_str(), is_dir) {
+                ("bulletin.md", false) => {
+                    let file = rel(&["content", dir, "bulletin.md"]);
+                    year.bulletin = Some(into_doc(self.markdown(&file), diags));
+                }
+                ("regions", true) => {
+                    for (file_name, is_dir) in
+                        self.entries(&rel(&["content", dir, "regions"]), diags)
+                    {
+                        let file = rel(&["content", dir, "regions", &file_name]);
+                        let Some(id) = file_name.strip_suffix(".md").filter(|_| !is_dir) else {
+                            diags.push(unexpected(
+                                file,
+                                "content/<year>/regions/ holds one <unit id>.md narrative per unit",
+                            ));
+                            continue;
+                        };
+                        match self.text(&file) {
+                            Ok(Some(text)) => {
+                                let doc = text.to_string();
+                                year.narratives
+                                    .insert(id.to_string(), Loaded { file, text, doc });
+                            }
+                            Ok(None) => {}
+                            Err(d) => diags.push(d),
+                        }
+                    }
+                }
+                _ => diags.push(unexpected(
+                    rel(&["content", dir, &name]),
+                    "a content year folder holds bulletin.md and regions/<unit id>.md",
+                )),
+            }
+        }
+    }
+
+    fn pages(&self, diags: &mut Diagnostics) -> BTreeMap<String, Loaded<Markdown<RawPageMeta>>> {
+        let mut pages = BTreeMap::new();
+        for (name, is_dir) in self.entries(Path::new("content/pages"), diags) {
+            let file = rel(&["content", "pages", &name]);
+            let Some(slug) = name.strip_suffix(".md").filter(|_| !is_dir) else {
+                diags.push(unexpected(
+                    file,
+                    "content/pages/ holds Markdown pages named <slug>.md",
+                ));
+                continue;
+            };
+            match self.markdown(&file) {
+                Ok(Some(page)) => {
+                    pages.insert(slug.to_string(), page);
+                }
+                Ok(None) => {}
+                Err(d) => diags.push(d),
+            }
+        }
+        pages
+    }
+}
+
+fn into_doc<T>(result: Result<Option<Loaded<T>>, Diagnostic>, diags: &mut Diagnostics) -> Doc<T> {
+    match result {
+        Ok(Some(loaded)) => Doc::Ok(loaded),
+        Ok(None) => Doc::Missing,
+        Err(d) => {
+            diags.push(d);
+            Doc::Broken
+        }
+    }
+}
+
+fn unexpected(file: PathBuf, what_belongs: &str) -> Diagnostic {
+    Diagnostic::error(file, Pos::FILE, "unexpected file or folder in the project")
+        .with_help(what_belongs.to_string())
+}
+
+fn parse_year(name: &str) -> Option<u16> {
+    if name.len() != 4 || !name.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    name.parse().ok().filter(|y| (1900..=2999).contains(y))
+}
+
+/// UTF-8 text without a byte-order mark; invalid UTF-8 is reported at its line.
+pub fn decode(file: &Path, mut bytes: Vec<u8>) -> Result<Arc<str>, Diagnostic> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Arc::from(text)),
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = String::from_utf8_lossy(valid)
+                .rsplit('\n')
+                .next()
+                .map_or(0, |l| l.chars().count())
+                + 1;
+            Err(Diagnostic::error(
+                file,
+                Pos::new(line, column),
+                "this file is not valid UTF-8 text",
+            )
+            .with_help("save the file as UTF-8 (in Excel or WPS: 另存为 → UTF-8)"))
+        }
+    }
+}
+
+/// Split `---`-delimited YAML front matter from a Markdown body and parse it.
+fn split_front_matter<M: DeserializeOwned>(
+    file: &Path,
+    text: &Arc<str>,
+) -> Result<Markdown<M>, Diagnostic> {
+    let missing = || {
+        Diagnostic::error(file, Pos::new(1, 1), "missing front matter")
+            .with_help("start the file with a YAML block between two `---` lines, e.g.\n---\ntitle: …\n---")
+            .with_source(Arc::clone(text))
+    };
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().ok_or_else(missing)?;
+    if first.trim_end() != "---" {
+        return Err(missing());
+    }
+    let mut front = String::new();
+    let mut consumed = first.len();
+    let mut line_no = 1;
+    for line in lines {
+        consumed += line.len();
+        line_no += 1;
+        if line.trim_end() == "---" {
+            // Parse the front matter with the opening line blanked, so positions
+            // in diagnostics are positions in the whole file.
+            let padded: Arc<str> = Arc::from(format!("\n{front}"));
+            let meta =
+                yaml::parse::<M>(file, &padded).map_err(|d| d.with_source(Arc::clone(text)))?;
+            return Ok(Markdown {
+                meta,
+                body: text[consumed..].to_string(),
+                body_line: line_no + 1,
+            });
+        }
+        front.push_str(line);
+    }
+    Err(
+        Diagnostic::error(file, Pos::new(1, 1), "the front matter is not closed")
+            .with_help("end the YAML block with a line containing only `---`")
+            .with_source(Arc::clone(text)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_positions_are_file_positions() {
+        let text: Arc<str> = Arc::from("---\ntitle: 关于\nbogus: 1\n---\n正文\n");
+        let err = split_front_matter::<RawPageMeta>(Path::new("p.md"), &text).unwrap_err();
+        assert_eq!(err.pos.line, 3);
+        let ok: Markdown<RawPageMeta> = split_front_matter(
+            Path::new("p.md"),
+            &Arc::from("---\r\ntitle: 关于\r\n---\r\n正文\r\n"),
+        )
+        .unwrap();
+        assert_eq!(ok.meta.title, "关于");
+        assert_eq!(ok.body, "正文\r\n");
+        assert_eq!(ok.body_line, 4);
+    }
+
+    #[test]
+    fn front_matter_must_exist_and_close() {
+        let err = split_front_matter::<RawPageMeta>(Path::new("p.md"), &Arc::from("# 标题\n"))
+            .unwrap_err();
+        assert!(err.message.contains("missing front matter"));
+        let err =
+            split_front_matter::<RawPageMeta>(Path::new("p.md"), &Arc::from("---\ntitle: x\n"))
+                .unwrap_err();
+        assert!(err.message.contains("not closed"));
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let err = decode(Path::new("x.yaml"), b"a: 1\nb: \xff\n".to_vec()).unwrap_err();
+        assert_eq!(err.pos, Pos::new(2, 4));
+        let ok = decode(Path::new("x.yaml"), b"\xEF\xBB\xBFa: 1\n".to_vec()).unwrap();
+        assert_eq!(&*ok, "a: 1\n");
+    }
+}

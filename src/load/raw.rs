@@ -1,0 +1,262 @@
+//! The documents as written, with positions: what `load` parses and `validate` checks.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use super::yaml::{Date, Dec, Figure, IdMap, Measurement};
+
+type S<T> = Spanned<T>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    pub title: S<String>,
+    pub publisher: S<String>,
+    pub base_url: S<String>,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default = "default_theme")]
+    pub theme: S<String>,
+    #[serde(default)]
+    pub site_id_code: Option<S<String>>,
+    #[serde(default)]
+    pub icp: Option<String>,
+    #[serde(default)]
+    pub contact: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub sample_data: bool,
+    #[serde(default)]
+    pub briefing: RawBriefing,
+}
+
+fn default_language() -> String {
+    "zh-CN".to_string()
+}
+
+fn default_theme() -> S<String> {
+    Spanned::new(
+        "default".to_string(),
+        serde_saphyr::Location::UNKNOWN,
+        serde_saphyr::Location::UNKNOWN,
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBriefing {
+    #[serde(default)]
+    pub recipients: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegions {
+    pub regions: Vec<S<RawRegion>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionKind {
+    City,
+    Committee,
+    PilotCity,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegion {
+    pub id: S<String>,
+    pub name: S<String>,
+    pub kind: RegionKind,
+    #[serde(default)]
+    pub code: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIndicators {
+    pub indicators: Vec<S<RawIndicator>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Air,
+    Water,
+    Climate,
+    Reduction,
+    Risk,
+    Ecology,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Better {
+    Higher,
+    Lower,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIndicator {
+    pub id: S<String>,
+    pub name: S<String>,
+    pub category: Category,
+    pub unit: String,
+    pub better: Better,
+    pub range: S<[Dec; 2]>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRules {
+    pub year: S<u16>,
+    pub sections: S<RawSections>,
+    pub indicators: S<IdMap<RawIndicatorRule>>,
+    pub tasks: S<IdMap<Dec>>,
+    pub bonus_cap: S<Dec>,
+    pub grades: S<RawGrades>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSections {
+    pub indicators: S<Dec>,
+    pub tasks: S<Dec>,
+    pub funds: S<Dec>,
+    pub satisfaction: S<Dec>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawMethod {
+    PassFail,
+    PerUnit,
+    Proportional,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIndicatorRule {
+    pub points: S<Dec>,
+    pub method: S<RawMethod>,
+    #[serde(default)]
+    pub deduct: Option<S<Dec>>,
+    #[serde(default)]
+    pub per: Option<S<Dec>>,
+    #[serde(default)]
+    pub binding: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGrades {
+    pub excellent: S<Dec>,
+    pub good: S<Dec>,
+    pub pass: S<Dec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTargets {
+    pub year: S<u16>,
+    #[serde(default)]
+    pub default: IdMap<Figure>,
+    #[serde(default)]
+    pub regions: IdMap<IdMap<Figure>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResults {
+    pub region: S<String>,
+    pub year: S<u16>,
+    pub indicators: S<IdMap<Measurement>>,
+    #[serde(default)]
+    pub tasks: Vec<S<RawTaskDeduction>>,
+    #[serde(default)]
+    pub funds: Vec<S<RawDeduction>>,
+    pub satisfaction: S<Dec>,
+    #[serde(default)]
+    pub bonus: Vec<S<RawBonus>>,
+    #[serde(default)]
+    pub veto: Vec<S<RawVeto>>,
+    #[serde(default)]
+    pub downgrade: Vec<S<RawDowngrade>>,
+    #[serde(default)]
+    pub internal: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTaskDeduction {
+    pub category: S<String>,
+    pub deduct: S<Dec>,
+    pub reason: S<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeduction {
+    pub deduct: S<Dec>,
+    pub reason: S<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBonus {
+    pub points: S<Dec>,
+    pub reason: S<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVeto {
+    pub date: S<Date>,
+    pub event: S<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DowngradeKind {
+    /// 未按期完成生态环境保护督察问题整改任务
+    RectificationOverdue,
+    /// 未完成国家下达的约束性指标任务 (entered by hand, e.g. from the national assessment)
+    BindingTargetMissed,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDowngrade {
+    pub kind: DowngradeKind,
+    pub reason: S<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Published,
+    Draft,
+}
+
+/// Front matter of `content/<year>/bulletin.md`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBulletinMeta {
+    pub title: S<String>,
+    pub doc_number: S<String>,
+    pub issuer: S<String>,
+    pub date: S<Date>,
+    pub status: Status,
+}
+
+/// Front matter of `content/pages/<slug>.md`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPageMeta {
+    pub title: String,
+}

@@ -1,0 +1,433 @@
+//! YAML documents with positions: the serde-saphyr layer.
+//!
+//! Numbers are read into `Decimal` through the shortest text that
+//! round-trips the parsed float, so `90.1` in a file is exactly `90.1` here.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::path::Path;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::diagnostic::{Diagnostic, Pos};
+
+/// Numbers beyond this magnitude cannot be a real figure in an assessment and
+/// would risk overflow in decimal arithmetic.
+const MAX_MAGNITUDE: i64 = 1_000_000_000_000;
+
+pub fn pos<T>(spanned: &Spanned<T>) -> Pos {
+    let location = spanned.referenced;
+    Pos::new(location.line() as usize, location.column() as usize)
+}
+
+/// Parse one YAML document into `T`, or a located diagnostic for `file`.
+pub fn parse<T: DeserializeOwned>(file: &Path, text: &Arc<str>) -> Result<T, Diagnostic> {
+    serde_saphyr::from_str::<T>(text).map_err(|error| {
+        let location = error.location();
+        let position = location.map_or(Pos::FILE, |l| {
+            Pos::new(l.line() as usize, l.column() as usize)
+        });
+        let message = bare_message(&error.without_snippet().to_string());
+        let mut diagnostic = Diagnostic::error(file, position, message);
+        if let Some(help) = help_for(&diagnostic.message) {
+            diagnostic = diagnostic.with_help(help);
+        }
+        diagnostic.with_source(Arc::clone(text))
+    })
+}
+
+/// serde-saphyr prefixes messages with "line L column C: "; the location is
+/// already in the diagnostic.
+fn bare_message(message: &str) -> String {
+    let first_line = message.lines().next().unwrap_or(message);
+    let trimmed = first_line.strip_prefix("error: ").unwrap_or(first_line);
+    match trimmed.split_once(": ") {
+        Some((head, rest)) if head.starts_with("line ") && head.contains(" column ") => {
+            rest.to_string()
+        }
+        _ => trimmed.to_string(),
+    }
+}
+
+fn help_for(message: &str) -> Option<&'static str> {
+    if message.contains("duplicate mapping key") {
+        Some("each key may appear once in a mapping; remove or merge the repeated entry")
+    } else if message.contains("unknown field") {
+        Some("check the spelling of the key against the data format (docs/data-format.md)")
+    } else if message.contains("missing field") {
+        Some("add the missing key; see docs/data-format.md for what each file needs")
+    } else {
+        None
+    }
+}
+
+/// A decimal figure as written in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dec(pub Decimal);
+
+fn decimal_from_f64<E: de::Error>(value: f64) -> Result<Decimal, E> {
+    if !value.is_finite() {
+        return Err(E::custom("a figure must be a finite number"));
+    }
+    if value.abs() > MAX_MAGNITUDE as f64 {
+        return Err(E::custom(format!(
+            "{value} is too large to be a figure in this assessment"
+        )));
+    }
+    // Rust prints the shortest decimal that parses back to the same float,
+    // which is the text the user wrote for any figure of up to 15 digits.
+    let text = format!("{value}");
+    text.parse::<Decimal>().map(|d| d.normalize()).map_err(|_| {
+        E::custom(format!(
+            "{value} has more decimal places than a figure can carry"
+        ))
+    })
+}
+
+fn decimal_from_i128<E: de::Error>(value: i128) -> Result<Decimal, E> {
+    if value.abs() > i128::from(MAX_MAGNITUDE) {
+        return Err(E::custom(format!(
+            "{value} is too large to be a figure in this assessment"
+        )));
+    }
+    Ok(Decimal::from_i128_with_scale(value, 0))
+}
+
+struct DecVisitor;
+
+impl Visitor<'_> for DecVisitor {
+    type Value = Dec;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Dec, E> {
+        decimal_from_i128(i128::from(v)).map(Dec)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Dec, E> {
+        decimal_from_i128(i128::from(v)).map(Dec)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Dec, E> {
+        decimal_from_f64(v).map(Dec)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Dec, E> {
+        Err(E::custom(format!(
+            "expected a number, found the text `{v}` (write figures without quotes or units)"
+        )))
+    }
+}
+
+impl<'de> Deserialize<'de> for Dec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Dec, D::Error> {
+        deserializer.deserialize_any(DecVisitor)
+    }
+}
+
+/// A figure that may be declared not applicable with `n/a`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Figure {
+    Value(Decimal),
+    NotApplicable,
+}
+
+struct FigureVisitor;
+
+impl Visitor<'_> for FigureVisitor {
+    type Value = Figure;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number or n/a")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Figure, E> {
+        DecVisitor.visit_i64(v).map(|d| Figure::Value(d.0))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Figure, E> {
+        DecVisitor.visit_u64(v).map(|d| Figure::Value(d.0))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Figure, E> {
+        DecVisitor.visit_f64(v).map(|d| Figure::Value(d.0))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Figure, E> {
+        if v.trim().eq_ignore_ascii_case("n/a") {
+            Ok(Figure::NotApplicable)
+        } else {
+            Err(E::custom(format!(
+                "expected a number or `n/a`, found the text `{v}`"
+            )))
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Figure {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Figure, D::Error> {
+        deserializer.deserialize_any(FigureVisitor)
+    }
+}
+
+/// Where a result value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Assessed by the province itself.
+    #[default]
+    Provincial,
+    /// Taken from the national assessment (直接运用国家考核结果).
+    National,
+}
+
+/// A unit's result for one indicator: `90.1`, `n/a`, or `{ value: 90.1, source: national }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Measurement {
+    pub value: Figure,
+    pub source: Source,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeasurementMap {
+    value: Figure,
+    #[serde(default)]
+    source: Source,
+}
+
+struct MeasurementVisitor;
+
+impl<'de> Visitor<'de> for MeasurementVisitor {
+    type Value = Measurement;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number, n/a, or { value: NUMBER, source: national }")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Measurement, E> {
+        FigureVisitor.visit_i64(v).map(Measurement::provincial)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Measurement, E> {
+        FigureVisitor.visit_u64(v).map(Measurement::provincial)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Measurement, E> {
+        FigureVisitor.visit_f64(v).map(Measurement::provincial)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Measurement, E> {
+        FigureVisitor.visit_str(v).map(Measurement::provincial)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Measurement, A::Error> {
+        let MeasurementMap { value, source } =
+            MeasurementMap::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        Ok(Measurement { value, source })
+    }
+}
+
+impl Measurement {
+    fn provincial(value: Figure) -> Measurement {
+        Measurement {
+            value,
+            source: Source::Provincial,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Measurement {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Measurement, D::Error> {
+        deserializer.deserialize_any(MeasurementVisitor)
+    }
+}
+
+/// A mapping whose keys are ids, kept in file order with the position of each key.
+#[derive(Debug)]
+pub struct IdMap<V>(pub Vec<(Spanned<String>, Spanned<V>)>);
+
+impl<V> Default for IdMap<V> {
+    fn default() -> Self {
+        IdMap(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for IdMap<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<IdMap<V>, D::Error> {
+        struct IdMapVisitor<V>(PhantomData<V>);
+
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for IdMapVisitor<V> {
+            type Value = IdMap<V>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping from ids to values")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<IdMap<V>, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<Spanned<String>, Spanned<V>>()? {
+                    entries.push(entry);
+                }
+                Ok(IdMap(entries))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<IdMap<V>, E> {
+                Ok(IdMap(Vec::new()))
+            }
+        }
+
+        deserializer.deserialize_map(IdMapVisitor(PhantomData))
+    }
+}
+
+/// A calendar date written `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    pub fn parse(text: &str) -> Option<Date> {
+        let mut parts = text.trim().splitn(3, '-');
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if !(all_digits(y) && all_digits(m) && all_digits(d)) {
+            return None;
+        }
+        let date = Date {
+            year: y.parse().ok()?,
+            month: m.parse().ok()?,
+            day: d.parse().ok()?,
+        };
+        let leap = date.year % 4 == 0 && (date.year % 100 != 0 || date.year % 400 == 0);
+        let days_in_month = match date.month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days_in_month).contains(&date.day).then_some(date)
+    }
+
+    /// 2024年4月28日, as official documents write dates.
+    pub fn chinese(&self) -> String {
+        format!("{}年{}月{}日", self.year, self.month, self.day)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Date::parse(&text).ok_or_else(|| {
+            de::Error::custom(format!(
+                "`{text}` is not a valid date; write it as YYYY-MM-DD, e.g. 2024-04-28"
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::path::PathBuf;
+
+    #[derive(Deserialize, Debug)]
+    struct Doc {
+        a: Dec,
+        m: IdMap<Measurement>,
+    }
+
+    fn parse_doc(text: &str) -> Result<Doc, Diagnostic> {
+        parse(&PathBuf::from("t.yaml"), &Arc::from(text))
+    }
+
+    #[test]
+    fn figures_are_exact_decimals() {
+        let doc = parse_doc(
+            "a: 90.1\nm:\n  x: 0.1\n  y: n/a\n  z: { value: 45.20, source: national }\n  w: 7\n",
+        )
+        .unwrap();
+        assert_eq!(doc.a.0.to_string(), "90.1");
+        let values: Vec<_> = doc
+            .m
+            .0
+            .iter()
+            .map(|(k, v)| (k.value.clone(), v.value))
+            .collect();
+        assert_eq!(values[0].1.value, Figure::Value("0.1".parse().unwrap()));
+        assert_eq!(values[1].1.value, Figure::NotApplicable);
+        assert_eq!(values[2].1.value, Figure::Value("45.2".parse().unwrap()));
+        assert_eq!(values[2].1.source, Source::National);
+        assert_eq!(values[3].1.value, Figure::Value(Decimal::from(7)));
+        assert_eq!(pos(&doc.m.0[1].0), Pos::new(4, 3));
+    }
+
+    #[test]
+    fn errors_are_located_and_plain() {
+        let err = parse_doc("a: 1\na: 2\nm: {}\n").unwrap_err();
+        assert_eq!(err.pos, Pos::new(2, 1));
+        assert!(
+            err.message.starts_with("duplicate mapping key"),
+            "{}",
+            err.message
+        );
+        let err = parse_doc("a: \"1.5\"\nm: {}\n").unwrap_err();
+        assert!(err.message.contains("expected a number"), "{}", err.message);
+        let err = parse_doc("a: .nan\nm: {}\n").unwrap_err();
+        assert_eq!(err.pos.line, 1);
+        let err = parse_doc("a: 1e300\nm: {}\n").unwrap_err();
+        assert!(err.message.contains("too large"), "{}", err.message);
+        let err = parse_doc("a: 1\nm: { x: { value: 1, sorce: national } }\n").unwrap_err();
+        assert!(err.message.contains("unknown field"), "{}", err.message);
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        assert_eq!(
+            Date::parse("2024-02-29").map(|d| d.to_string()),
+            Some("2024-02-29".into())
+        );
+        assert_eq!(Date::parse("2023-02-29"), None);
+        assert_eq!(Date::parse("2023-13-01"), None);
+        assert_eq!(Date::parse("2023-1-01"), None);
+        assert_eq!(
+            Date::parse("2024-04-28").unwrap().chinese(),
+            "2024年4月28日"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn decimal_text_round_trips(mantissa in -99_999_999i64..99_999_999, scale in 0u32..5) {
+            let expected = Decimal::new(mantissa, scale);
+            let doc = parse_doc(&format!("a: {expected}\nm: {{}}\n")).unwrap();
+            prop_assert_eq!(doc.a.0, expected.normalize());
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! The `ecoscore` command: parse arguments, run the command, exit with its code.
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Score and publish the government eco-environment protection target
+/// responsibility assessment (政府生态环境保护目标责任制考核) as a static site.
+#[derive(Debug, Parser)]
+#[command(name = "ecoscore", version, about, long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    common: cmd::Common,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Build(cmd::build::BuildArgs),
+    Check(cmd::check::CheckArgs),
+    Scores(cmd::scores::ScoresArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match &cli.command {
+        Command::Build(args) => cmd::build::execute(&cli.common, args),
+        Command::Check(args) => cmd::check::execute(&cli.common, args),
+        Command::Scores(args) => cmd::scores::execute(&cli.common, args),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,277 @@
+//! The validated project: every reference resolved, every figure in range.
+//!
+//! Nothing here can be inconsistent: `validate` only builds a `Project` when
+//! the whole input passed, so scoring and rendering need no error paths for
+//! bad input.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+pub use crate::load::raw::{Better, Category, DowngradeKind, RegionKind, Status};
+pub use crate::load::yaml::{Date, Source};
+
+#[derive(Debug)]
+pub struct Project {
+    pub root: PathBuf,
+    pub site: Site,
+    /// In official display order (regions.yaml order).
+    pub regions: Vec<Region>,
+    pub indicators: Vec<Indicator>,
+    pub years: BTreeMap<u16, Year>,
+    pub pages: Vec<Page>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Site {
+    pub title: String,
+    pub publisher: String,
+    /// Always ends with `/`.
+    pub base_url: String,
+    pub language: String,
+    pub theme: String,
+    pub site_id_code: Option<String>,
+    pub icp: Option<String>,
+    pub contact: Option<String>,
+    pub description: Option<String>,
+    pub sample_data: bool,
+    pub briefing_recipients: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Region {
+    pub id: String,
+    pub name: String,
+    pub kind: RegionKind,
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Indicator {
+    pub id: String,
+    pub name: String,
+    pub category: Category,
+    pub unit: String,
+    pub better: Better,
+    #[serde(skip)]
+    pub range: (Decimal, Decimal),
+}
+
+#[derive(Debug)]
+pub struct Year {
+    pub year: u16,
+    pub rules: Rules,
+    /// One per region, in regions.yaml order.
+    pub units: Vec<UnitResult>,
+    pub bulletin: Bulletin,
+    /// Optional narratives by unit id.
+    pub narratives: BTreeMap<String, Narrative>,
+}
+
+impl Year {
+    pub fn is_published(&self) -> bool {
+        self.bulletin.status == Status::Published
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Sections<T> {
+    pub indicators: T,
+    pub tasks: T,
+    pub funds: T,
+    pub satisfaction: T,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    pub excellent: Decimal,
+    pub good: Decimal,
+    pub pass: Decimal,
+}
+
+#[derive(Debug)]
+pub struct Rules {
+    pub sections: Sections<Decimal>,
+    pub indicators: Vec<IndicatorRule>,
+    pub tasks: Vec<TaskRule>,
+    pub bonus_cap: Decimal,
+    pub grades: Thresholds,
+}
+
+#[derive(Debug, Clone)]
+pub struct IndicatorRule {
+    /// Index into `Project::indicators`.
+    pub indicator: usize,
+    pub points: Decimal,
+    pub method: Method,
+    pub binding: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    PassFail,
+    /// Lose `deduct` points for every `per` of shortfall, down to zero (扣完为止).
+    PerUnit {
+        deduct: Decimal,
+        per: Decimal,
+    },
+    Proportional,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskCategory {
+    InspectionRectification,
+    Air,
+    Water,
+    Soil,
+    Ecology,
+    Risk,
+    Reform,
+}
+
+impl TaskCategory {
+    pub const ALL: [TaskCategory; 7] = [
+        TaskCategory::InspectionRectification,
+        TaskCategory::Air,
+        TaskCategory::Water,
+        TaskCategory::Soil,
+        TaskCategory::Ecology,
+        TaskCategory::Risk,
+        TaskCategory::Reform,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            TaskCategory::InspectionRectification => "inspection_rectification",
+            TaskCategory::Air => "air",
+            TaskCategory::Water => "water",
+            TaskCategory::Soil => "soil",
+            TaskCategory::Ecology => "ecology",
+            TaskCategory::Risk => "risk",
+            TaskCategory::Reform => "reform",
+        }
+    }
+
+    /// The plan's name for the category (实施方案 三（二）).
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskCategory::InspectionRectification => "生态环境保护督察问题整改",
+            TaskCategory::Air => "精准施策改善大气环境",
+            TaskCategory::Water => "系统治理提升水生态环境",
+            TaskCategory::Soil => "源头防控保障土壤环境安全",
+            TaskCategory::Ecology => "统一监管加强生态保护修复",
+            TaskCategory::Risk => "强化管控筑牢环境安全底线",
+            TaskCategory::Reform => "改革创新构建现代环境治理体系",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<TaskCategory> {
+        TaskCategory::ALL.into_iter().find(|c| c.id() == id)
+    }
+}
+
+impl Category {
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Air => "城市空气质量",
+            Category::Water => "水环境质量",
+            Category::Climate => "应对气候变化",
+            Category::Reduction => "污染物减排及环境治理",
+            Category::Risk => "环境风险防控",
+            Category::Ecology => "生态保护",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TaskRule {
+    pub category: TaskCategory,
+    pub points: Decimal,
+}
+
+/// One unit's results for one year.
+#[derive(Debug)]
+pub struct UnitResult {
+    /// Index into `Project::regions`.
+    pub region: usize,
+    /// One per rule in `Rules::indicators`, in the same order.
+    pub measures: Vec<Measure>,
+    pub tasks: Vec<TaskDeduction>,
+    pub funds: Vec<Deduction>,
+    pub satisfaction: Decimal,
+    pub bonus: Vec<Bonus>,
+    pub veto: Vec<Veto>,
+    pub downgrade: Vec<Downgrade>,
+    /// For the briefing copy only: never in any public render context.
+    pub internal: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Measure {
+    /// `None`: not applicable to this unit (`n/a` target).
+    pub target: Option<Decimal>,
+    /// `None`: not applicable (`n/a` value).
+    pub value: Option<Decimal>,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskDeduction {
+    pub category: TaskCategory,
+    pub deduct: Decimal,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Deduction {
+    pub deduct: Decimal,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Bonus {
+    pub points: Decimal,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Veto {
+    pub date: Date,
+    pub event: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Downgrade {
+    pub kind: DowngradeKind,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Bulletin {
+    pub file: PathBuf,
+    pub title: String,
+    pub doc_number: String,
+    pub issuer: String,
+    pub date: Date,
+    pub status: Status,
+    /// Markdown with template expressions, rendered over the year's results.
+    pub body: String,
+    pub body_line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Narrative {
+    pub file: PathBuf,
+    pub markdown: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub slug: String,
+    pub file: PathBuf,
+    pub title: String,
+    pub markdown: String,
+}

@@ -1,0 +1,122 @@
+//! Stage 5, write: the only code that writes the public site.
+//!
+//! The whole site is written into a staging folder beside the output folder
+//! and swapped in with renames once every file is on disk, so a failed build
+//! leaves what was published untouched.
+
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+/// One file of the site, at a `/`-separated path relative to the output root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: bytes.into(),
+        }
+    }
+}
+
+fn safe_relative(path: &str) -> Option<PathBuf> {
+    let relative = Path::new(path);
+    let normal = relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)));
+    (normal && !path.is_empty()).then(|| relative.to_path_buf())
+}
+
+/// Replace the folder `out` with exactly `files`.
+pub fn write_site(out: &Path, files: &[OutputFile]) -> io::Result<()> {
+    if out.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} is a file, not a folder", out.display()),
+        ));
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent)?;
+    let staging = tempfile::Builder::new()
+        .prefix(".ecoscore-staging-")
+        .tempdir_in(&parent)?;
+    for file in files {
+        let relative = safe_relative(&file.path).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to write outside the output folder: {}", file.path),
+            )
+        })?;
+        let target = staging.path().join(relative);
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        fs::write(&target, &file.bytes)?;
+    }
+    let staged = staging.keep();
+    if !out.exists() {
+        return fs::rename(&staged, out).inspect_err(|_| {
+            let _ = fs::remove_dir_all(&staged);
+        });
+    }
+    // Move the old site aside (onto an empty placeholder, which rename may
+    // replace), put the new one in place, then delete the old one.
+    let previous = tempfile::Builder::new()
+        .prefix(".ecoscore-previous-")
+        .tempdir_in(&parent)?
+        .keep();
+    if let Err(e) = fs::rename(out, &previous) {
+        let _ = fs::remove_dir_all(&staged);
+        let _ = fs::remove_dir(&previous);
+        return Err(e);
+    }
+    if let Err(e) = fs::rename(&staged, out) {
+        let _ = fs::rename(&previous, out);
+        let _ = fs::remove_dir_all(&staged);
+        return Err(e);
+    }
+    fs::remove_dir_all(&previous)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_the_whole_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(
+            &out,
+            &[
+                OutputFile::new("a/index.html", "one"),
+                OutputFile::new("old.txt", "x"),
+            ],
+        )
+        .unwrap();
+        write_site(&out, &[OutputFile::new("a/index.html", "two")]).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "two");
+        assert!(!out.join("old.txt").exists());
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "staging folders are cleaned up");
+    }
+
+    #[test]
+    fn refuses_paths_that_escape() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(&out, &[OutputFile::new("keep.txt", "kept")]).unwrap();
+        let err = write_site(&out, &[OutputFile::new("../evil.txt", "x")]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(fs::read_to_string(out.join("keep.txt")).unwrap(), "kept");
+        assert!(!dir.path().join("evil.txt").exists());
+    }
+}

@@ -1,0 +1,495 @@
+//! The public view of the project: everything a template may see.
+//!
+//! Built from the validated project and the scores, never from the raw
+//! results, and with no field for `internal:` notes, so a template cannot
+//! leak them: the type has nothing to leak.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::model::*;
+use crate::score::{Grade, IndicatorScore, Scorecard, YearScores};
+
+fn fixed2(value: Decimal) -> String {
+    format!("{value:.2}")
+}
+
+fn plain(value: Decimal) -> String {
+    value.normalize().to_string()
+}
+
+#[derive(Debug, Serialize)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub publisher: &'a str,
+    pub base_url: &'a str,
+    pub language: &'a str,
+    pub site_id_code: Option<&'a str>,
+    pub icp: Option<&'a str>,
+    pub contact: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub sample_data: bool,
+    pub generator: String,
+}
+
+impl<'a> SiteView<'a> {
+    pub fn new(site: &'a Site) -> SiteView<'a> {
+        SiteView {
+            title: &site.title,
+            publisher: &site.publisher,
+            base_url: &site.base_url,
+            language: &site.language,
+            site_id_code: site.site_id_code.as_deref(),
+            icp: site.icp.as_deref(),
+            contact: site.contact.as_deref(),
+            description: site.description.as_deref(),
+            sample_data: site.sample_data,
+            generator: format!("ecoscore {}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GradeView {
+    pub key: &'static str,
+    pub name: &'static str,
+}
+
+impl From<Grade> for GradeView {
+    fn from(grade: Grade) -> GradeView {
+        GradeView {
+            key: grade.key(),
+            name: grade.name(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionsView {
+    pub indicators: String,
+    pub tasks: String,
+    pub funds: String,
+    pub satisfaction: String,
+}
+
+impl SectionsView {
+    fn new(sections: &Sections<Decimal>) -> SectionsView {
+        SectionsView {
+            indicators: fixed2(sections.indicators),
+            tasks: fixed2(sections.tasks),
+            funds: fixed2(sections.funds),
+            satisfaction: fixed2(sections.satisfaction),
+        }
+    }
+}
+
+/// One unit's line in a ranking.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitRow {
+    pub id: String,
+    pub name: String,
+    pub rank: usize,
+    pub grade: &'static str,
+    pub grade_name: &'static str,
+    pub base_grade: &'static str,
+    pub base_grade_name: &'static str,
+    pub total: String,
+    pub bonus: String,
+    pub sections: SectionsView,
+    pub downgraded: bool,
+    pub vetoed: bool,
+    pub binding_missed: Vec<String>,
+    /// Site-relative link to the scorecard.
+    pub href: String,
+    /// Total as a share of the scale (100 + bonus cap), for bar widths.
+    pub bar: String,
+}
+
+impl UnitRow {
+    pub fn new(project: &Project, year: &Year, card: &Scorecard) -> UnitRow {
+        let region = &project.regions[card.region];
+        let scale = Decimal::ONE_HUNDRED + year.rules.bonus_cap;
+        UnitRow {
+            id: region.id.clone(),
+            name: region.name.clone(),
+            rank: card.rank,
+            grade: card.grade.key(),
+            grade_name: card.grade.name(),
+            base_grade: card.base_grade.key(),
+            base_grade_name: card.base_grade.name(),
+            total: fixed2(card.total),
+            bonus: fixed2(card.bonus),
+            sections: SectionsView::new(&card.sections),
+            downgraded: card.downgraded,
+            vetoed: card.vetoed,
+            binding_missed: card
+                .binding_missed
+                .iter()
+                .filter_map(|id| project.indicators.iter().find(|i| &i.id == id))
+                .map(|i| i.name.clone())
+                .collect(),
+            href: format!("{}/regions/{}/index.html", year.year, region.id),
+            bar: fixed2(card.total * Decimal::ONE_HUNDRED / scale),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GradeCount {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub count: usize,
+    pub percent: String,
+    pub units: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BulletinMeta {
+    pub title: String,
+    pub doc_number: String,
+    pub issuer: String,
+    pub date: String,
+    pub date_cn: String,
+    pub href: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RulesView {
+    pub sections: SectionsView,
+    pub bonus_cap: String,
+    pub excellent: String,
+    pub good: String,
+    pub pass: String,
+}
+
+/// A year as the public sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearView {
+    pub year: u16,
+    pub draft: bool,
+    pub href: String,
+    pub bulletin: BulletinMeta,
+    pub units: Vec<UnitRow>,
+    pub grades: Vec<GradeCount>,
+    /// Units by grade key, in rank order (for bulletin templates).
+    pub by_grade: BTreeMap<&'static str, Vec<UnitRow>>,
+    pub grade_counts: BTreeMap<&'static str, usize>,
+    pub rules: RulesView,
+    pub data_csv: String,
+    pub data_json: String,
+}
+
+impl YearView {
+    pub fn new(project: &Project, year: &Year, scores: &YearScores) -> YearView {
+        let units: Vec<UnitRow> = scores
+            .cards
+            .iter()
+            .map(|c| UnitRow::new(project, year, c))
+            .collect();
+        let total_units = units.len().max(1);
+        let mut by_grade = BTreeMap::new();
+        let mut grade_counts = BTreeMap::new();
+        let grades = Grade::ALL
+            .iter()
+            .map(|&grade| {
+                let members: Vec<UnitRow> = units
+                    .iter()
+                    .filter(|u| u.grade == grade.key())
+                    .cloned()
+                    .collect();
+                by_grade.insert(grade.key(), members.clone());
+                grade_counts.insert(grade.key(), members.len());
+                GradeCount {
+                    key: grade.key(),
+                    name: grade.name(),
+                    count: members.len(),
+                    percent: fixed2(
+                        Decimal::from(members.len() * 100) / Decimal::from(total_units),
+                    ),
+                    units: members.into_iter().map(|u| u.name).collect(),
+                }
+            })
+            .collect();
+        let b = &year.bulletin;
+        let r = &year.rules;
+        YearView {
+            year: year.year,
+            draft: !year.is_published(),
+            href: format!("{}/index.html", year.year),
+            bulletin: BulletinMeta {
+                title: b.title.clone(),
+                doc_number: b.doc_number.clone(),
+                issuer: b.issuer.clone(),
+                date: b.date.to_string(),
+                date_cn: b.date.chinese(),
+                href: format!("{}/bulletin/index.html", year.year),
+            },
+            units,
+            grades,
+            by_grade,
+            grade_counts,
+            rules: RulesView {
+                sections: SectionsView {
+                    indicators: plain(r.sections.indicators),
+                    tasks: plain(r.sections.tasks),
+                    funds: plain(r.sections.funds),
+                    satisfaction: plain(r.sections.satisfaction),
+                },
+                bonus_cap: plain(r.bonus_cap),
+                excellent: plain(r.grades.excellent),
+                good: plain(r.grades.good),
+                pass: plain(r.grades.pass),
+            },
+            data_csv: format!("{}/data/results.csv", year.year),
+            data_json: format!("{}/data/results.json", year.year),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct IndicatorView {
+    pub id: String,
+    pub name: String,
+    pub category: &'static str,
+    pub unit: String,
+    pub better: &'static str,
+    pub target: Option<String>,
+    pub value: Option<String>,
+    pub national: bool,
+    pub applicable: bool,
+    pub met: bool,
+    pub binding: bool,
+    pub method: String,
+    pub points: String,
+    pub earned: String,
+    pub lost: String,
+    pub reason: Option<String>,
+}
+
+fn method_text(method: Method, indicator: &Indicator) -> String {
+    match method {
+        Method::PassFail => "达标得满分，未达标不得分".to_string(),
+        Method::PerUnit { deduct, per } => {
+            let per_text = if indicator.unit == "%" {
+                format!("{}个百分点", plain(per))
+            } else {
+                format!("{}{}", plain(per), indicator.unit)
+            };
+            format!("每差{per_text}扣{}分，扣完为止", plain(deduct))
+        }
+        Method::Proportional => "按完成目标的比例得分".to_string(),
+    }
+}
+
+impl IndicatorView {
+    fn new(project: &Project, rules: &Rules, item: &IndicatorScore) -> IndicatorView {
+        let rule = &rules.indicators[item.rule];
+        let indicator = &project.indicators[rule.indicator];
+        IndicatorView {
+            id: indicator.id.clone(),
+            name: indicator.name.clone(),
+            category: indicator.category.name(),
+            unit: indicator.unit.clone(),
+            better: match indicator.better {
+                Better::Higher => "越高越好",
+                Better::Lower => "越低越好",
+            },
+            target: item.target.map(plain),
+            value: item.value.map(plain),
+            national: item.source == Source::National,
+            applicable: item.applicable,
+            met: item.met,
+            binding: rule.binding,
+            method: method_text(rule.method, indicator),
+            points: plain(rule.points),
+            earned: fixed2(item.earned),
+            lost: fixed2(item.lost),
+            reason: item.reason.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ItemView {
+    pub points: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TaskView {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub points: String,
+    pub earned: String,
+    pub lost: String,
+    pub deductions: Vec<ItemView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VetoView {
+    pub date: String,
+    pub event: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangeView {
+    pub kind: &'static str,
+    pub reason: String,
+}
+
+/// Everything on one unit's scorecard.
+#[derive(Debug, Serialize)]
+pub struct ScorecardView {
+    pub row: UnitRow,
+    pub region_href: String,
+    pub indicators: Vec<IndicatorView>,
+    pub applicable_points: String,
+    pub all_points: String,
+    pub reweighted: bool,
+    pub tasks: Vec<TaskView>,
+    pub funds_max: String,
+    pub funds: Vec<ItemView>,
+    pub satisfaction_survey: String,
+    pub satisfaction_max: String,
+    pub bonus_items: Vec<ItemView>,
+    pub bonus_claimed: String,
+    pub bonus_cap: String,
+    pub bonus_capped: bool,
+    pub downgrades: Vec<ChangeView>,
+    pub vetoes: Vec<VetoView>,
+    pub narrative_html: Option<String>,
+}
+
+impl ScorecardView {
+    pub fn new(
+        project: &Project,
+        year: &Year,
+        unit: &UnitResult,
+        card: &Scorecard,
+        narrative_html: Option<String>,
+    ) -> ScorecardView {
+        let rules = &year.rules;
+        let region = &project.regions[card.region];
+        let all_points: Decimal = rules.indicators.iter().map(|r| r.points).sum();
+        ScorecardView {
+            row: UnitRow::new(project, year, card),
+            region_href: format!("regions/{}/index.html", region.id),
+            indicators: card
+                .indicators
+                .iter()
+                .map(|i| IndicatorView::new(project, rules, i))
+                .collect(),
+            applicable_points: plain(card.applicable_points),
+            all_points: plain(all_points),
+            reweighted: card.applicable_points != all_points,
+            tasks: card
+                .tasks
+                .iter()
+                .map(|t| TaskView {
+                    id: t.category.id(),
+                    name: t.category.name(),
+                    points: plain(t.points),
+                    earned: fixed2(t.earned),
+                    lost: fixed2(t.lost),
+                    deductions: t
+                        .deductions
+                        .iter()
+                        .map(|(d, r)| ItemView {
+                            points: plain(*d),
+                            reason: r.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            funds_max: plain(rules.sections.funds),
+            funds: unit
+                .funds
+                .iter()
+                .map(|d| ItemView {
+                    points: plain(d.deduct),
+                    reason: d.reason.clone(),
+                })
+                .collect(),
+            satisfaction_survey: plain(unit.satisfaction),
+            satisfaction_max: plain(rules.sections.satisfaction),
+            bonus_items: unit
+                .bonus
+                .iter()
+                .map(|b| ItemView {
+                    points: plain(b.points),
+                    reason: b.reason.clone(),
+                })
+                .collect(),
+            bonus_claimed: plain(card.bonus_claimed),
+            bonus_cap: plain(rules.bonus_cap),
+            bonus_capped: card.bonus_claimed > card.bonus,
+            downgrades: card
+                .downgrade_reasons
+                .iter()
+                .map(|c| ChangeView {
+                    kind: c.kind,
+                    reason: c.reason.clone(),
+                })
+                .collect(),
+            vetoes: unit
+                .veto
+                .iter()
+                .map(|v| VetoView {
+                    date: v.date.chinese(),
+                    event: v.event.clone(),
+                })
+                .collect(),
+            narrative_html,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RegionYearRow {
+    pub year: u16,
+    pub draft: bool,
+    pub units_assessed: usize,
+    pub row: UnitRow,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RegionView {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub code: Option<String>,
+    pub years: Vec<RegionYearRow>,
+}
+
+impl RegionView {
+    pub fn new(
+        project: &Project,
+        region_index: usize,
+        years: &[(&Year, &YearScores)],
+    ) -> RegionView {
+        let region = &project.regions[region_index];
+        RegionView {
+            id: region.id.clone(),
+            name: region.name.clone(),
+            kind: match region.kind {
+                RegionKind::City => "市（州）",
+                RegionKind::Committee => "管委会",
+                RegionKind::PilotCity => "扩权强县试点市",
+            },
+            code: region.code.clone(),
+            years: years
+                .iter()
+                .filter_map(|(year, scores)| {
+                    scores.card(region_index).map(|card| RegionYearRow {
+                        year: year.year,
+                        draft: !year.is_published(),
+                        units_assessed: scores.cards.len(),
+                        row: UnitRow::new(project, year, card),
+                    })
+                })
+                .collect(),
+        }
+    }
+}
