@@ -56,6 +56,35 @@ fn auto_escape(name: &str) -> AutoEscape {
     }
 }
 
+/// Escape text for HTML and XML: `&<>"'` only. minijinja's default also
+/// escapes `/`, which turns every URL in the source into `&#x2f;` soup.
+fn escape_markup(text: &str, out: &mut minijinja::Output) -> std::fmt::Result {
+    let mut last = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.write_str(&text[last..i])?;
+        out.write_str(entity)?;
+        last = i + 1;
+    }
+    out.write_str(&text[last..])
+}
+
+fn format_value(out: &mut minijinja::Output, state: &mut minijinja::State, value: &Value) -> Result<(), minijinja::Error> {
+    if matches!(state.auto_escape(), AutoEscape::Html) && !value.is_safe() {
+        if let Some(text) = value.as_str() {
+            return escape_markup(text, out).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write output"));
+        }
+    }
+    minijinja::escape_formatter(out, state, value)
+}
+
 fn relative_name(base: &Path, path: &Path) -> String {
     path.strip_prefix(base)
         .unwrap_or(path)
@@ -135,6 +164,7 @@ impl Theme {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(auto_escape);
         env.set_debug(false);
+        env.set_formatter(format_value);
         let mut diags = Diagnostics::new();
         for path in sorted_files(&templates_dir) {
             let name = relative_name(&templates_dir, &path);
