@@ -231,12 +231,7 @@ impl Diagnostics {
                 byte_offset(source, diagnostic.pos).map(|offset| Excerpt {
                     diagnostic,
                     source: NamedSource::new(
-                        format!(
-                            "{}:{}:{}",
-                            diagnostic.file.display(),
-                            diagnostic.pos.line,
-                            diagnostic.pos.column.max(1)
-                        ),
+                        diagnostic.file.display().to_string(),
                         Arc::clone(source),
                     ),
                     offset,
@@ -253,6 +248,7 @@ impl Diagnostics {
                 out.push_str(&diagnostic.to_string());
                 out.push('\n');
             }
+            out.push('\n');
         }
         out
     }

@@ -48,6 +48,9 @@ impl<T> Doc<T> {
     }
 }
 
+/// The outcome of reading one expected file: parsed, absent, or a diagnostic.
+type Parsed<T> = Result<Option<Loaded<T>>, Diagnostic>;
+
 /// A Markdown file with optional front matter.
 #[derive(Debug)]
 pub struct Markdown<M> {
@@ -274,7 +277,7 @@ impl Reader<'_> {
                 )),
             }
         }
-        let parsed: Vec<(String, Result<Option<Loaded<RawResults>>, Diagnostic>)> = files
+        let parsed: Vec<(String, Parsed<RawResults>)> = files
             .into_par_iter()
             .map(|(id, file)| {
                 let result = self.yaml::<RawResults>(&file);

@@ -45,11 +45,13 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &Arc<str>) -> Result<T, Dia
 fn bare_message(message: &str) -> String {
     let first_line = message.lines().next().unwrap_or(message);
     let trimmed = first_line.strip_prefix("error: ").unwrap_or(first_line);
-    match trimmed.split_once(": ") {
-        Some((head, rest)) if head.starts_with("line ") && head.contains(" column ") => {
-            rest.to_string()
-        }
-        _ => trimmed.to_string(),
+    let message = match trimmed.split_once(": ") {
+        Some((head, rest)) if head.starts_with("line ") && head.contains(" column ") => rest,
+        _ => trimmed,
+    };
+    match message.rsplit_once(" at line ") {
+        Some((head, tail)) if tail.contains(", column ") => head.to_string(),
+        _ => message.to_string(),
     }
 }
 
@@ -311,7 +313,8 @@ impl Date {
             month: m.parse().ok()?,
             day: d.parse().ok()?,
         };
-        let leap = date.year % 4 == 0 && (date.year % 100 != 0 || date.year % 400 == 0);
+        let leap = date.year.is_multiple_of(4)
+            && (!date.year.is_multiple_of(100) || date.year.is_multiple_of(400));
         let days_in_month = match date.month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
             4 | 6 | 9 | 11 => 30,

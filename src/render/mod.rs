@@ -76,10 +76,16 @@ fn escape_markup(text: &str, out: &mut minijinja::Output) -> std::fmt::Result {
     out.write_str(&text[last..])
 }
 
-fn format_value(out: &mut minijinja::Output, state: &mut minijinja::State, value: &Value) -> Result<(), minijinja::Error> {
+fn format_value(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
     if matches!(state.auto_escape(), AutoEscape::Html) && !value.is_safe() {
         if let Some(text) = value.as_str() {
-            return escape_markup(text, out).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write output"));
+            return escape_markup(text, out).map_err(|_| {
+                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write output")
+            });
         }
     }
     minijinja::escape_formatter(out, state, value)
