@@ -302,6 +302,15 @@ fn page_path_root(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
+/// The path part of an absolute URL: "https://host/kaohe/" → "/kaohe/".
+fn site_path(base_url: &str) -> String {
+    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
+    match after_scheme.find('/') {
+        Some(slash) => after_scheme[slash..].to_string(),
+        None => "/".to_string(),
+    }
+}
+
 fn canonical(base_url: &str, path: &str) -> String {
     format!(
         "{base_url}{}",
@@ -479,9 +488,10 @@ impl<'a> Renderer<'a> {
                 )?])
             }
             Job::NotFound => {
-                // Served for any missing path, so links must be absolute.
+                // Served for any missing path, so links start from the site's
+                // path on its own host ("/kaohe/"), never from another host.
                 let mut meta = self.meta("404.html", "页面未找到".to_string(), "none", false);
-                meta.root = project.site.base_url.clone();
+                meta.root = site_path(&project.site.base_url);
                 Ok(vec![self.render(
                     "404.html",
                     "404.html",
@@ -716,4 +726,30 @@ pub fn render_site(input: &RenderInput<'_>) -> Result<Vec<OutputFile>, Diagnosti
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|a, b| a.path == b.path);
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_roots_and_urls() {
+        assert_eq!(page_path_root("index.html"), "");
+        assert_eq!(page_path_root("2023/regions/changchun/index.html"), "../../../");
+        assert_eq!(canonical("https://h/kaohe/", "2023/index.html"), "https://h/kaohe/2023/");
+        assert_eq!(canonical("https://h/kaohe/", "feed.xml"), "https://h/kaohe/feed.xml");
+        assert_eq!(site_path("https://example.gov.cn/kaohe/"), "/kaohe/");
+        assert_eq!(site_path("https://example.gov.cn/"), "/");
+    }
+
+    #[test]
+    fn markup_escaping_leaves_slashes() {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(auto_escape);
+        env.set_formatter(format_value);
+        let out = env
+            .render_named_str("t.html", "{{ x }}|{{ y|safe }}", minijinja::context! { x => "<a href=\"/p?a=1&b='2'\">", y => "<b>" })
+            .unwrap();
+        assert_eq!(out, "&lt;a href=&quot;/p?a=1&amp;b=&#39;2&#39;&quot;&gt;|<b>");
+    }
 }
