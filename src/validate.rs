@@ -4,7 +4,7 @@
 //! Every check runs and reports; a `Project` exists only when no error was
 //! found, so nothing half-valid is ever scored.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use rust_decimal::Decimal;
@@ -152,6 +152,23 @@ impl Validator {
             .push(Diagnostic::error(file.as_ref(), Pos::FILE, message).with_help(help));
     }
 
+    /// The loaded document, or `None` after reporting it missing (a broken one is already reported).
+    fn required<'d, T>(
+        &mut self,
+        doc: &'d Doc<T>,
+        file: &str,
+        help: &str,
+    ) -> Option<&'d Loaded<T>> {
+        match doc {
+            Doc::Ok(loaded) => Some(loaded),
+            Doc::Missing => {
+                self.missing(file, format!("{file} is missing"), help);
+                None
+            }
+            Doc::Broken => None,
+        }
+    }
+
     fn non_empty<T>(&mut self, loaded: &Loaded<T>, text: &Spanned<String>, what: &str) -> String {
         let value = text.value.trim().to_string();
         if value.is_empty() {
@@ -166,18 +183,7 @@ impl Validator {
     }
 
     fn site(&mut self, doc: &Doc<RawSite>, root: &Path) -> Option<Site> {
-        let loaded = match doc {
-            Doc::Ok(loaded) => loaded,
-            Doc::Missing => {
-                self.missing(
-                    "site.yaml",
-                    "site.yaml is missing",
-                    "every project has a site.yaml with at least title, publisher and base_url (see docs/data-format.md)",
-                );
-                return None;
-            }
-            Doc::Broken => return None,
-        };
+        let loaded = self.required(doc, "site.yaml", "every project has a site.yaml with at least title, publisher and base_url (see docs/data-format.md)")?;
         let raw = &loaded.doc;
         let title = self.non_empty(loaded, &raw.title, "title");
         let publisher = self.non_empty(loaded, &raw.publisher, "publisher");
@@ -231,18 +237,11 @@ impl Validator {
     }
 
     fn regions(&mut self, doc: &Doc<RawRegions>) -> Option<Vec<Region>> {
-        let loaded = match doc {
-            Doc::Ok(loaded) => loaded,
-            Doc::Missing => {
-                self.missing(
-                    "data/regions.yaml",
-                    "data/regions.yaml is missing",
-                    "list the assessed units under `regions:` (see docs/data-format.md)",
-                );
-                return None;
-            }
-            Doc::Broken => return None,
-        };
+        let loaded = self.required(
+            doc,
+            "data/regions.yaml",
+            "list the assessed units under `regions:` (see docs/data-format.md)",
+        )?;
         let mut regions = Vec::new();
         let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
         let errors_before = self.diags.error_count();
@@ -298,18 +297,11 @@ impl Validator {
     }
 
     fn indicators(&mut self, doc: &Doc<RawIndicators>) -> Option<Vec<Indicator>> {
-        let loaded = match doc {
-            Doc::Ok(loaded) => loaded,
-            Doc::Missing => {
-                self.missing(
-                    "data/indicators.yaml",
-                    "data/indicators.yaml is missing",
-                    "list the indicator catalogue under `indicators:` (see docs/data-format.md)",
-                );
-                return None;
-            }
-            Doc::Broken => return None,
-        };
+        let loaded = self.required(
+            doc,
+            "data/indicators.yaml",
+            "list the indicator catalogue under `indicators:` (see docs/data-format.md)",
+        )?;
         let errors_before = self.diags.error_count();
         let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
         let mut indicators = Vec::new();
@@ -1031,7 +1023,6 @@ impl Validator {
 
     fn pages(&mut self, raw: &RawProject) -> Vec<Page> {
         let mut pages = Vec::new();
-        let mut titles = BTreeSet::new();
         for (slug, loaded) in &raw.pages {
             if !is_slug(slug) {
                 self.error(
@@ -1041,7 +1032,6 @@ impl Validator {
                     Some("name pages with lowercase letters, digits and `-`, e.g. about.md".into()),
                 );
             }
-            titles.insert(loaded.doc.meta.title.clone());
             pages.push(Page {
                 slug: slug.clone(),
                 file: loaded.file.clone(),

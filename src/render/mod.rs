@@ -304,7 +304,9 @@ fn page_path_root(path: &str) -> String {
 
 /// The path part of an absolute URL: "https://host/kaohe/" → "/kaohe/".
 fn site_path(base_url: &str) -> String {
-    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
+    let after_scheme = base_url
+        .split_once("://")
+        .map_or(base_url, |(_, rest)| rest);
     match after_scheme.find('/') {
         Some(slash) => after_scheme[slash..].to_string(),
         None => "/".to_string(),
@@ -735,9 +737,18 @@ mod tests {
     #[test]
     fn page_roots_and_urls() {
         assert_eq!(page_path_root("index.html"), "");
-        assert_eq!(page_path_root("2023/regions/changchun/index.html"), "../../../");
-        assert_eq!(canonical("https://h/kaohe/", "2023/index.html"), "https://h/kaohe/2023/");
-        assert_eq!(canonical("https://h/kaohe/", "feed.xml"), "https://h/kaohe/feed.xml");
+        assert_eq!(
+            page_path_root("2023/regions/changchun/index.html"),
+            "../../../"
+        );
+        assert_eq!(
+            canonical("https://h/kaohe/", "2023/index.html"),
+            "https://h/kaohe/2023/"
+        );
+        assert_eq!(
+            canonical("https://h/kaohe/", "feed.xml"),
+            "https://h/kaohe/feed.xml"
+        );
         assert_eq!(site_path("https://example.gov.cn/kaohe/"), "/kaohe/");
         assert_eq!(site_path("https://example.gov.cn/"), "/");
     }
@@ -748,8 +759,15 @@ mod tests {
         env.set_auto_escape_callback(auto_escape);
         env.set_formatter(format_value);
         let out = env
-            .render_named_str("t.html", "{{ x }}|{{ y|safe }}", minijinja::context! { x => "<a href=\"/p?a=1&b='2'\">", y => "<b>" })
+            .render_named_str(
+                "t.html",
+                "{{ x }}|{{ y|safe }}",
+                minijinja::context! { x => "<a href=\"/p?a=1&b='2'\">", y => "<b>" },
+            )
             .unwrap();
-        assert_eq!(out, "&lt;a href=&quot;/p?a=1&amp;b=&#39;2&#39;&quot;&gt;|<b>");
+        assert_eq!(
+            out,
+            "&lt;a href=&quot;/p?a=1&amp;b=&#39;2&#39;&quot;&gt;|<b>"
+        );
     }
 }
