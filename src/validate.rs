@@ -844,8 +844,12 @@ impl Validator {
             .map(|r| catalogue.indicators[r.indicator].id.as_str())
             .collect();
         let mut given: Vec<Option<crate::load::yaml::Measurement>> = vec![None; ruled.len()];
+        // Ids that an unknown key was taken for a typo of: their "did you mean"
+        // already says what is missing.
+        let mut suggested: Vec<&str> = Vec::new();
         for (key, measurement) in &raw.indicators.value.0 {
             let Some(rule_index) = ruled.iter().position(|id| *id == key.value) else {
+                suggested.extend(suggest(&key.value, ruled.iter().copied()));
                 self.error(
                     loaded,
                     pos(key),
@@ -875,10 +879,14 @@ impl Validator {
                     },
                     source: m.source,
                 }),
+                None if suggested.contains(&ruled[rule_index]) => {}
                 None => self.error(
                     loaded,
                     pos(&raw.indicators),
-                    format!("no value for indicator `{}`", ruled[rule_index]),
+                    format!(
+                        "no value for indicator `{}` under `indicators:`",
+                        ruled[rule_index]
+                    ),
                     Some(
                         "add the value; write n/a if the indicator does not apply to this unit"
                             .into(),

@@ -60,7 +60,9 @@ impl Test {
 
     pub fn run(self) -> Output {
         let scratch = TempDir::new().expect("temp working dir");
-        let cwd = self.current_dir.unwrap_or_else(|| scratch.path().to_path_buf());
+        let cwd = self
+            .current_dir
+            .unwrap_or_else(|| scratch.path().to_path_buf());
         let mut command = Command::new(env!("CARGO_BIN_EXE_ecoscore"));
         command.current_dir(&cwd).env("NO_COLOR", "1");
         if let Some(root) = &self.root {
@@ -71,7 +73,10 @@ impl Test {
         let output = command.output().expect("run ecoscore");
         Output {
             description,
-            status: output.status.code().expect("exited with a code, not a signal"),
+            status: output
+                .status
+                .code()
+                .expect("exited with a code, not a signal"),
             stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
             stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
         }
@@ -80,7 +85,6 @@ impl Test {
 
 /// What a run produced.
 #[derive(Debug)]
-#[must_use]
 pub struct Output {
     pub description: String,
     pub status: i32,
@@ -184,7 +188,10 @@ pub fn edit(root: &Path, path: &str, from: &str, to: &str) -> usize {
     let file = root.join(path);
     let text = fs::read_to_string(&file).unwrap_or_else(|e| panic!("read {path}: {e}"));
     let found = text.matches(from).count();
-    assert_eq!(found, 1, "{path}: expected {from:?} exactly once, found {found}");
+    assert_eq!(
+        found, 1,
+        "{path}: expected {from:?} exactly once, found {found}"
+    );
     let at = text.find(from).unwrap();
     let line = text[..at].matches('\n').count() + 1;
     fs::write(&file, text.replacen(from, to, 1)).unwrap();
@@ -293,7 +300,9 @@ pub fn tags(html: &str) -> Vec<Tag> {
         let start = i + offset;
         i = start + 1;
         if html[start..].starts_with("<!--") {
-            i = html[start..].find("-->").map_or(html.len(), |e| start + e + 3);
+            i = html[start..]
+                .find("-->")
+                .map_or(html.len(), |e| start + e + 3);
             continue;
         }
         let name_len = html[start + 1..]
