@@ -242,14 +242,14 @@ struct PageMeta {
     draft: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct NavYear {
     year: u16,
     draft: bool,
     href: String,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct NavRegion {
     id: String,
     name: String,
@@ -343,10 +343,34 @@ impl<'a> Renderer<'a> {
             })
     }
 
+    /// The context of a site-wide page: it may show every published year.
     fn context(&self, meta: PageMeta, extra: Value) -> Value {
         minijinja::context! {
             site => v(&self.site),
             nav => v(&self.nav),
+            page => v(&meta),
+            ..extra
+        }
+    }
+
+    /// The context of a page under `<year>/`: it sees no later year, so the
+    /// year's pages are a function of site-level input and years up to it,
+    /// and an archived year can be rebuilt from what was archived with it.
+    fn year_context(&self, year: u16, meta: PageMeta, extra: Value) -> Value {
+        let nav = Nav {
+            years: self
+                .nav
+                .years
+                .iter()
+                .filter(|y| y.year <= year)
+                .cloned()
+                .collect(),
+            regions: self.nav.regions.clone(),
+            pages: self.nav.pages.clone(),
+        };
+        minijinja::context! {
+            site => v(&self.site),
+            nav => v(&nav),
             page => v(&meta),
             ..extra
         }
@@ -382,7 +406,11 @@ impl<'a> Renderer<'a> {
                     y.view.draft,
                 );
                 let extra = minijinja::context! { year => v(&y.view) };
-                let page = self.render("year.html", &path, self.context(meta, extra))?;
+                let page = self.render(
+                    "year.html",
+                    &path,
+                    self.year_context(y.year.year, meta, extra),
+                )?;
                 let mut csv = vec![0xEF, 0xBB, 0xBF];
                 csv.extend_from_slice(export::to_csv(project, y.scores).as_bytes());
                 Ok(vec![
@@ -411,7 +439,7 @@ impl<'a> Renderer<'a> {
                 Ok(vec![self.render(
                     "bulletin.html",
                     &path,
-                    self.context(meta, extra),
+                    self.year_context(y.year.year, meta, extra),
                 )?])
             }
             Job::Scorecard(y, index) => {
@@ -440,7 +468,7 @@ impl<'a> Renderer<'a> {
                 Ok(vec![self.render(
                     "scorecard.html",
                     &path,
-                    self.context(meta, extra),
+                    self.year_context(y.year.year, meta, extra),
                 )?])
             }
             Job::Region(index) => {
