@@ -9,6 +9,7 @@
 
 pub mod diagnostic;
 pub mod export;
+pub mod fixture;
 pub mod load;
 pub mod model;
 pub mod output;

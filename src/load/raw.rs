@@ -33,6 +33,16 @@ pub struct RawSite {
     pub briefing: RawBriefing,
 }
 
+/// A list key written with nothing after it (`funds:`) means an empty list,
+/// as staff naturally write it.
+fn empty_when_blank<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 fn default_language() -> String {
     "zh-CN".to_string()
 }
@@ -176,16 +186,16 @@ pub struct RawResults {
     pub region: S<String>,
     pub year: S<u16>,
     pub indicators: S<IdMap<Measurement>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_when_blank")]
     pub tasks: Vec<S<RawTaskDeduction>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_when_blank")]
     pub funds: Vec<S<RawDeduction>>,
     pub satisfaction: S<Dec>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_when_blank")]
     pub bonus: Vec<S<RawBonus>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_when_blank")]
     pub veto: Vec<S<RawVeto>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_when_blank")]
     pub downgrade: Vec<S<RawDowngrade>>,
     #[serde(default)]
     pub internal: BTreeMap<String, String>,
