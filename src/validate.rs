@@ -10,6 +10,7 @@ use std::path::Path;
 use rust_decimal::Decimal;
 use serde_saphyr::Spanned;
 
+pub use crate::diagnostic::suggest;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::load::raw::*;
 use crate::load::yaml::{pos, Dec, Figure, IdMap};
@@ -79,32 +80,6 @@ pub fn is_slug(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
-/// The closest candidate by edit distance, when it is close enough to be a typo.
-pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).clamp(1, 3);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
 }
 
 fn did_you_mean<'a>(

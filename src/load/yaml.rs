@@ -13,7 +13,7 @@ use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::diagnostic::{Diagnostic, Pos};
+use crate::diagnostic::{suggest, Diagnostic, Pos};
 
 /// Numbers beyond this magnitude cannot be a real figure in an assessment and
 /// would risk overflow in decimal arithmetic.
@@ -27,17 +27,116 @@ pub fn pos<T>(spanned: &Spanned<T>) -> Pos {
 /// Parse one YAML document into `T`, or a located diagnostic for `file`.
 pub fn parse<T: DeserializeOwned>(file: &Path, text: &Arc<str>) -> Result<T, Diagnostic> {
     serde_saphyr::from_str::<T>(text).map_err(|error| {
-        let location = error.location();
-        let position = location.map_or(Pos::FILE, |l| {
+        let position = error.location().map_or(Pos::FILE, |l| {
             Pos::new(l.line() as usize, l.column() as usize)
         });
-        let message = bare_message(&error.without_snippet().to_string());
+        let (message, help) = explain(error.without_snippet(), text, position);
         let mut diagnostic = Diagnostic::error(file, position, message);
-        if let Some(help) = help_for(&diagnostic.message) {
+        if let Some(help) = help {
             diagnostic = diagnostic.with_help(help);
         }
         diagnostic.with_source(Arc::clone(text))
     })
+}
+
+/// A newcomer's message and help for a parse error. serde-saphyr's own
+/// messages are written for programmers (they mention `DuplicateKeyPolicy`
+/// and `Options`), so the common cases are said again in the user's terms.
+fn explain(error: &serde_saphyr::Error, text: &str, at: Pos) -> (String, Option<String>) {
+    use serde_saphyr::Error as E;
+    let one_of = |expected: &[&str]| {
+        expected
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match error {
+        E::SerdeUnknownField {
+            field, expected, ..
+        } => {
+            let help = match suggest(field, expected.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`? Keys allowed here: {}", one_of(expected)),
+                None => format!("keys allowed here: {} (see docs/data-format.md)", one_of(expected)),
+            };
+            (format!("unknown key `{field}`"), Some(help))
+        }
+        E::SerdeMissingField { field, .. } => (
+            format!("missing key `{field}`"),
+            Some(format!(
+                "add `{field}:` to this mapping; docs/data-format.md lists what each file needs"
+            )),
+        ),
+        E::DuplicateMappingKey { key, .. } => {
+            let key = key.as_deref().unwrap_or("this key");
+            let help = match first_occurrence(text, key, at) {
+                Some(line) => format!(
+                    "`{key}` is first written on line {line}; keep one of the two entries"
+                ),
+                None => "keep one of the two entries".to_string(),
+            };
+            (format!("`{key}` is written twice in the same mapping"), Some(help))
+        }
+        E::SerdeUnknownVariant {
+            variant, expected, ..
+        } => {
+            let help = match suggest(variant, expected.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`? Allowed: {}", one_of(expected)),
+                None => format!("allowed: {}", one_of(expected)),
+            };
+            (format!("unknown value `{variant}`"), Some(help))
+        }
+        E::SerdeInvalidType {
+            unexpected,
+            expected,
+            ..
+        } => (
+            format!("expected {expected}, found {unexpected}"),
+            Some("check the indentation and the format of this value in docs/data-format.md".into()),
+        ),
+        E::Budget { breach, .. } => (
+            format!("this YAML is too large or too complex to be a data file ({breach:?})"),
+            Some(
+                "ecoscore data files are a few levels deep and need no anchors (&) or aliases (*); \
+                 write the values out plainly"
+                    .into(),
+            ),
+        ),
+        E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. }
+        | E::AliasReplayCounterOverflow { .. } => (
+            "this YAML expands its aliases (*) too many times to be a data file".into(),
+            Some("write the values out plainly instead of repeating anchors (&) and aliases (*)".into()),
+        ),
+        other => (bare_message(&other.to_string()), None),
+    }
+}
+
+/// The line on which `key:` is first written in the block mapping whose
+/// repeated key is at `at`: searched upwards, stopping where that mapping
+/// began (a line indented less than the key).
+fn first_occurrence(text: &str, key: &str, at: Pos) -> Option<usize> {
+    let indent = at.column.checked_sub(1)?;
+    let lines: Vec<&str> = text.lines().take(at.line.saturating_sub(1)).collect();
+    for (index, line) in lines.iter().enumerate().rev() {
+        let content = line.trim_start_matches(' ');
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let own_indent = line.len() - content.len();
+        if own_indent < indent {
+            return None;
+        }
+        if own_indent == indent {
+            if let Some(after) = content.strip_prefix(key) {
+                if after.trim_start().starts_with(':') {
+                    return Some(index + 1);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// serde-saphyr prefixes messages with "line L column C: "; the location is
@@ -52,18 +151,6 @@ fn bare_message(message: &str) -> String {
     match message.rsplit_once(" at line ") {
         Some((head, tail)) if tail.contains(", column ") => head.to_string(),
         _ => message.to_string(),
-    }
-}
-
-fn help_for(message: &str) -> Option<&'static str> {
-    if message.contains("duplicate mapping key") {
-        Some("each key may appear once in a mapping; remove or merge the repeated entry")
-    } else if message.contains("unknown field") {
-        Some("check the spelling of the key against the data format (docs/data-format.md)")
-    } else if message.contains("missing field") {
-        Some("add the missing key; see docs/data-format.md for what each file needs")
-    } else {
-        None
     }
 }
 
@@ -395,10 +482,10 @@ mod tests {
     fn errors_are_located_and_plain() {
         let err = parse_doc("a: 1\na: 2\nm: {}\n").unwrap_err();
         assert_eq!(err.pos, Pos::new(2, 1));
-        assert!(
-            err.message.starts_with("duplicate mapping key"),
-            "{}",
-            err.message
+        assert_eq!(err.message, "`a` is written twice in the same mapping");
+        assert_eq!(
+            err.help.as_deref(),
+            Some("`a` is first written on line 1; keep one of the two entries")
         );
         let err = parse_doc("a: \"1.5\"\nm: {}\n").unwrap_err();
         assert!(err.message.contains("expected a number"), "{}", err.message);
@@ -407,7 +494,19 @@ mod tests {
         let err = parse_doc("a: 1e300\nm: {}\n").unwrap_err();
         assert!(err.message.contains("too large"), "{}", err.message);
         let err = parse_doc("a: 1\nm: { x: { value: 1, sorce: national } }\n").unwrap_err();
-        assert!(err.message.contains("unknown field"), "{}", err.message);
+        assert_eq!(err.message, "unknown key `sorce`");
+        assert!(
+            err.help.as_deref().unwrap_or("").starts_with("did you mean `source`?"),
+            "{:?}",
+            err.help
+        );
+    }
+
+    #[test]
+    fn first_occurrence_stays_in_its_mapping() {
+        let text = "a:\n  x: 1\nb:\n  y: 1\n  x: 2\n  x: 3\n";
+        assert_eq!(first_occurrence(text, "x", Pos::new(6, 3)), Some(5));
+        assert_eq!(first_occurrence(text, "x", Pos::new(5, 3)), None);
     }
 
     #[test]
