@@ -121,7 +121,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Byte offset of a 1-based line and character column in `text`.
-fn byte_offset(text: &str, pos: Pos) -> Option<usize> {
+pub(crate) fn byte_offset(text: &str, pos: Pos) -> Option<usize> {
     if pos.line == 0 {
         return None;
     }

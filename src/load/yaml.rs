@@ -24,6 +24,53 @@ pub fn pos<T>(spanned: &Spanned<T>) -> Pos {
     Pos::new(location.line() as usize, location.column() as usize)
 }
 
+/// The position of the `key:` that introduces the value at `value`: the
+/// nearest `key` followed by `:` before it (block or flow style). A missing
+/// entry is best shown at the key of the mapping it is missing from, while
+/// serde-saphyr locates a mapping at its first entry.
+pub fn key_pos(text: &str, key: &str, value: Pos) -> Pos {
+    let Some(end) = crate::diagnostic::byte_offset(text, value) else {
+        return value;
+    };
+    let before = &text[..end];
+    let mut search = before.len();
+    while let Some(at) = before[..search].rfind(key) {
+        search = at;
+        let preceded_ok = before[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || c == '{' || c == ',');
+        let followed_ok = before[at + key.len()..]
+            .trim_start_matches(' ')
+            .starts_with(':');
+        if preceded_ok && followed_ok {
+            return pos_of_offset(text, at);
+        }
+    }
+    value
+}
+
+/// The position of a top-level `key:` line, if the document has one.
+pub fn key_line(text: &str, key: &str) -> Option<Pos> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let after = line.strip_prefix(key)?;
+        after
+            .trim_start_matches(' ')
+            .starts_with(':')
+            .then_some(Pos::new(i + 1, 1))
+    })
+}
+
+/// The 1-based line and character column of a byte offset.
+fn pos_of_offset(text: &str, offset: usize) -> Pos {
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Pos::new(
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
+}
+
 /// Parse one YAML document into `T`, or a located diagnostic for `file`.
 pub fn parse<T: DeserializeOwned>(file: &Path, text: &Arc<str>) -> Result<T, Diagnostic> {
     serde_saphyr::from_str::<T>(text).map_err(|error| {
@@ -496,10 +543,22 @@ mod tests {
         let err = parse_doc("a: 1\nm: { x: { value: 1, sorce: national } }\n").unwrap_err();
         assert_eq!(err.message, "unknown key `sorce`");
         assert!(
-            err.help.as_deref().unwrap_or("").starts_with("did you mean `source`?"),
+            err.help
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("did you mean `source`?"),
             "{:?}",
             err.help
         );
+    }
+
+    #[test]
+    fn key_pos_finds_the_introducing_key() {
+        let text = "year: 2023\nindicators:\n  pm25: 1\n";
+        assert_eq!(key_pos(text, "indicators", Pos::new(3, 3)), Pos::new(2, 1));
+        let text = "x: { pm25: 1 }\nindicators: {}\n";
+        assert_eq!(key_pos(text, "indicators", Pos::new(2, 13)), Pos::new(2, 1));
+        assert_eq!(key_pos(text, "absent", Pos::new(2, 13)), Pos::new(2, 13));
     }
 
     #[test]
