@@ -452,8 +452,11 @@ impl Validator {
             self.error(
                 loaded,
                 pos(value),
-                format!("{what} is negative ({number})"),
-                Some(format!("{what} is written as a positive number")),
+                format!("{what} cannot be negative, found {number}"),
+                Some(format!(
+                    "write it as a positive number, e.g. {}; whether points are taken off or added is given by where it is written",
+                    number.abs()
+                )),
             );
         }
         number
@@ -488,8 +491,11 @@ impl Validator {
 
         let mut indicators = Vec::new();
         let known: Vec<&str> = catalogue.indicators.iter().map(|i| i.id.as_str()).collect();
+        // A sum over a list with an unknown entry says nothing new.
+        let mut unknown_entry = false;
         for (key, rule) in &raw.indicators.value.0 {
             let Some(index) = catalogue.indicator(&key.value) else {
+                unknown_entry = true;
                 self.error(
                     loaded,
                     pos(key),
@@ -497,7 +503,7 @@ impl Validator {
                     Some(did_you_mean(
                         &key.value,
                         known.iter().copied(),
-                        "see data/indicators.yaml",
+                        &format!("{} (data/indicators.yaml)", known.join(", ")),
                     )),
                 );
                 continue;
@@ -573,7 +579,7 @@ impl Validator {
             );
         }
         let points_total = sum(indicators.iter().map(|r| r.points));
-        if !indicators.is_empty() && points_total != sections.indicators {
+        if !indicators.is_empty() && !unknown_entry && points_total != sections.indicators {
             self.error(
                 loaded,
                 key_pos(&loaded.text, "indicators", pos(&raw.indicators)),
@@ -587,8 +593,10 @@ impl Validator {
 
         let mut tasks = Vec::new();
         let categories: Vec<&str> = TaskCategory::ALL.iter().map(|c| c.id()).collect();
+        let mut unknown_category = false;
         for (key, points) in &raw.tasks.value.0 {
             let Some(category) = TaskCategory::from_id(&key.value) else {
+                unknown_category = true;
                 self.error(
                     loaded,
                     pos(key),
@@ -605,7 +613,7 @@ impl Validator {
             tasks.push(TaskRule { category, points });
         }
         let tasks_total = sum(tasks.iter().map(|t| t.points));
-        if tasks_total != sections.tasks {
+        if !unknown_category && tasks_total != sections.tasks {
             self.error(
                 loaded,
                 key_pos(&loaded.text, "tasks", pos(&raw.tasks)),
@@ -687,17 +695,24 @@ impl Validator {
             .iter()
             .map(|r| catalogue.indicators[r.indicator].id.as_str())
             .collect();
-        let check_map = |v: &mut Validator, map: &IdMap<Figure>| -> TargetMap {
+        // Ids an unknown key was taken for a typo of: their "did you mean"
+        // already says what is missing.
+        let mut suggested: Vec<&str> = Vec::new();
+        let mut check_map = |v: &mut Validator, map: &IdMap<Figure>| -> TargetMap {
             let mut out = BTreeMap::new();
             for (key, figure) in &map.0 {
                 let Some(rule_index) = ruled.iter().position(|id| *id == key.value) else {
                     let help = if catalogue.indicator(&key.value).is_some() {
                         format!("`{}` is not assessed in data/{year}/rules.yaml; add it there or remove this target", key.value)
                     } else {
+                        suggested.extend(suggest(&key.value, ruled.iter().copied()));
                         did_you_mean(
                             &key.value,
                             ruled.iter().copied(),
-                            "see data/indicators.yaml",
+                            &format!(
+                                "{} (the indicators of data/{year}/rules.yaml)",
+                                ruled.join(", ")
+                            ),
                         )
                     };
                     v.error(
@@ -776,6 +791,9 @@ impl Validator {
         }
         for (rule_index, regions) in without {
             let id = ruled[rule_index];
+            if suggested.contains(&id) {
+                continue;
+            }
             let names: Vec<String> = regions
                 .iter()
                 .map(|&r| {
@@ -914,7 +932,10 @@ impl Validator {
                     Some(did_you_mean(
                         &key.value,
                         ruled.iter().copied(),
-                        "see this year's rules.yaml",
+                        &format!(
+                            "{} (the indicators of data/{year}/rules.yaml)",
+                            ruled.join(", ")
+                        ),
                     )),
                 );
                 continue;

@@ -77,7 +77,16 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &Arc<str>) -> Result<T, Dia
         let position = error.location().map_or(Pos::FILE, |l| {
             Pos::new(l.line() as usize, l.column() as usize)
         });
-        let (message, help) = explain(error.without_snippet(), text, position);
+        let error = error.without_snippet();
+        // serde-saphyr places a missing top-level key after the last key it
+        // read; the mapping it is missing from is the whole file.
+        let position = match error {
+            serde_saphyr::Error::SerdeMissingField { .. } if position.column == 1 => {
+                first_key(text).unwrap_or(position)
+            }
+            _ => position,
+        };
+        let (message, help) = explain(error, text, position);
         let mut diagnostic = Diagnostic::error(file, position, message);
         if let Some(help) = help {
             diagnostic = diagnostic.with_help(help);
@@ -113,6 +122,23 @@ fn explain(error: &serde_saphyr::Error, text: &str, at: Pos) -> (String, Option<
             Some(format!(
                 "add `{field}:` to this mapping; docs/data-format.md lists what each file needs"
             )),
+        ),
+        E::InvalidScalar { ty, .. } => {
+            let expected = match *ty {
+                "bool" => "`true` or `false`",
+                "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64" => {
+                    "a whole number written in digits, e.g. 2023"
+                }
+                _ => "a plain number",
+            };
+            (
+                format!("expected {expected}"),
+                Some("write the value without quotes, units or other characters".into()),
+            )
+        }
+        E::NonFiniteFloat { value, .. } => (
+            format!("`{value}` is not a finite number"),
+            Some("write the figure as a plain number, or n/a where the rules allow it".into()),
         ),
         E::DuplicateMappingKey { key, .. } => {
             let key = key.as_deref().unwrap_or("this key");
@@ -156,8 +182,39 @@ fn explain(error: &serde_saphyr::Error, text: &str, at: Pos) -> (String, Option<
             "this YAML expands its aliases (*) too many times to be a data file".into(),
             Some("write the values out plainly instead of repeating anchors (&) and aliases (*)".into()),
         ),
-        other => (bare_message(&other.to_string()), None),
+        other => {
+            let message = bare_message(&other.to_string());
+            let help = syntax_help(&message).map(str::to_string);
+            (message, help)
+        }
     }
+}
+
+/// What usually causes a YAML syntax error, in the words of its message.
+fn syntax_help(message: &str) -> Option<&'static str> {
+    if message.contains("tab") {
+        Some("YAML indents with spaces only: replace the tab with spaces")
+    } else if message.contains("unclosed quote") || message.contains("end of stream") {
+        Some("close the quote on this line; figures need no quotes at all")
+    } else if message.contains("block mapping")
+        || message.contains("mapping values are not allowed")
+        || message.contains("expected key")
+    {
+        Some("check the indentation: the keys of one mapping start in the same column, and text containing `: ` must be quoted")
+    } else if message.contains("flow") {
+        Some("check the brackets: every `{` or `[` on this line needs its `}` or `]`")
+    } else {
+        None
+    }
+}
+
+/// The first line that holds a top-level key.
+fn first_key(text: &str) -> Option<Pos> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let first = line.chars().next()?;
+        (!first.is_whitespace() && first != '#' && !line.starts_with("---"))
+            .then_some(Pos::new(i + 1, 1))
+    })
 }
 
 /// The line on which `key:` is first written in the block mapping whose
@@ -211,7 +268,7 @@ fn decimal_from_f64<E: de::Error>(value: f64) -> Result<Decimal, E> {
     }
     if value.abs() > MAX_MAGNITUDE as f64 {
         return Err(E::custom(format!(
-            "{value} is too large to be a figure in this assessment"
+            "{value:e} is too large to be a figure in this assessment"
         )));
     }
     // Rust prints the shortest decimal that parses back to the same float,
@@ -231,6 +288,24 @@ fn decimal_from_i128<E: de::Error>(value: i128) -> Result<Decimal, E> {
         )));
     }
     Ok(Decimal::from_i128_with_scale(value, 0))
+}
+
+/// The message for text where a figure belongs, saying how to write it.
+fn not_a_figure(text: &str, expected: &str) -> String {
+    let trimmed = text.trim();
+    let digits_end = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .unwrap_or(trimmed.len());
+    let (number, rest) = trimmed.split_at(digits_end);
+    if !number.is_empty() && number.parse::<f64>().is_ok() {
+        if rest.is_empty() {
+            format!("expected {expected}, found the text \"{text}\": write the figure without quotes, as {number}")
+        } else {
+            format!("expected {expected}, found the text `{text}`: write the figure without its unit `{}`, as {number}", rest.trim())
+        }
+    } else {
+        format!("expected {expected}, found the text `{text}`")
+    }
 }
 
 struct DecVisitor;
@@ -255,9 +330,7 @@ impl Visitor<'_> for DecVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Dec, E> {
-        Err(E::custom(format!(
-            "expected a number, found the text `{v}` (write figures without quotes or units)"
-        )))
+        Err(E::custom(not_a_figure(v, "a number")))
     }
 }
 
@@ -299,9 +372,7 @@ impl Visitor<'_> for FigureVisitor {
         if v.trim().eq_ignore_ascii_case("n/a") {
             Ok(Figure::NotApplicable)
         } else {
-            Err(E::custom(format!(
-                "expected a number or `n/a`, found the text `{v}`"
-            )))
+            Err(E::custom(not_a_figure(v, "a number or `n/a`")))
         }
     }
 }
