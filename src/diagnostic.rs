@@ -200,6 +200,9 @@ impl miette::Diagnostic for Excerpt<'_> {
     }
 }
 
+/// Lines longer than this are reported by file, line and column without an excerpt.
+const MAX_EXCERPT_LINE_BYTES: usize = 2000;
+
 /// Every problem found in one run, kept sorted by file and position.
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics(Vec<Diagnostic>);
@@ -254,7 +257,17 @@ impl Diagnostics {
         let mut out = String::new();
         for diagnostic in &self.0 {
             let excerpt = diagnostic.source.as_ref().and_then(|source| {
-                byte_offset(source, diagnostic.pos).map(|offset| Excerpt {
+                let offset = byte_offset(source, diagnostic.pos)?;
+                // miette cannot lay out a marker beyond a column of 65535 (it
+                // panics), and an excerpt of a huge line helps nobody.
+                let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+                let line_end = source[offset..]
+                    .find('\n')
+                    .map_or(source.len(), |i| offset + i);
+                if line_end - line_start > MAX_EXCERPT_LINE_BYTES {
+                    return None;
+                }
+                Some(offset).map(|offset| Excerpt {
                     diagnostic,
                     source: NamedSource::new(
                         diagnostic.file.display().to_string(),
@@ -354,6 +367,16 @@ mod tests {
         .collect();
         let order: Vec<String> = diags.sorted().iter().map(|d| d.to_string()).collect();
         assert_eq!(order, ["a.yaml:2:3: z", "a.yaml:9:1: y", "b.yaml:1:1: x"]);
+    }
+
+    #[test]
+    fn a_huge_line_is_reported_without_an_excerpt() {
+        let source: Arc<str> = Arc::from(format!("a: [{}]\n", "*x, ".repeat(40_000)));
+        let diags: Diagnostics =
+            vec![Diagnostic::error("x.yaml", Pos::new(1, 100_000), "bad").with_source(source)]
+                .into_iter()
+                .collect();
+        assert!(diags.render(false).contains("x.yaml:1:100000: bad"));
     }
 
     #[test]

@@ -239,3 +239,470 @@ fn build_refuses_every_corpus_error() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// hostile and broken files: a clear error or correct handling, never a panic
+
+/// A run that ended with a diagnosis (exit 1), not a crash (101) or a signal.
+fn diagnosed(root: &Path) -> Output {
+    Test::new().root(root).arg("check").run().failure()
+}
+
+#[test]
+fn bom_and_crlf_are_accepted() {
+    let plain = tiny_project();
+    let windows = tiny_project();
+    for (path, bytes) in read_tree(windows.path()) {
+        if !(path.ends_with(".yaml") || path.ends_with(".md")) {
+            continue;
+        }
+        let text = String::from_utf8(bytes).unwrap().replace('\n', "\r\n");
+        let mut with_bom = vec![0xEF, 0xBB, 0xBF];
+        with_bom.extend_from_slice(text.as_bytes());
+        fs::write(windows.path().join(&path), with_bom).unwrap();
+    }
+    let scores = |root: &Path| {
+        Test::new()
+            .root(root)
+            .args(["scores", "--year", "2023", "--format", "json"])
+            .run()
+            .success()
+            .stdout
+    };
+    assert_eq!(scores(windows.path()), scores(plain.path()));
+    Test::new()
+        .root(windows.path())
+        .arg("check")
+        .run()
+        .success();
+}
+
+#[test]
+fn a_50_mb_file_is_refused_before_it_is_read() {
+    let dir = tiny_project();
+    let mut text = fs::read_to_string(dir.path().join(ALPHA)).unwrap();
+    let padding = format!("# {}\n", "x".repeat(1022));
+    while text.len() < 50 * 1024 * 1024 {
+        text.push_str(&padding);
+    }
+    fs::write(dir.path().join(ALPHA), text).unwrap();
+    diagnosed(dir.path())
+        .stderr_contains("data/2023/results/alpha.yaml: this file is 52")
+        .stderr_contains("input files may be at most");
+}
+
+#[test]
+fn yaml_alias_bombs_are_refused() {
+    // The classic "billion laughs": nine levels of nine aliases each.
+    let dir = tiny_project();
+    let mut bomb = String::from("internal:\n  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for (name, previous) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        bomb.push_str(&format!(
+            "  {name}: &{name} [*{previous},*{previous},*{previous},*{previous},*{previous},*{previous},*{previous},*{previous},*{previous}]\n"
+        ));
+    }
+    fs::write(dir.path().join(ALPHA), bomb).unwrap();
+    diagnosed(dir.path()).stderr_contains("data/2023/results/alpha.yaml:2:");
+    // Many aliases of a value the schema accepts: stopped by the parser budget.
+    let dir = tiny_project();
+    let aliases = vec!["*t"; 100_000].join(", ");
+    common::edit(
+        dir.path(),
+        ALPHA,
+        "tasks:\n",
+        &format!("tasks: [&t {{ category: air, deduct: 0, reason: x }}, {aliases}]\nold_tasks:\n"),
+    );
+    diagnosed(dir.path())
+        .stderr_contains("data/2023/results/alpha.yaml:7:")
+        .stderr_contains("too large or too complex to be a data file")
+        .stderr_contains("need no anchors");
+}
+
+#[test]
+fn deeply_nested_yaml_is_refused() {
+    let dir = tiny_project();
+    let flow = format!("region: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    fs::write(dir.path().join(ALPHA), flow).unwrap();
+    let mut block = String::new();
+    for depth in 0..5_000 {
+        block.push_str(&format!("{}k:\n", " ".repeat(depth)));
+    }
+    fs::write(dir.path().join("data/2023/results/beta.yaml"), block).unwrap();
+    let output = diagnosed(dir.path());
+    for file in ["alpha.yaml", "beta.yaml"] {
+        assert!(
+            output
+                .stderr
+                .contains(&format!("data/2023/results/{file}:")),
+            "{file} not reported:\n{}",
+            output.stderr
+        );
+    }
+}
+
+#[test]
+fn a_fifo_is_refused_not_waited_on() {
+    let dir = tiny_project();
+    let fifo = dir.path().join(ALPHA);
+    fs::remove_file(&fifo).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo unavailable; skipping");
+        return;
+    }
+    diagnosed(dir.path()).stderr_contains(
+        "data/2023/results/alpha.yaml: expected a file, found a folder or a special file",
+    );
+}
+
+#[test]
+fn a_missing_project_folder_is_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = diagnosed(&dir.path().join("nowhere"))
+        .stderr_contains("the project folder does not exist or is not a folder")
+        .stderr_contains("--root");
+    assert!(
+        output.stderr.contains("1 error and 0 warnings"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[cfg(unix)]
+mod links {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn symlink_loops_in_content_are_reported() {
+        let dir = tiny_project();
+        let regions = dir.path().join("content/2023/regions");
+        fs::create_dir_all(&regions).unwrap();
+        symlink("alpha.md", regions.join("alpha.md")).unwrap();
+        symlink("b", regions.join("a")).unwrap();
+        symlink("a", regions.join("b")).unwrap();
+        symlink("..", dir.path().join("content/2023/regions/up")).unwrap();
+        let output = diagnosed(dir.path());
+        for file in ["alpha.md", "a", "b"] {
+            let needle = format!("content/2023/regions/{file}: cannot open this");
+            assert!(
+                output.stderr.contains(&needle),
+                "{needle}:\n{}",
+                output.stderr
+            );
+        }
+        // A link back up the tree is a folder where a narrative belongs, not a walk forever.
+        assert!(
+            output
+                .stderr
+                .contains("content/2023/regions/up: unexpected file or folder"),
+            "{}",
+            output.stderr
+        );
+    }
+
+    #[test]
+    fn links_leaving_the_project_are_refused_and_nothing_is_published() {
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(
+            outside.path().join("secret.md"),
+            "---\ntitle: 内部\n---\nCANARY-OUTSIDE\n",
+        )
+        .unwrap();
+        fs::create_dir_all(outside.path().join("regions")).unwrap();
+        fs::write(
+            outside.path().join("regions/alpha.md"),
+            "CANARY-OUTSIDE-DIR\n",
+        )
+        .unwrap();
+        let dir = tiny_project();
+        fs::create_dir_all(dir.path().join("content/pages")).unwrap();
+        symlink(
+            outside.path().join("secret.md"),
+            dir.path().join("content/pages/leak.md"),
+        )
+        .unwrap();
+        symlink(
+            outside.path().join("regions"),
+            dir.path().join("content/2023/regions"),
+        )
+        .unwrap();
+        let output = diagnosed(dir.path());
+        for file in ["content/pages/leak.md", "content/2023/regions"] {
+            let needle = format!("{file}: this is a link to ");
+            assert!(
+                output.stderr.contains(&needle),
+                "{needle}:\n{}",
+                output.stderr
+            );
+        }
+        assert!(output.stderr.contains("outside the project folder"));
+        let out = tempfile::tempdir().unwrap();
+        let public = out.path().join("public");
+        Test::new()
+            .root(dir.path())
+            .arg("build")
+            .arg("--out")
+            .arg(&public)
+            .run()
+            .failure();
+        assert!(!public.exists());
+    }
+
+    #[test]
+    fn a_dangling_link_is_reported() {
+        let dir = tiny_project();
+        fs::remove_file(dir.path().join(ALPHA)).unwrap();
+        symlink("gone.yaml", dir.path().join(ALPHA)).unwrap();
+        diagnosed(dir.path()).stderr_contains(
+            "data/2023/results/alpha.yaml: this is a symbolic link to something that does not exist",
+        );
+    }
+
+    #[test]
+    fn links_inside_the_project_are_followed() {
+        let dir = tiny_project();
+        fs::create_dir_all(dir.path().join("shared")).unwrap();
+        fs::rename(
+            dir.path().join("site.yaml"),
+            dir.path().join("shared/site.yaml"),
+        )
+        .unwrap();
+        symlink("shared/site.yaml", dir.path().join("site.yaml")).unwrap();
+        Test::new().root(dir.path()).arg("check").run().success();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// nothing unsafe is published
+
+fn build_tiny(dir: &Path) -> (tempfile::TempDir, std::path::PathBuf) {
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    Test::new()
+        .root(dir)
+        .arg("build")
+        .arg("--out")
+        .arg(&public)
+        .run()
+        .success();
+    (out, public)
+}
+
+#[test]
+fn a_unit_named_script_shows_as_text() {
+    let dir = tiny_project();
+    common::edit(
+        dir.path(),
+        REGIONS,
+        "name: 甲市",
+        "name: \"<script>alert(1)</script>甲市\"",
+    );
+    let (_out, public) = build_tiny(dir.path());
+    let tree = read_tree(&public);
+    let mut shown = 0;
+    for (path, bytes) in &tree {
+        let markup = [".html", ".xml", ".svg"].iter().any(|e| path.ends_with(e));
+        let text = String::from_utf8_lossy(bytes);
+        assert!(
+            !(markup && text.contains("<script>alert(1)")),
+            "{path} carries the unit name as markup"
+        );
+        if path.ends_with(".html") && text.contains("&lt;script&gt;alert(1)") {
+            shown += 1;
+        }
+    }
+    assert!(
+        shown >= 3,
+        "the name is shown, escaped, on the pages ({shown})"
+    );
+}
+
+#[test]
+fn ordinary_markdown_renders_fully() {
+    let dir = tiny_project();
+    let regions = dir.path().join("content/2023/regions");
+    fs::create_dir_all(&regions).unwrap();
+    fs::write(
+        regions.join("alpha.md"),
+        "## 工作亮点\n\n- 第一项\n- 第二项\n\n1. 甲\n2. 乙\n\n这是*强调*和**重点**，详见[生态环境部](https://www.mee.gov.cn/)。\n\n| 指标 | 数值 |\n|---|---|\n| 优良天数 | 95 |\n\n> 引用\n",
+    )
+    .unwrap();
+    let (_out, public) = build_tiny(dir.path());
+    let page = read(&public, "2023/regions/alpha/index.html");
+    for expected in [
+        "<h2>工作亮点</h2>",
+        "<ul>",
+        "<li>第一项</li>",
+        "<ol>",
+        "<em>强调</em>",
+        "<strong>重点</strong>",
+        "href=\"https://www.mee.gov.cn/\"",
+        "<table>",
+        "<th>指标</th>",
+        "<td>95</td>",
+        "<blockquote>",
+    ] {
+        assert!(
+            page.contains(expected),
+            "{expected} missing from the narrative:\n{page}"
+        );
+    }
+}
+
+#[test]
+fn raw_html_in_a_bulletin_is_sanitized() {
+    let dir = tiny_project();
+    fs::OpenOptions::new()
+        .append(true)
+        .open(dir.path().join(BULLETIN))
+        .and_then(|mut f| {
+            use std::io::Write;
+            f.write_all(
+                "\n\n正文<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n<a href=\"javascript:alert(1)\" onclick=\"alert(1)\">链接</a>\n\n<iframe src=\"https://evil.example/\"></iframe>\n\n<svg onload=alert(1)></svg>\n\n<p style=\"x\" onmouseover=\"alert(1)\">段落</p>\n\n[普通链接](https://www.mee.gov.cn/)\n"
+                    .as_bytes(),
+            )
+        })
+        .unwrap();
+    let (_out, public) = build_tiny(dir.path());
+    let page = read(&public, "2023/bulletin/index.html");
+    assert!(
+        page.contains("段落") && page.contains("链接"),
+        "text kept:\n{page}"
+    );
+    assert!(page.contains("href=\"https://www.mee.gov.cn/\""), "{page}");
+    let lower = page.to_ascii_lowercase();
+    for banned in [
+        "<script>alert",
+        "onerror",
+        "onclick",
+        "onload",
+        "onmouseover",
+        "javascript:",
+        "<iframe",
+        "evil.example",
+    ] {
+        assert!(
+            !lower.contains(banned),
+            "{banned} reached the bulletin page"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// the loader never panics, whatever the bytes
+
+mod loader_properties {
+    use super::*;
+    use ecoscore::load::raw::{
+        RawBulletinMeta, RawIndicators, RawRegions, RawResults, RawRules, RawSite, RawTargets,
+    };
+    use ecoscore::load::{decode, yaml};
+    use proptest::prelude::*;
+    use std::sync::Arc;
+
+    fn parse_all(text: &str) {
+        let file = Path::new("fuzz.yaml");
+        let text: Arc<str> = Arc::from(text);
+        let _ = yaml::parse::<RawSite>(file, &text);
+        let _ = yaml::parse::<RawRegions>(file, &text);
+        let _ = yaml::parse::<RawIndicators>(file, &text);
+        let _ = yaml::parse::<RawRules>(file, &text);
+        let _ = yaml::parse::<RawTargets>(file, &text);
+        let _ = yaml::parse::<RawResults>(file, &text);
+        let _ = yaml::parse::<RawBulletinMeta>(file, &text);
+    }
+
+    /// Text built from the pieces real data files are made of.
+    fn yaml_like() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("\n".to_string()),
+            Just("  ".to_string()),
+            Just("- ".to_string()),
+            Just(": ".to_string()),
+            Just("{ ".to_string()),
+            Just(" }".to_string()),
+            Just("[".to_string()),
+            Just("]".to_string()),
+            Just(", ".to_string()),
+            Just("&a ".to_string()),
+            Just("*a".to_string()),
+            Just("\"".to_string()),
+            Just("#".to_string()),
+            Just("---\n".to_string()),
+            Just("n/a".to_string()),
+            Just(".nan".to_string()),
+            Just("\t".to_string()),
+            Just("\u{FEFF}".to_string()),
+            prop::sample::select(vec![
+                "region",
+                "year",
+                "indicators",
+                "tasks",
+                "funds",
+                "satisfaction",
+                "bonus",
+                "veto",
+                "downgrade",
+                "internal",
+                "value",
+                "source",
+                "national",
+                "category",
+                "deduct",
+                "reason",
+                "points",
+                "date",
+                "event",
+                "kind",
+                "sections",
+                "grades",
+                "bonus_cap",
+                "default",
+                "regions",
+                "id",
+                "name",
+                "range",
+                "method",
+                "per",
+            ])
+            .prop_map(str::to_string),
+            "-?[0-9]{1,20}(\\.[0-9]{1,20})?(e[0-9]{1,3})?",
+            "[a-z_]{1,8}",
+            "[\\u{4e00}-\\u{9fa5}]{1,4}",
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+        ];
+        prop::collection::vec(piece, 0..80).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+            if let Ok(text) = decode(Path::new("fuzz.yaml"), bytes) {
+                parse_all(&text);
+            }
+        }
+
+        #[test]
+        fn yaml_like_text_never_panics(text in yaml_like()) {
+            parse_all(&text);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// The whole pipeline, on the tiny project with one file replaced.
+        #[test]
+        fn a_project_with_a_random_results_file_never_panics(text in yaml_like()) {
+            let dir = tiny_project();
+            fs::write(dir.path().join(ALPHA), &text).unwrap();
+            let _ = ecoscore::Project::load(dir.path());
+        }
+    }
+}

@@ -71,9 +71,24 @@ fn pos_of_offset(text: &str, offset: usize) -> Pos {
     )
 }
 
+/// Parser limits far above any real data file (the sample's largest holds a
+/// few hundred values, three levels deep) and far below what would take
+/// noticeable time or memory: a hostile file is refused quickly.
+fn options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = 50_000;
+    budget.max_depth = 24;
+    budget.max_aliases = 1_000;
+    budget.max_anchors = 1_000;
+    budget.max_documents = 1;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
+}
+
 /// Parse one YAML document into `T`, or a located diagnostic for `file`.
 pub fn parse<T: DeserializeOwned>(file: &Path, text: &Arc<str>) -> Result<T, Diagnostic> {
-    serde_saphyr::from_str::<T>(text).map_err(|error| {
+    serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|error| {
         let position = error.location().map_or(Pos::FILE, |l| {
             Pos::new(l.line() as usize, l.column() as usize)
         });
@@ -108,6 +123,7 @@ fn explain(error: &serde_saphyr::Error, text: &str, at: Pos) -> (String, Option<
             .join(", ")
     };
     match error {
+        E::AliasError { error, .. } => explain(error.without_snippet(), text, at),
         E::SerdeUnknownField {
             field, expected, ..
         } => {
@@ -168,7 +184,7 @@ fn explain(error: &serde_saphyr::Error, text: &str, at: Pos) -> (String, Option<
             Some("check the indentation and the format of this value in docs/data-format.md".into()),
         ),
         E::Budget { breach, .. } => (
-            format!("this YAML is too large or too complex to be a data file ({breach:?})"),
+            format!("this YAML is too large or too complex to be a data file: {}", breach_text(breach)),
             Some(
                 "ecoscore data files are a few levels deep and need no anchors (&) or aliases (*); \
                  write the values out plainly"
@@ -187,6 +203,19 @@ fn explain(error: &serde_saphyr::Error, text: &str, at: Pos) -> (String, Option<
             let help = syntax_help(&message).map(str::to_string);
             (message, help)
         }
+    }
+}
+
+/// A budget breach in words: which limit, and what was counted.
+fn breach_text(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match breach {
+        B::Nodes { nodes } => format!("more than {} values", nodes.saturating_sub(1)),
+        B::Depth { depth } => format!("nested {depth} levels deep"),
+        B::Aliases { aliases } => format!("{aliases} aliases (*)"),
+        B::Anchors { anchors } => format!("{anchors} anchors (&)"),
+        B::Events { events } => format!("more than {} parse events", events.saturating_sub(1)),
+        other => format!("{other:?}"),
     }
 }
 
