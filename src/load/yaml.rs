@@ -199,7 +199,12 @@ fn explain(error: &serde_saphyr::Error, text: &str, at: Pos) -> (String, Option<
             Some("write the values out plainly instead of repeating anchors (&) and aliases (*)".into()),
         ),
         other => {
-            let message = bare_message(&other.to_string());
+            let message = match bare_message(&other.to_string()) {
+                m if m == "expected string scalar" => {
+                    "expected text here, found a list or a mapping".to_string()
+                }
+                m => m,
+            };
             let help = syntax_help(&message).map(str::to_string);
             (message, help)
         }
@@ -230,6 +235,8 @@ fn syntax_help(message: &str) -> Option<&'static str> {
         || message.contains("expected key")
     {
         Some("check the indentation: the keys of one mapping start in the same column, and text containing `: ` must be quoted")
+    } else if message.starts_with("expected text here") {
+        Some("write the text on the same line as its key; check the indentation of the lines below")
     } else if message.contains("flow") {
         Some("check the brackets: every `{` or `[` on this line needs its `}` or `]`")
     } else {
