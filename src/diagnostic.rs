@@ -94,8 +94,34 @@ impl fmt::Display for Diagnostic {
 
 impl std::error::Error for Diagnostic {}
 
+/// The closest candidate by edit distance, when it is close enough to be a typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
 /// Byte offset of a 1-based line and character column in `text`.
-fn byte_offset(text: &str, pos: Pos) -> Option<usize> {
+pub(crate) fn byte_offset(text: &str, pos: Pos) -> Option<usize> {
     if pos.line == 0 {
         return None;
     }
@@ -174,6 +200,9 @@ impl miette::Diagnostic for Excerpt<'_> {
     }
 }
 
+/// Lines longer than this are reported by file, line and column without an excerpt.
+const MAX_EXCERPT_LINE_BYTES: usize = 2000;
+
 /// Every problem found in one run, kept sorted by file and position.
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics(Vec<Diagnostic>);
@@ -228,7 +257,17 @@ impl Diagnostics {
         let mut out = String::new();
         for diagnostic in &self.0 {
             let excerpt = diagnostic.source.as_ref().and_then(|source| {
-                byte_offset(source, diagnostic.pos).map(|offset| Excerpt {
+                let offset = byte_offset(source, diagnostic.pos)?;
+                // miette cannot lay out a marker beyond a column of 65535 (it
+                // panics), and an excerpt of a huge line helps nobody.
+                let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+                let line_end = source[offset..]
+                    .find('\n')
+                    .map_or(source.len(), |i| offset + i);
+                if line_end - line_start > MAX_EXCERPT_LINE_BYTES {
+                    return None;
+                }
+                Some(offset).map(|offset| Excerpt {
                     diagnostic,
                     source: NamedSource::new(
                         diagnostic.file.display().to_string(),
@@ -328,6 +367,16 @@ mod tests {
         .collect();
         let order: Vec<String> = diags.sorted().iter().map(|d| d.to_string()).collect();
         assert_eq!(order, ["a.yaml:2:3: z", "a.yaml:9:1: y", "b.yaml:1:1: x"]);
+    }
+
+    #[test]
+    fn a_huge_line_is_reported_without_an_excerpt() {
+        let source: Arc<str> = Arc::from(format!("a: [{}]\n", "*x, ".repeat(40_000)));
+        let diags: Diagnostics =
+            vec![Diagnostic::error("x.yaml", Pos::new(1, 100_000), "bad").with_source(source)]
+                .into_iter()
+                .collect();
+        assert!(diags.render(false).contains("x.yaml:1:100000: bad"));
     }
 
     #[test]

@@ -10,17 +10,22 @@ use std::path::Path;
 use rust_decimal::Decimal;
 use serde_saphyr::Spanned;
 
+mod history;
+
+pub use crate::diagnostic::suggest;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::load::raw::*;
-use crate::load::yaml::{pos, Dec, Figure, IdMap};
+use crate::load::yaml::{key_line, key_pos, pos, Dec, Figure, IdMap};
 use crate::load::{Doc, Loaded, RawProject, RawYear};
 use crate::model::*;
+use history::{History, ResultFigures, TargetFrom};
 
 /// Build the project, or return every error found. Warnings come back with
 /// the project.
 pub fn validate(raw: RawProject) -> Result<(Project, Diagnostics), Diagnostics> {
     let mut v = Validator {
         diags: Diagnostics::new(),
+        history: History::default(),
     };
     let site = v.site(&raw.site, &raw.root);
     let regions = v.regions(&raw.regions);
@@ -36,6 +41,9 @@ pub fn validate(raw: RawProject) -> Result<(Project, Diagnostics), Diagnostics> 
                 years.insert(year, built);
             }
         }
+    }
+    for warning in v.history.warnings() {
+        v.diags.push(warning);
     }
     let pages = v.pages(&raw);
     let diags = v.diags.sorted();
@@ -57,6 +65,7 @@ pub fn validate(raw: RawProject) -> Result<(Project, Diagnostics), Diagnostics> 
 
 struct Validator {
     diags: Diagnostics,
+    history: History,
 }
 
 struct Catalogue<'a> {
@@ -81,30 +90,23 @@ pub fn is_slug(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// The closest candidate by edit distance, when it is close enough to be a typo.
-pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).clamp(1, 3);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
+/// What to write instead of an id that is not a slug.
+fn slug_help(id: &str, example: &str) -> String {
+    let slug: String = id
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c == ' ' || c == '_' { '-' } else { c })
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
+        .collect();
+    let example = if slug.is_empty() || slug == id {
+        example
+    } else {
+        &slug
+    };
+    format!(
+        "ids are lowercase letters, digits and `-` (they become URL segments), e.g. `{example}`"
+    )
 }
 
 fn did_you_mean<'a>(
@@ -117,6 +119,9 @@ fn did_you_mean<'a>(
         None => format!("known ids: {all}"),
     }
 }
+
+/// Targets by rule indicator index: the target (`None` for n/a) and where it is written.
+type TargetMap = BTreeMap<usize, (Option<Decimal>, Pos)>;
 
 fn sum(values: impl IntoIterator<Item = Decimal>) -> Decimal {
     values.into_iter().fold(Decimal::ZERO, |a, b| a + b)
@@ -253,7 +258,7 @@ impl Validator {
                     loaded,
                     pos(&raw.id),
                     format!("region id `{id}` is not a slug"),
-                    Some("ids are lowercase letters, digits and `-`, e.g. changchun; they become URL segments".into()),
+                    Some(slug_help(&id, "changchun")),
                 );
             }
             if let Some(first) = seen.insert(id.clone(), pos(&raw.id)) {
@@ -313,7 +318,10 @@ impl Validator {
                     loaded,
                     pos(&raw.id),
                     format!("indicator id `{id}` is not a valid id"),
-                    Some("use lowercase letters, digits, `_` and `-`, e.g. good_air_days".into()),
+                    Some(format!(
+                        "{} (`_` is allowed in indicator ids)",
+                        slug_help(&id, "good_air_days")
+                    )),
                 );
             }
             if let Some(first) = seen.insert(id.clone(), pos(&raw.id)) {
@@ -339,6 +347,9 @@ impl Validator {
                             .into(),
                     ),
                 );
+            }
+            if raw.fixed_target {
+                self.history.fixed_target(&id);
             }
             indicators.push(Indicator {
                 id,
@@ -441,8 +452,11 @@ impl Validator {
             self.error(
                 loaded,
                 pos(value),
-                format!("{what} is negative ({number})"),
-                Some(format!("{what} is written as a positive number")),
+                format!("{what} cannot be negative, found {number}"),
+                Some(format!(
+                    "write it as a positive number, e.g. {}; whether points are taken off or added is given by where it is written",
+                    number.abs()
+                )),
             );
         }
         number
@@ -469,7 +483,7 @@ impl Validator {
         if section_total != Decimal::ONE_HUNDRED {
             self.error(
                 loaded,
-                pos(&raw.sections),
+                key_pos(&loaded.text, "sections", pos(&raw.sections)),
                 format!("the sections sum to {section_total}, not 100"),
                 Some("the assessment is out of 100 points (百分制): make indicators + tasks + funds + satisfaction = 100".into()),
             );
@@ -477,8 +491,11 @@ impl Validator {
 
         let mut indicators = Vec::new();
         let known: Vec<&str> = catalogue.indicators.iter().map(|i| i.id.as_str()).collect();
+        // A sum over a list with an unknown entry says nothing new.
+        let mut unknown_entry = false;
         for (key, rule) in &raw.indicators.value.0 {
             let Some(index) = catalogue.indicator(&key.value) else {
+                unknown_entry = true;
                 self.error(
                     loaded,
                     pos(key),
@@ -486,7 +503,7 @@ impl Validator {
                     Some(did_you_mean(
                         &key.value,
                         known.iter().copied(),
-                        "see data/indicators.yaml",
+                        &format!("{} (data/indicators.yaml)", known.join(", ")),
                     )),
                 );
                 continue;
@@ -556,16 +573,16 @@ impl Validator {
         if indicators.is_empty() {
             self.error(
                 loaded,
-                pos(&raw.indicators),
+                key_pos(&loaded.text, "indicators", pos(&raw.indicators)),
                 "no indicators are assessed",
                 Some("list at least one indicator".into()),
             );
         }
         let points_total = sum(indicators.iter().map(|r| r.points));
-        if !indicators.is_empty() && points_total != sections.indicators {
+        if !indicators.is_empty() && !unknown_entry && points_total != sections.indicators {
             self.error(
                 loaded,
-                pos(&raw.indicators),
+                key_pos(&loaded.text, "indicators", pos(&raw.indicators)),
                 format!(
                     "indicator points sum to {points_total}, but the indicators section is worth {}",
                     sections.indicators
@@ -576,8 +593,10 @@ impl Validator {
 
         let mut tasks = Vec::new();
         let categories: Vec<&str> = TaskCategory::ALL.iter().map(|c| c.id()).collect();
+        let mut unknown_category = false;
         for (key, points) in &raw.tasks.value.0 {
             let Some(category) = TaskCategory::from_id(&key.value) else {
+                unknown_category = true;
                 self.error(
                     loaded,
                     pos(key),
@@ -594,10 +613,10 @@ impl Validator {
             tasks.push(TaskRule { category, points });
         }
         let tasks_total = sum(tasks.iter().map(|t| t.points));
-        if tasks_total != sections.tasks {
+        if !unknown_category && tasks_total != sections.tasks {
             self.error(
                 loaded,
-                pos(&raw.tasks),
+                key_pos(&loaded.text, "tasks", pos(&raw.tasks)),
                 format!(
                     "task points sum to {tasks_total}, but the tasks section is worth {}",
                     sections.tasks
@@ -613,16 +632,22 @@ impl Validator {
             good: g.good.value.0,
             pass: g.pass.value.0,
         };
-        if !(grades.excellent > grades.good
-            && grades.good > grades.pass
-            && grades.pass > Decimal::ZERO)
-        {
+        let out_of_order = if g.good.value.0 >= g.excellent.value.0 {
+            Some((&g.good, "good", "below excellent"))
+        } else if g.pass.value.0 >= g.good.value.0 {
+            Some((&g.pass, "pass", "below good"))
+        } else if g.pass.value.0 <= Decimal::ZERO {
+            Some((&g.pass, "pass", "above 0"))
+        } else {
+            None
+        };
+        if let Some((at, name, should)) = out_of_order {
             self.error(
                 loaded,
-                pos(&raw.grades),
+                pos(at),
                 format!(
-                    "grade thresholds must strictly descend: excellent {} > good {} > pass {} > 0",
-                    grades.excellent, grades.good, grades.pass
+                    "the `{name}` threshold {} is not {should}: grade thresholds must strictly descend (excellent {} > good {} > pass {} > 0)",
+                    at.value.0, grades.excellent, grades.good, grades.pass
                 ),
                 Some("e.g. grades: { excellent: 90, good: 80, pass: 60 }".into()),
             );
@@ -670,19 +695,24 @@ impl Validator {
             .iter()
             .map(|r| catalogue.indicators[r.indicator].id.as_str())
             .collect();
-        let check_map = |v: &mut Validator,
-                         map: &IdMap<Figure>|
-         -> BTreeMap<usize, Option<Decimal>> {
+        // Ids an unknown key was taken for a typo of: their "did you mean"
+        // already says what is missing.
+        let mut suggested: Vec<&str> = Vec::new();
+        let mut check_map = |v: &mut Validator, map: &IdMap<Figure>| -> TargetMap {
             let mut out = BTreeMap::new();
             for (key, figure) in &map.0 {
                 let Some(rule_index) = ruled.iter().position(|id| *id == key.value) else {
                     let help = if catalogue.indicator(&key.value).is_some() {
                         format!("`{}` is not assessed in data/{year}/rules.yaml; add it there or remove this target", key.value)
                     } else {
+                        suggested.extend(suggest(&key.value, ruled.iter().copied()));
                         did_you_mean(
                             &key.value,
                             ruled.iter().copied(),
-                            "see data/indicators.yaml",
+                            &format!(
+                                "{} (the indicators of data/{year}/rules.yaml)",
+                                ruled.join(", ")
+                            ),
                         )
                     };
                     v.error(
@@ -702,13 +732,12 @@ impl Validator {
                     }
                     Figure::NotApplicable => None,
                 };
-                out.insert(rule_index, value);
+                out.insert(rule_index, (value, pos(figure)));
             }
             out
         };
         let defaults = check_map(self, &raw.default);
-        let mut overrides: BTreeMap<usize, (Pos, BTreeMap<usize, Option<Decimal>>)> =
-            BTreeMap::new();
+        let mut overrides: BTreeMap<usize, (Pos, TargetMap)> = BTreeMap::new();
         let region_ids: Vec<&str> = catalogue.regions.iter().map(|r| r.id.as_str()).collect();
         for (key, map) in &raw.regions.0 {
             let checked = check_map(self, &map.value);
@@ -728,32 +757,78 @@ impl Validator {
                 ),
             }
         }
+        let default_key = key_line(&loaded.text, "default");
         let mut table = Vec::new();
+        // Units without a target, by rule indicator: one error per indicator.
+        let mut without: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for (region_index, region) in catalogue.regions.iter().enumerate() {
             let own = overrides.get(&region_index);
             let mut row = Vec::new();
-            for (rule_index, id) in ruled.iter().enumerate() {
-                let target = own
-                    .and_then(|(_, m)| m.get(&rule_index))
-                    .or_else(|| defaults.get(&rule_index))
-                    .copied();
-                match target {
-                    Some(t) => row.push(t),
+            for rule_index in 0..ruled.len() {
+                let own_target = own.and_then(|(_, m)| m.get(&rule_index));
+                match own_target.or_else(|| defaults.get(&rule_index)) {
+                    Some(&(target, at)) => {
+                        if let Some(value) = target {
+                            let from = if own_target.is_some() {
+                                TargetFrom::Unit
+                            } else {
+                                TargetFrom::Default
+                            };
+                            let indicator =
+                                &catalogue.indicators[rules.indicators[rule_index].indicator];
+                            self.history
+                                .target(loaded, region, indicator, year, value, at, from);
+                        }
+                        row.push(target);
+                    }
                     None => {
-                        self.error(
-                            loaded,
-                            own.map_or(Pos::FILE, |(p, _)| *p),
-                            format!("no target for `{id}` for {} ({})", region.name, region.id),
-                            Some(format!(
-                                "add `{id}` under `default:` or under `regions: {}:`; write n/a if it does not apply",
-                                region.id
-                            )),
-                        );
+                        without.entry(rule_index).or_default().push(region_index);
                         row.push(None);
                     }
                 }
             }
             table.push(row);
+        }
+        for (rule_index, regions) in without {
+            let id = ruled[rule_index];
+            if suggested.contains(&id) {
+                continue;
+            }
+            let names: Vec<String> = regions
+                .iter()
+                .map(|&r| {
+                    format!(
+                        "{} ({})",
+                        catalogue.regions[r].name, catalogue.regions[r].id
+                    )
+                })
+                .collect();
+            let (at, whom, help) = match regions.as_slice() {
+                [only] if regions.len() < catalogue.regions.len() => (
+                    overrides.get(only).map(|(p, _)| *p).or(default_key).unwrap_or(Pos::FILE),
+                    names[0].clone(),
+                    format!(
+                        "add `{id}: <target>` under `regions: {}:` or under `default:`; write n/a if it does not apply",
+                        catalogue.regions[*only].id
+                    ),
+                ),
+                _ if regions.len() == catalogue.regions.len() => (
+                    default_key.unwrap_or(Pos::FILE),
+                    "any unit".to_string(),
+                    format!("add `{id}: <target>` under `default:` (and per-unit overrides under `regions:`); write n/a if it does not apply"),
+                ),
+                _ => (
+                    default_key.unwrap_or(Pos::FILE),
+                    format!("{} units: {}", regions.len(), names.join(", ")),
+                    format!("add `{id}: <target>` under `default:` or under each of these units in `regions:`; write n/a if it does not apply"),
+                ),
+            };
+            self.error(
+                loaded,
+                at,
+                format!("no target for `{id}` for {whom}"),
+                Some(help),
+            );
         }
         (self.diags.error_count() == errors_before).then_some(table)
     }
@@ -857,7 +932,10 @@ impl Validator {
                     Some(did_you_mean(
                         &key.value,
                         ruled.iter().copied(),
-                        "see this year's rules.yaml",
+                        &format!(
+                            "{} (the indicators of data/{year}/rules.yaml)",
+                            ruled.join(", ")
+                        ),
                     )),
                 );
                 continue;
@@ -882,7 +960,7 @@ impl Validator {
                 None if suggested.contains(&ruled[rule_index]) => {}
                 None => self.error(
                     loaded,
-                    pos(&raw.indicators),
+                    key_pos(&loaded.text, "indicators", pos(&raw.indicators)),
                     format!(
                         "no value for indicator `{}` under `indicators:`",
                         ruled[rule_index]
@@ -901,7 +979,7 @@ impl Validator {
         {
             self.error(
                 loaded,
-                pos(&raw.indicators),
+                key_pos(&loaded.text, "indicators", pos(&raw.indicators)),
                 format!(
                     "no indicator applies to {}: every target or value is n/a",
                     region.name
@@ -978,6 +1056,20 @@ impl Validator {
                 kind: entry.value.kind,
                 reason,
             });
+        }
+        if self.diags.error_count() == errors_before {
+            let figures = ResultFigures {
+                indicators: ruled
+                    .iter()
+                    .zip(&measures)
+                    .map(|(id, m)| (id.to_string(), m.value))
+                    .collect(),
+                satisfaction,
+            };
+            let at = key_pos(&loaded.text, "indicators", pos(&raw.indicators));
+            if let Some(warning) = self.history.results(loaded, region, year, figures, at) {
+                self.diags.push(warning);
+            }
         }
         (self.diags.error_count() == errors_before).then_some(UnitResult {
             region: region_index,

@@ -9,6 +9,7 @@ pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -83,7 +84,31 @@ pub struct RawProject {
 /// Read and parse every input file under `root`.
 pub fn load(root: &Path) -> (RawProject, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let reader = Reader { root };
+    let Some(real_root) = fs::canonicalize(root).ok().filter(|p| p.is_dir()) else {
+        diags.push(
+            Diagnostic::error(
+                root,
+                Pos::FILE,
+                "the project folder does not exist or is not a folder",
+            )
+            .with_help(
+                "pass the folder that holds site.yaml with --root DIR, or run ecoscore inside it",
+            ),
+        );
+        let project = RawProject {
+            root: root.to_path_buf(),
+            site: Doc::Broken,
+            regions: Doc::Broken,
+            indicators: Doc::Broken,
+            years: BTreeMap::new(),
+            pages: BTreeMap::new(),
+        };
+        return (project, diags);
+    };
+    let reader = Reader {
+        root,
+        real_root: &real_root,
+    };
     let site = reader.yaml_doc::<RawSite>(Path::new("site.yaml"), &mut diags);
     let regions = reader.yaml_doc::<RawRegions>(Path::new("data/regions.yaml"), &mut diags);
     let indicators =
@@ -103,6 +128,8 @@ pub fn load(root: &Path) -> (RawProject, Diagnostics) {
 
 struct Reader<'a> {
     root: &'a Path,
+    /// `root` with every symbolic link resolved: no input may lie outside it.
+    real_root: &'a Path,
 }
 
 /// Join path parts with `/` so diagnostics read the same on every platform.
@@ -111,42 +138,82 @@ fn rel(parts: &[&str]) -> PathBuf {
 }
 
 impl Reader<'_> {
+    /// Where `file` (relative to the root) really is, following symbolic
+    /// links; `None` if there is nothing there. Links are followed only while
+    /// they stay inside the project folder, so no link can bring an outside
+    /// file into the site, and a link loop is an error, not a hang.
+    fn locate(&self, file: &Path) -> Result<Option<PathBuf>, Diagnostic> {
+        let path = self.root.join(file);
+        match fs::canonicalize(&path) {
+            Ok(real) if real.starts_with(self.real_root) => Ok(Some(real)),
+            Ok(real) => Err(Diagnostic::error(
+                file,
+                Pos::FILE,
+                format!(
+                    "this is a link to {}, outside the project folder",
+                    real.display()
+                ),
+            )
+            .with_help("ecoscore reads only files inside the project folder; copy the file in instead of linking to it")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if fs::symlink_metadata(&path).is_ok() {
+                    Err(Diagnostic::error(
+                        file,
+                        Pos::FILE,
+                        "this is a symbolic link to something that does not exist",
+                    )
+                    .with_help("replace the link with the file itself"))
+                } else {
+                    Ok(None)
+                }
+            }
+            Err(e) => Err(Diagnostic::error(
+                file,
+                Pos::FILE,
+                format!("cannot open this path: {e}"),
+            )
+            .with_help("a symbolic link here may point back to itself; replace it with the file itself")),
+        }
+    }
+
     /// Read a file as UTF-8 text, with a BOM removed.
     fn text(&self, file: &Path) -> Result<Option<Arc<str>>, Diagnostic> {
-        let path = self.root.join(file);
-        let metadata = match fs::metadata(&path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(Diagnostic::error(
-                    file,
-                    Pos::FILE,
-                    format!("cannot read this file: {e}"),
-                ))
-            }
+        let Some(path) = self.locate(file)? else {
+            return Ok(None);
         };
+        let cannot_read = |e: std::io::Error| {
+            Diagnostic::error(file, Pos::FILE, format!("cannot read this file: {e}"))
+        };
+        let metadata = fs::metadata(&path).map_err(cannot_read)?;
         if !metadata.is_file() {
             return Err(Diagnostic::error(
                 file,
                 Pos::FILE,
-                "expected a file, found a directory",
+                "expected a file, found a folder or a special file",
             ));
         }
-        if metadata.len() > MAX_FILE_BYTES {
-            return Err(Diagnostic::error(
+        let too_large = |size: u64| {
+            Diagnostic::error(
                 file,
                 Pos::FILE,
                 format!(
-                    "this file is {} bytes; input files may be at most {} bytes",
-                    metadata.len(),
-                    MAX_FILE_BYTES
+                    "this file is {size} bytes; input files may be at most {MAX_FILE_BYTES} bytes"
                 ),
             )
-            .with_help("split the data or check that the right file is in place"));
+            .with_help("no data file comes near this size: check that the right file is in place")
+        };
+        if metadata.len() > MAX_FILE_BYTES {
+            return Err(too_large(metadata.len()));
         }
-        let bytes = fs::read(&path).map_err(|e| {
-            Diagnostic::error(file, Pos::FILE, format!("cannot read this file: {e}"))
-        })?;
+        // Read at most one byte more than the limit, in case the file grew
+        // since it was measured.
+        let mut bytes = Vec::new();
+        fs::File::open(&path)
+            .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(cannot_read)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(too_large(bytes.len() as u64));
+        }
         decode(file, bytes).map(Some)
     }
 
@@ -181,16 +248,25 @@ impl Reader<'_> {
         }))
     }
 
-    /// Names of the entries of a directory, sorted; an absent directory is empty.
+    /// Names of the entries of a directory, sorted, and whether each is a
+    /// folder (following links); an absent directory is empty.
     fn entries(&self, dir: &Path, diags: &mut Diagnostics) -> Vec<(String, bool)> {
-        let read = match fs::read_dir(self.root.join(dir)) {
+        let real_dir = match self.locate(dir) {
+            Ok(Some(real)) => real,
+            Ok(None) => return Vec::new(),
+            Err(d) => {
+                diags.push(d);
+                return Vec::new();
+            }
+        };
+        let read = match fs::read_dir(&real_dir) {
             Ok(read) => read,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
             Err(e) => {
                 diags.push(Diagnostic::error(
                     dir,
                     Pos::FILE,
-                    format!("cannot read this directory: {e}"),
+                    format!("cannot read this folder: {e}"),
                 ));
                 return Vec::new();
             }
@@ -201,7 +277,18 @@ impl Reader<'_> {
             if name.starts_with('.') {
                 continue;
             }
-            let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+            let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+            let is_dir = match fs::metadata(entry.path()) {
+                Ok(metadata) => metadata.is_dir(),
+                // A dangling or looping link: say so once, here.
+                Err(_) if is_link => {
+                    if let Err(d) = self.locate(&dir.join(&name)) {
+                        diags.push(d);
+                    }
+                    continue;
+                }
+                Err(_) => false,
+            };
             names.push((name, is_dir));
         }
         names.sort();

@@ -119,6 +119,10 @@ pub struct RawIndicator {
     pub unit: String,
     pub better: Better,
     pub range: S<[Dec; 2]>,
+    /// The target is set for the whole plan period and is expected not to
+    /// change; `check` does not warn when it stays the same.
+    #[serde(default)]
+    pub fixed_target: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -13,7 +13,7 @@ use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::diagnostic::{Diagnostic, Pos};
+use crate::diagnostic::{suggest, Diagnostic, Pos};
 
 /// Numbers beyond this magnitude cannot be a real figure in an assessment and
 /// would risk overflow in decimal arithmetic.
@@ -24,20 +24,259 @@ pub fn pos<T>(spanned: &Spanned<T>) -> Pos {
     Pos::new(location.line() as usize, location.column() as usize)
 }
 
+/// The position of the `key:` that introduces the value at `value`: the
+/// nearest `key` followed by `:` before it (block or flow style). A missing
+/// entry is best shown at the key of the mapping it is missing from, while
+/// serde-saphyr locates a mapping at its first entry.
+pub fn key_pos(text: &str, key: &str, value: Pos) -> Pos {
+    let Some(end) = crate::diagnostic::byte_offset(text, value) else {
+        return value;
+    };
+    let before = &text[..end];
+    let mut search = before.len();
+    while let Some(at) = before[..search].rfind(key) {
+        search = at;
+        let preceded_ok = before[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || c == '{' || c == ',');
+        let followed_ok = before[at + key.len()..]
+            .trim_start_matches(' ')
+            .starts_with(':');
+        if preceded_ok && followed_ok {
+            return pos_of_offset(text, at);
+        }
+    }
+    value
+}
+
+/// The position of a top-level `key:` line, if the document has one.
+pub fn key_line(text: &str, key: &str) -> Option<Pos> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let after = line.strip_prefix(key)?;
+        after
+            .trim_start_matches(' ')
+            .starts_with(':')
+            .then_some(Pos::new(i + 1, 1))
+    })
+}
+
+/// The 1-based line and character column of a byte offset.
+fn pos_of_offset(text: &str, offset: usize) -> Pos {
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Pos::new(
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
+}
+
+/// Parser limits far above any real data file (the sample's largest holds a
+/// few hundred values, three levels deep) and far below what would take
+/// noticeable time or memory: a hostile file is refused quickly.
+fn options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = 50_000;
+    budget.max_depth = 24;
+    budget.max_aliases = 1_000;
+    budget.max_anchors = 1_000;
+    budget.max_documents = 1;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
+}
+
 /// Parse one YAML document into `T`, or a located diagnostic for `file`.
 pub fn parse<T: DeserializeOwned>(file: &Path, text: &Arc<str>) -> Result<T, Diagnostic> {
-    serde_saphyr::from_str::<T>(text).map_err(|error| {
-        let location = error.location();
-        let position = location.map_or(Pos::FILE, |l| {
+    serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|error| {
+        let position = error.location().map_or(Pos::FILE, |l| {
             Pos::new(l.line() as usize, l.column() as usize)
         });
-        let message = bare_message(&error.without_snippet().to_string());
+        let error = error.without_snippet();
+        // serde-saphyr places a missing top-level key after the last key it
+        // read; the mapping it is missing from is the whole file.
+        let position = match error {
+            serde_saphyr::Error::SerdeMissingField { .. } if position.column == 1 => {
+                first_key(text).unwrap_or(position)
+            }
+            _ => position,
+        };
+        let (message, help) = explain(error, text, position);
         let mut diagnostic = Diagnostic::error(file, position, message);
-        if let Some(help) = help_for(&diagnostic.message) {
+        if let Some(help) = help {
             diagnostic = diagnostic.with_help(help);
         }
         diagnostic.with_source(Arc::clone(text))
     })
+}
+
+/// A newcomer's message and help for a parse error. serde-saphyr's own
+/// messages are written for programmers (they mention `DuplicateKeyPolicy`
+/// and `Options`), so the common cases are said again in the user's terms.
+fn explain(error: &serde_saphyr::Error, text: &str, at: Pos) -> (String, Option<String>) {
+    use serde_saphyr::Error as E;
+    let one_of = |expected: &[&str]| {
+        expected
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match error {
+        E::AliasError { error, .. } => explain(error.without_snippet(), text, at),
+        E::SerdeUnknownField {
+            field, expected, ..
+        } => {
+            let help = match suggest(field, expected.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`? Keys allowed here: {}", one_of(expected)),
+                None => format!("keys allowed here: {} (see docs/data-format.md)", one_of(expected)),
+            };
+            (format!("unknown key `{field}`"), Some(help))
+        }
+        E::SerdeMissingField { field, .. } => (
+            format!("missing key `{field}`"),
+            Some(format!(
+                "add `{field}:` to this mapping; docs/data-format.md lists what each file needs"
+            )),
+        ),
+        E::InvalidScalar { ty, .. } => {
+            let expected = match *ty {
+                "bool" => "`true` or `false`",
+                "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64" => {
+                    "a whole number written in digits, e.g. 2023"
+                }
+                _ => "a plain number",
+            };
+            (
+                format!("expected {expected}"),
+                Some("write the value without quotes, units or other characters".into()),
+            )
+        }
+        E::NonFiniteFloat { value, .. } => (
+            format!("`{value}` is not a finite number"),
+            Some("write the figure as a plain number, or n/a where the rules allow it".into()),
+        ),
+        E::DuplicateMappingKey { key, .. } => {
+            let key = key.as_deref().unwrap_or("this key");
+            let help = match first_occurrence(text, key, at) {
+                Some(line) => format!(
+                    "`{key}` is first written on line {line}; keep one of the two entries"
+                ),
+                None => "keep one of the two entries".to_string(),
+            };
+            (format!("`{key}` is written twice in the same mapping"), Some(help))
+        }
+        E::SerdeUnknownVariant {
+            variant, expected, ..
+        } => {
+            let help = match suggest(variant, expected.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`? Allowed: {}", one_of(expected)),
+                None => format!("allowed: {}", one_of(expected)),
+            };
+            (format!("unknown value `{variant}`"), Some(help))
+        }
+        E::SerdeInvalidType {
+            unexpected,
+            expected,
+            ..
+        } => (
+            format!("expected {expected}, found {unexpected}"),
+            Some("check the indentation and the format of this value in docs/data-format.md".into()),
+        ),
+        E::Budget { breach, .. } => (
+            format!("this YAML is too large or too complex to be a data file: {}", breach_text(breach)),
+            Some(
+                "ecoscore data files are a few levels deep and need no anchors (&) or aliases (*); \
+                 write the values out plainly"
+                    .into(),
+            ),
+        ),
+        E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. }
+        | E::AliasReplayCounterOverflow { .. } => (
+            "this YAML expands its aliases (*) too many times to be a data file".into(),
+            Some("write the values out plainly instead of repeating anchors (&) and aliases (*)".into()),
+        ),
+        other => {
+            let message = match bare_message(&other.to_string()) {
+                m if m == "expected string scalar" => {
+                    "expected text here, found a list or a mapping".to_string()
+                }
+                m => m,
+            };
+            let help = syntax_help(&message).map(str::to_string);
+            (message, help)
+        }
+    }
+}
+
+/// A budget breach in words: which limit, and what was counted.
+fn breach_text(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match breach {
+        B::Nodes { nodes } => format!("more than {} values", nodes.saturating_sub(1)),
+        B::Depth { depth } => format!("nested {depth} levels deep"),
+        B::Aliases { aliases } => format!("{aliases} aliases (*)"),
+        B::Anchors { anchors } => format!("{anchors} anchors (&)"),
+        B::Events { events } => format!("more than {} parse events", events.saturating_sub(1)),
+        other => format!("{other:?}"),
+    }
+}
+
+/// What usually causes a YAML syntax error, in the words of its message.
+fn syntax_help(message: &str) -> Option<&'static str> {
+    if message.contains("tab") {
+        Some("YAML indents with spaces only: replace the tab with spaces")
+    } else if message.contains("unclosed quote") || message.contains("end of stream") {
+        Some("close the quote on this line; figures need no quotes at all")
+    } else if message.contains("block mapping")
+        || message.contains("mapping values are not allowed")
+        || message.contains("expected key")
+    {
+        Some("check the indentation: the keys of one mapping start in the same column, and text containing `: ` must be quoted")
+    } else if message.starts_with("expected text here") {
+        Some("write the text on the same line as its key; check the indentation of the lines below")
+    } else if message.contains("flow") {
+        Some("check the brackets: every `{` or `[` on this line needs its `}` or `]`")
+    } else {
+        None
+    }
+}
+
+/// The first line that holds a top-level key.
+fn first_key(text: &str) -> Option<Pos> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let first = line.chars().next()?;
+        (!first.is_whitespace() && first != '#' && !line.starts_with("---"))
+            .then_some(Pos::new(i + 1, 1))
+    })
+}
+
+/// The line on which `key:` is first written in the block mapping whose
+/// repeated key is at `at`: searched upwards, stopping where that mapping
+/// began (a line indented less than the key).
+fn first_occurrence(text: &str, key: &str, at: Pos) -> Option<usize> {
+    let indent = at.column.checked_sub(1)?;
+    let lines: Vec<&str> = text.lines().take(at.line.saturating_sub(1)).collect();
+    for (index, line) in lines.iter().enumerate().rev() {
+        let content = line.trim_start_matches(' ');
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let own_indent = line.len() - content.len();
+        if own_indent < indent {
+            return None;
+        }
+        if own_indent == indent {
+            if let Some(after) = content.strip_prefix(key) {
+                if after.trim_start().starts_with(':') {
+                    return Some(index + 1);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// serde-saphyr prefixes messages with "line L column C: "; the location is
@@ -55,18 +294,6 @@ fn bare_message(message: &str) -> String {
     }
 }
 
-fn help_for(message: &str) -> Option<&'static str> {
-    if message.contains("duplicate mapping key") {
-        Some("each key may appear once in a mapping; remove or merge the repeated entry")
-    } else if message.contains("unknown field") {
-        Some("check the spelling of the key against the data format (docs/data-format.md)")
-    } else if message.contains("missing field") {
-        Some("add the missing key; see docs/data-format.md for what each file needs")
-    } else {
-        None
-    }
-}
-
 /// A decimal figure as written in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dec(pub Decimal);
@@ -77,7 +304,7 @@ fn decimal_from_f64<E: de::Error>(value: f64) -> Result<Decimal, E> {
     }
     if value.abs() > MAX_MAGNITUDE as f64 {
         return Err(E::custom(format!(
-            "{value} is too large to be a figure in this assessment"
+            "{value:e} is too large to be a figure in this assessment"
         )));
     }
     // Rust prints the shortest decimal that parses back to the same float,
@@ -97,6 +324,24 @@ fn decimal_from_i128<E: de::Error>(value: i128) -> Result<Decimal, E> {
         )));
     }
     Ok(Decimal::from_i128_with_scale(value, 0))
+}
+
+/// The message for text where a figure belongs, saying how to write it.
+fn not_a_figure(text: &str, expected: &str) -> String {
+    let trimmed = text.trim();
+    let digits_end = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .unwrap_or(trimmed.len());
+    let (number, rest) = trimmed.split_at(digits_end);
+    if !number.is_empty() && number.parse::<f64>().is_ok() {
+        if rest.is_empty() {
+            format!("expected {expected}, found the text \"{text}\": write the figure without quotes, as {number}")
+        } else {
+            format!("expected {expected}, found the text `{text}`: write the figure without its unit `{}`, as {number}", rest.trim())
+        }
+    } else {
+        format!("expected {expected}, found the text `{text}`")
+    }
 }
 
 struct DecVisitor;
@@ -121,9 +366,7 @@ impl Visitor<'_> for DecVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Dec, E> {
-        Err(E::custom(format!(
-            "expected a number, found the text `{v}` (write figures without quotes or units)"
-        )))
+        Err(E::custom(not_a_figure(v, "a number")))
     }
 }
 
@@ -165,9 +408,7 @@ impl Visitor<'_> for FigureVisitor {
         if v.trim().eq_ignore_ascii_case("n/a") {
             Ok(Figure::NotApplicable)
         } else {
-            Err(E::custom(format!(
-                "expected a number or `n/a`, found the text `{v}`"
-            )))
+            Err(E::custom(not_a_figure(v, "a number or `n/a`")))
         }
     }
 }
@@ -395,10 +636,10 @@ mod tests {
     fn errors_are_located_and_plain() {
         let err = parse_doc("a: 1\na: 2\nm: {}\n").unwrap_err();
         assert_eq!(err.pos, Pos::new(2, 1));
-        assert!(
-            err.message.starts_with("duplicate mapping key"),
-            "{}",
-            err.message
+        assert_eq!(err.message, "`a` is written twice in the same mapping");
+        assert_eq!(
+            err.help.as_deref(),
+            Some("`a` is first written on line 1; keep one of the two entries")
         );
         let err = parse_doc("a: \"1.5\"\nm: {}\n").unwrap_err();
         assert!(err.message.contains("expected a number"), "{}", err.message);
@@ -407,7 +648,31 @@ mod tests {
         let err = parse_doc("a: 1e300\nm: {}\n").unwrap_err();
         assert!(err.message.contains("too large"), "{}", err.message);
         let err = parse_doc("a: 1\nm: { x: { value: 1, sorce: national } }\n").unwrap_err();
-        assert!(err.message.contains("unknown field"), "{}", err.message);
+        assert_eq!(err.message, "unknown key `sorce`");
+        assert!(
+            err.help
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("did you mean `source`?"),
+            "{:?}",
+            err.help
+        );
+    }
+
+    #[test]
+    fn key_pos_finds_the_introducing_key() {
+        let text = "year: 2023\nindicators:\n  pm25: 1\n";
+        assert_eq!(key_pos(text, "indicators", Pos::new(3, 3)), Pos::new(2, 1));
+        let text = "x: { pm25: 1 }\nindicators: {}\n";
+        assert_eq!(key_pos(text, "indicators", Pos::new(2, 13)), Pos::new(2, 1));
+        assert_eq!(key_pos(text, "absent", Pos::new(2, 13)), Pos::new(2, 13));
+    }
+
+    #[test]
+    fn first_occurrence_stays_in_its_mapping() {
+        let text = "a:\n  x: 1\nb:\n  y: 1\n  x: 2\n  x: 3\n";
+        assert_eq!(first_occurrence(text, "x", Pos::new(6, 3)), Some(5));
+        assert_eq!(first_occurrence(text, "x", Pos::new(5, 3)), None);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::diagnostic::{suggest, Diagnostic, Diagnostics, Pos};
 use crate::export;
 use crate::load::decode;
 use crate::model::{Project, Year};
@@ -114,51 +114,117 @@ fn sorted_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// A template error as a diagnostic: in the template file, or in the content
-/// file whose body is itself a template (`content_file` with its first body line).
+/// The variables a bulletin's body can use (docs/data-format.md).
+pub const BULLETIN_VARIABLES: [&str; 6] = [
+    "year",
+    "units",
+    "by_grade",
+    "grade_counts",
+    "grades",
+    "bulletin",
+];
+
+/// A template's body: the content file whose body is itself a template, with
+/// the line its body starts on and the body text.
+pub struct ContentTemplate<'a> {
+    pub file: &'a Path,
+    pub body_line: usize,
+    pub body: &'a str,
+}
+
+/// A template error as a diagnostic, at the line and column of the failing
+/// expression: in the theme's template file, or in the content file whose
+/// body is itself a template.
 fn template_diagnostic(
     error: &minijinja::Error,
     templates_dir: &Path,
     root: &Path,
-    content: Option<(&Path, usize)>,
+    content: Option<ContentTemplate<'_>>,
 ) -> Diagnostic {
     let mut message = error.kind().to_string();
     if let Some(detail) = error.detail() {
         message = format!("{message}: {detail}");
     }
-    let line = error.line().unwrap_or(0);
-    let (file, line) = match (content, error.name()) {
-        (Some((file, body_line)), _) => (
-            file.to_path_buf(),
-            if line > 0 { body_line + line - 1 } else { 0 },
-        ),
-        (None, Some(name)) => (
-            templates_dir
-                .strip_prefix(root)
-                .unwrap_or(templates_dir)
-                .join(name),
-            line,
-        ),
-        (None, None) => (
-            templates_dir
-                .strip_prefix(root)
-                .unwrap_or(templates_dir)
-                .to_path_buf(),
-            0,
-        ),
+    let relative_templates = templates_dir.strip_prefix(root).unwrap_or(templates_dir);
+    let file = match (&content, error.name()) {
+        (Some(c), _) => c.file.to_path_buf(),
+        (None, Some(name)) => relative_templates.join(name),
+        (None, None) => relative_templates.to_path_buf(),
     };
-    let mut diagnostic = Diagnostic::error(file.clone(), Pos::new(line, 1), message);
-    if let Ok(bytes) = fs::read(root.join(&file)) {
-        if let Ok(text) = decode(&file, bytes) {
-            diagnostic = diagnostic.with_source(text);
+    let text = fs::read(root.join(&file))
+        .ok()
+        .and_then(|bytes| decode(&file, bytes).ok());
+    let (source, first_line) = match (&content, &text) {
+        (Some(c), _) => (Some(c.body), c.body_line),
+        (None, Some(text)) => (Some(&**text), 1),
+        (None, None) => (None, 1),
+    };
+    let at = match (source, error.range(), error.line()) {
+        (Some(source), Some(range), _)
+            if range.start <= source.len() && source.is_char_boundary(range.start) =>
+        {
+            let before = &source[..range.start];
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            Pos::new(
+                first_line + before.matches('\n').count(),
+                before[line_start..].chars().count() + 1,
+            )
         }
+        (_, _, Some(line)) => Pos::new(first_line + line - 1, 1),
+        _ => Pos::FILE,
+    };
+    let mut diagnostic = Diagnostic::error(file, at, message);
+    if let Some(text) = text {
+        diagnostic = diagnostic.with_source(text);
     }
     if error.kind() == minijinja::ErrorKind::UndefinedError {
-        diagnostic = diagnostic.with_help(
-            "templates see only the variables documented in docs/templates.md; check the spelling",
-        );
+        let help = match &content {
+            Some(_) => bulletin_help(error),
+            None => "templates see only the variables documented in docs/templates.md; check the spelling".to_string(),
+        };
+        diagnostic = diagnostic.with_help(help);
     }
     diagnostic
+}
+
+/// Fields of the bulletin's variables that have fixed names.
+fn bulletin_fields(variable: &str) -> &'static [&'static str] {
+    match variable {
+        "by_grade" | "grade_counts" => &["excellent", "good", "pass", "fail"],
+        "bulletin" => &["title", "doc_number", "issuer", "date", "date_cn"],
+        _ => &[],
+    }
+}
+
+/// What a bulletin may use instead of the undefined expression minijinja
+/// reports as "`grade_counts.excelent` is undefined".
+fn bulletin_help(error: &minijinja::Error) -> String {
+    let known = BULLETIN_VARIABLES.join(", ");
+    let generic =
+        format!("a bulletin can use {known}; their fields are listed in docs/data-format.md");
+    let Some(expression) = error.detail().and_then(|detail| {
+        let start = detail.find('`')? + 1;
+        Some(&detail[start..start + detail[start..].find('`')?])
+    }) else {
+        return generic;
+    };
+    let mut names = expression.split('.');
+    let root = names.next().unwrap_or("");
+    if BULLETIN_VARIABLES.contains(&root) {
+        let fields = bulletin_fields(root);
+        let field = names.next().unwrap_or("");
+        return match suggest(field, fields.iter().copied()) {
+            Some(close) => format!("did you mean `{root}.{close}`?"),
+            None if fields.is_empty() => generic,
+            None => format!("`{root}` has the fields {}", fields.join(", ")),
+        };
+    }
+    match suggest(root, BULLETIN_VARIABLES) {
+        Some(close) => {
+            format!("did you mean `{close}`? A bulletin can use {known} (docs/data-format.md)")
+        }
+        None => generic,
+    }
 }
 
 impl Theme {
@@ -169,7 +235,8 @@ impl Theme {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(auto_escape);
-        env.set_debug(false);
+        // Debug mode makes minijinja name the undefined expression and its span.
+        env.set_debug(true);
         env.set_formatter(format_value);
         let mut diags = Diagnostics::new();
         for path in sorted_files(&templates_dir) {
@@ -658,7 +725,11 @@ fn render_bulletin(
                 &e,
                 &theme.templates_dir,
                 &project.root,
-                Some((&b.file, b.body_line)),
+                Some(ContentTemplate {
+                    file: &b.file,
+                    body_line: b.body_line,
+                    body: &b.body,
+                }),
             )
         })
 }
