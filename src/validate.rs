@@ -469,7 +469,6 @@ impl Validator {
         catalogue: &Catalogue<'_>,
     ) -> Option<Rules> {
         let raw = &loaded.doc;
-        let errors_before = self.diags.error_count();
         self.check_year_field(loaded, &raw.year, year);
         let s = &raw.sections.value;
         let sections = Sections {
@@ -652,7 +651,10 @@ impl Validator {
                 Some("e.g. grades: { excellent: 90, good: 80, pass: 60 }".into()),
             );
         }
-        (self.diags.error_count() == errors_before).then_some(Rules {
+        // A wrong figure in the rules does not change which indicators and
+        // categories exist, so targets and results are still checked against
+        // them (the year is not built either way); an unknown id would.
+        (!unknown_entry && !unknown_category).then_some(Rules {
             sections,
             indicators,
             tasks,
@@ -688,7 +690,6 @@ impl Validator {
         catalogue: &Catalogue<'_>,
     ) -> Option<Vec<Vec<Option<Decimal>>>> {
         let raw = &loaded.doc;
-        let errors_before = self.diags.error_count();
         self.check_year_field(loaded, &raw.year, year);
         let ruled: Vec<&str> = rules
             .indicators
@@ -789,6 +790,9 @@ impl Validator {
             }
             table.push(row);
         }
+        // Results are still checked against a table with wrong figures, not
+        // against one with holes (every hole would say "no indicator applies").
+        let complete = without.is_empty();
         for (rule_index, regions) in without {
             let id = ruled[rule_index];
             if suggested.contains(&id) {
@@ -830,7 +834,7 @@ impl Validator {
                 Some(help),
             );
         }
-        (self.diags.error_count() == errors_before).then_some(table)
+        complete.then_some(table)
     }
 
     fn results(

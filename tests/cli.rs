@@ -606,6 +606,38 @@ fn check_reports_every_error_in_one_run() {
     }
 }
 
+/// A wrong figure in the rules must not hide errors in the same year's
+/// results, which are checked against the rules' indicator list.
+#[test]
+fn check_reports_result_errors_when_the_rules_have_a_wrong_figure() {
+    let project = sample_project();
+    let root = project.path();
+    let per = edit(
+        root,
+        "data/2023/rules.yaml",
+        "deduct: 0.5, per: 1, binding: true }        #",
+        "deduct: 0.5, per: 0, binding: true }        #",
+    );
+    let typo = edit(
+        root,
+        "data/2023/results/changchun.yaml",
+        "  pm25: 29\n",
+        "  pm_25: 29\n",
+    );
+    let output = Test::new().root(root).arg("check").run().failure();
+    for needle in [
+        format!("data/2023/rules.yaml:{per}:"),
+        format!("data/2023/results/changchun.yaml:{typo}:"),
+        "did you mean `pm25`".to_string(),
+    ] {
+        assert!(
+            output.stderr.contains(&needle),
+            "expected {needle:?} in:\n{}",
+            output.stderr
+        );
+    }
+}
+
 #[test]
 fn check_yaml_syntax_error_names_file_and_line() {
     let project = sample_project();

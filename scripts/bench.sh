@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# End-to-end build benchmark: generate synthetic projects of several sizes and
+# time clean builds, no-change rebuilds and `check` with /usr/bin/time -v.
+# Usage: scripts/bench.sh [UNITS...]   (default: 12 300 3000; 5 years each)
+# Prints one line per run: units, what, wall seconds, user+sys CPU seconds, peak RSS MiB.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(12 300 3000)
+runs=${RUNS:-3}
+cargo build --quiet --release --bin ecoscore --example fixture
+bin=target/release/ecoscore
+work=${BENCH_DIR:-target/bench}
+mkdir -p "$work"
+
+measure() { # label, then the command
+  local label=$1; shift
+  local log; log=$(mktemp)
+  /usr/bin/time -v "$@" >/dev/null 2>"$log" || { cat "$log" >&2; exit 1; }
+  awk -v label="$label" -F': ' '
+    /Elapsed \(wall clock\)/ { n = split($2, t, ":"); wall = (n == 3) ? t[1]*3600 + t[2]*60 + t[3] : t[1]*60 + t[2] }
+    /User time/ { user = $2 } /System time/ { sys = $2 }
+    /Maximum resident set size/ { rss = $2 / 1024 }
+    END { printf "%s\t%.2f\t%.2f\t%.0f\n", label, wall, user + sys, rss }' "$log"
+  rm -f "$log"
+}
+
+printf "units\twhat\twall_s\tcpu_s\tpeak_MiB\n"
+for units in "${sizes[@]}"; do
+  project="$work/fixture-$units"
+  [ -d "$project" ] || target/release/examples/fixture --units "$units" --years 5 --seed 1 --out "$project" >/dev/null
+  for i in $(seq "$runs"); do
+    rm -rf "$project/public"
+    measure "$units	clean build" "$bin" --root "$project" build
+    measure "$units	no-change rebuild" "$bin" --root "$project" build
+    measure "$units	check" "$bin" --root "$project" check
+  done
+done
