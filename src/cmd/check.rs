@@ -1,7 +1,7 @@
 use clap::Args;
 use ecoscore::site;
 
-use super::{report, Common, FAILURE};
+use super::{from_archive, report, Common, FAILURE};
 
 /// Validate the whole project and print every problem; writes nothing.
 ///
@@ -11,13 +11,14 @@ pub struct CheckArgs {}
 
 pub fn execute(common: &Common, _args: &CheckArgs) -> u8 {
     match site::render(&common.root, true) {
-        Ok((project, files, warnings)) => {
-            report(&warnings);
+        Ok(rendered) => {
+            report(&rendered.warnings);
             println!(
-                "ok: {} units, {} years, {} files would be written",
-                project.regions.len(),
-                project.years.len(),
-                files.len()
+                "ok: {} units, {} years, {} files would be written{}",
+                rendered.project.regions.len(),
+                rendered.project.years.len(),
+                rendered.files.len(),
+                from_archive(&rendered.archived)
             );
             0
         }
