@@ -591,6 +591,7 @@ pub struct Archives {
 pub fn load_archives(root: &Path, current: &Project) -> Result<Archives, Diagnostics> {
     let mut archives = Archives::default();
     let mut errors = Diagnostics::new();
+    let mut drift = Drift::default();
     for (year, dir) in archived_years(root)? {
         let tree = match read_archive(year, &dir) {
             Ok(tree) => tree,
@@ -624,21 +625,7 @@ pub fn load_archives(root: &Path, current: &Project) -> Result<Archives, Diagnos
         }
         let archived_input = subtree(&tree, INPUT);
         match collect_input(root, current, year) {
-            Ok(now) => {
-                let diff = TreeDiff::new(&archived_input, &now);
-                if !diff.is_empty() {
-                    archives.warnings.push(
-                        Diagnostic::warning(
-                            dir_name.clone(),
-                            Pos::FILE,
-                            format!("the current input for {year} differs from what was archived ({diff}); the archived pages are published unchanged"),
-                        )
-                        .with_help(format!(
-                            "to publish the change, re-archive: ecoscore archive --year {year} --force --reason \"…\"; otherwise restore the files"
-                        )),
-                    );
-                }
-            }
+            Ok(now) => drift.record(year, &TreeDiff::new(&archived_input, &now)),
             Err(d) => errors.extend(d),
         }
         let project = match Project::load(&dir.join("input")) {
@@ -667,8 +654,64 @@ pub fn load_archives(root: &Path, current: &Project) -> Result<Archives, Diagnos
     if errors.has_errors() {
         return Err(errors.sorted());
     }
+    archives.warnings.extend(drift.warnings());
     archives.warnings = archives.warnings.sorted();
     Ok(archives)
+}
+
+/// Current input files that differ from what archived years were built
+/// from: by file and kind of difference, the years affected.
+#[derive(Default)]
+struct Drift(BTreeMap<(String, DriftKind), Vec<u16>>);
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum DriftKind {
+    Changed,
+    Added,
+    Missing,
+}
+
+impl Drift {
+    fn record(&mut self, year: u16, diff: &TreeDiff) {
+        for (kind, paths) in [
+            (DriftKind::Changed, &diff.changed),
+            (DriftKind::Added, &diff.added),
+            (DriftKind::Missing, &diff.missing),
+        ] {
+            for path in paths {
+                self.0.entry((path.clone(), kind)).or_default().push(year);
+            }
+        }
+    }
+
+    /// One warning per file, naming every archived year it concerns.
+    fn warnings(self) -> Diagnostics {
+        self.0
+            .into_iter()
+            .map(|((path, kind), years)| {
+                let list: Vec<String> = years.iter().map(u16::to_string).collect();
+                let list = list.join(", ");
+                let was = if years.len() == 1 { "was" } else { "were" };
+                let what = match kind {
+                    DriftKind::Changed => format!("changed since {list} {was} archived"),
+                    DriftKind::Added => format!("new since {list} {was} archived"),
+                    DriftKind::Missing => format!("archived with {list}, now gone"),
+                };
+                let year = match years.as_slice() {
+                    [one] => one.to_string(),
+                    _ => "<year>".to_string(),
+                };
+                Diagnostic::warning(
+                    path,
+                    Pos::FILE,
+                    format!("{what}; the archived pages of {list} are published unchanged"),
+                )
+                .with_help(format!(
+                    "an archived year keeps the input it was archived with; to publish this change, re-archive: ecoscore archive --year {year} --force --reason \"…\"; otherwise restore the file"
+                ))
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone)]
