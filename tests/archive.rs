@@ -550,3 +550,23 @@ fn internal_notes_archived_with_the_input_never_reach_the_public_site() {
         );
     }
 }
+
+#[test]
+fn drift_warnings_snapshot() {
+    let project = sample_project();
+    let root = project.path();
+    edit(
+        root,
+        "data/2022/results/liaoyuan.yaml",
+        "satisfaction: 79.6",
+        "satisfaction: 79.7",
+    );
+    append(
+        root,
+        "themes/default/static/style.css",
+        "main { color: #000; }\n",
+    );
+    fs::remove_file(root.join("content/2021/regions/songyuan.md")).unwrap();
+    let output = Test::new().root(root).arg("check").run().success();
+    insta::assert_snapshot!("check_drift_warnings", output.stderr);
+}
