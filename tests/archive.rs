@@ -305,6 +305,24 @@ fn verify_rebuild_catches_pages_that_the_archived_input_does_not_produce() {
         output.stdout
     );
     assert!(output.stdout.contains("same ecoscore version"));
+
+    // Made by another ecoscore, a rebuild may differ: verify says so and why,
+    // and only the manifest decides the exit code.
+    meta["ecoscore"] = Value::String("0.0.9".into());
+    fs::write(
+        dir.join("ARCHIVE.json"),
+        serde_json::to_string_pretty(&meta).unwrap(),
+    )
+    .unwrap();
+    let output = verify(root).success();
+    assert!(
+        output.stdout.contains("rebuild: differs")
+            && output
+                .stdout
+                .contains("archived with ecoscore 0.0.9, rebuilt with ecoscore"),
+        "{}",
+        output.stdout
+    );
 }
 
 #[test]
