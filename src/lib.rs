@@ -6,7 +6,10 @@
 //! [`validate`] checks them and builds a [`model::Project`], [`score`] computes
 //! every unit's [`score::Scorecard`], [`render`] turns project and scores into
 //! pages in memory, and [`output`] is the only code that writes the site.
+//! [`archive`] freezes a published year and brings it back, unchanged, into
+//! every later build.
 
+pub mod archive;
 pub mod diagnostic;
 pub mod export;
 pub mod fixture;

@@ -19,17 +19,21 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Archive(cmd::archive::ArchiveArgs),
     Build(cmd::build::BuildArgs),
     Check(cmd::check::CheckArgs),
     Scores(cmd::scores::ScoresArgs),
+    Verify(cmd::verify::VerifyArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match &cli.command {
+        Command::Archive(args) => cmd::archive::execute(&cli.common, args),
         Command::Build(args) => cmd::build::execute(&cli.common, args),
         Command::Check(args) => cmd::check::execute(&cli.common, args),
         Command::Scores(args) => cmd::scores::execute(&cli.common, args),
+        Command::Verify(args) => cmd::verify::execute(&cli.common, args),
     };
     ExitCode::from(code)
 }

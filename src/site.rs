@@ -1,4 +1,5 @@
-//! The whole pipeline for one build: load → validate → score → render → write.
+//! The whole pipeline for one build: load → validate → score → render → write,
+//! with archived years copied from `archive/` instead of rendered.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -6,10 +7,11 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::archive;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::model::Project;
 use crate::output::{self, OutputFile};
-use crate::render::{self, RenderInput, Theme};
+use crate::render::{self, RenderInput, Theme, YearInput};
 use crate::score::{self, YearScores};
 
 #[derive(Debug, Clone)]
@@ -24,6 +26,8 @@ pub struct BuildSummary {
     pub pages: usize,
     pub files: usize,
     pub years: Vec<u16>,
+    /// Years copied from `archive/`.
+    pub archived: Vec<u16>,
     pub drafts_left_out: Vec<u16>,
     pub warnings: Diagnostics,
     pub millis: u128,
@@ -38,31 +42,114 @@ pub fn score_all(project: &Project) -> BTreeMap<u16, YearScores> {
         .collect()
 }
 
-/// Load, validate, score and render the site in memory. Writes nothing.
-pub fn render(
-    root: &Path,
-    include_drafts: bool,
-) -> Result<(Project, Vec<OutputFile>, Diagnostics), Diagnostics> {
-    let (project, warnings) = Project::load(root)?;
+/// The site in memory, and what went into it.
+#[derive(Debug)]
+pub struct Rendered {
+    pub project: Project,
+    /// Every file of the site, sorted by path.
+    pub files: Vec<OutputFile>,
+    pub warnings: Diagnostics,
+    /// The years published, oldest first, archived ones included.
+    pub years: Vec<u16>,
+    /// The years whose pages were copied from `archive/`.
+    pub archived: Vec<u16>,
+}
+
+/// Load, validate, score and render the site in memory; archived years are
+/// copied from `archive/` instead of rendered. Writes nothing.
+pub fn render(root: &Path, include_drafts: bool) -> Result<Rendered, Diagnostics> {
+    let (project, mut warnings) = Project::load(root)?;
+    let archives = archive::load_archives(root, &project)?;
+    warnings.extend(archives.warnings);
     let theme = Theme::load(root, &project.site.theme)?;
     let scores = score_all(&project);
-    let years = project
-        .public_years(include_drafts)
-        .filter_map(|year| scores.get(&year.year).map(|s| (year, s)))
+    // Archived years are listed on site-wide pages with the figures as
+    // published: scored from the input archived with them.
+    let archived_scores: BTreeMap<u16, YearScores> = archives
+        .frozen
+        .iter()
+        .filter_map(|f| {
+            let project = f.project.as_ref()?;
+            let year = project.years.get(&f.year)?;
+            Some((f.year, score::score_year(project, year)))
+        })
         .collect();
-    let files = render::render_site(&RenderInput {
+    let mut years: BTreeMap<u16, YearInput<'_>> = project
+        .public_years(include_drafts)
+        .filter_map(|year| {
+            scores.get(&year.year).map(|scores| {
+                let input = YearInput {
+                    project: &project,
+                    year,
+                    scores,
+                    archived: None,
+                };
+                (year.year, input)
+            })
+        })
+        .collect();
+    for frozen in &archives.frozen {
+        let archived = frozen.metadata.view();
+        let as_published = frozen
+            .project
+            .as_ref()
+            .and_then(|p| p.years.get(&frozen.year).map(|y| (p, y)))
+            .zip(archived_scores.get(&frozen.year));
+        let as_current = project
+            .years
+            .get(&frozen.year)
+            .zip(scores.get(&frozen.year));
+        let input = match (as_published, as_current) {
+            (Some(((project, year), scores)), _) => YearInput {
+                project,
+                year,
+                scores,
+                archived,
+            },
+            (None, Some((year, scores))) => YearInput {
+                project: &project,
+                year,
+                scores,
+                archived,
+            },
+            (None, None) => {
+                years.remove(&frozen.year);
+                continue;
+            }
+        };
+        years.insert(frozen.year, input);
+    }
+    let year_numbers: Vec<u16> = years.keys().copied().collect();
+    let mut files = render::render_site(&RenderInput {
         project: &project,
         theme: &theme,
-        years,
+        years: years.into_values().collect(),
     })?;
-    Ok((project, files, warnings))
+    for frozen in &archives.frozen {
+        files.extend(frozen.site_files.iter().cloned());
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Rendered {
+        files,
+        warnings: warnings.sorted(),
+        years: year_numbers,
+        archived: archives.frozen.iter().map(|f| f.year).collect(),
+        project,
+    })
 }
 
 /// Build the public site into `options.out`; on any error nothing is written.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildSummary, Diagnostics> {
     let started = Instant::now();
     check_output_folder(root, &options.out)?;
-    let (project, files, warnings) = render(root, options.include_drafts)?;
+    let rendered = render(root, options.include_drafts)?;
+    let Rendered {
+        project,
+        files,
+        warnings,
+        years,
+        archived,
+    } = rendered;
     output::write_site(&options.out, &files).map_err(|e| {
         Diagnostics::from_iter([Diagnostic::error(
             &options.out,
@@ -74,10 +161,8 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildSummary, Diagno
     Ok(BuildSummary {
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
         files: files.len(),
-        years: project
-            .public_years(options.include_drafts)
-            .map(|y| y.year)
-            .collect(),
+        years,
+        archived,
         drafts_left_out: project
             .years
             .values()

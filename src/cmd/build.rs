@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use clap::Args;
 use ecoscore::site::{self, BuildOptions};
 
-use super::{report, Common, FAILURE};
+use super::{from_archive, report, Common, FAILURE};
 
 /// Validate, score and render the public site.
 ///
@@ -32,7 +32,7 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
             report(&summary.warnings);
             let years: Vec<String> = summary.years.iter().map(u16::to_string).collect();
             let mut line = format!(
-                "built {} pages ({} files) for {} in {} ms → {}",
+                "built {} pages ({} files) for {}{} in {} ms → {}",
                 summary.pages,
                 summary.files,
                 if years.is_empty() {
@@ -40,6 +40,7 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
                 } else {
                     years.join(", ")
                 },
+                from_archive(&summary.archived),
                 summary.millis,
                 out.join("index.html").display()
             );

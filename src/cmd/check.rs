@@ -1,7 +1,7 @@
 use clap::Args;
 use ecoscore::{site, Project};
 
-use super::{report, Common, FAILURE};
+use super::{from_archive, report, Common, FAILURE};
 
 /// Validate the whole project and print every problem; writes nothing.
 ///
@@ -11,9 +11,13 @@ pub struct CheckArgs {}
 
 pub fn execute(common: &Common, _args: &CheckArgs) -> u8 {
     match site::render(&common.root, true) {
-        Ok((project, files, warnings)) => {
-            report(&warnings);
-            println!("{}", summary(&project, files.len()));
+        Ok(rendered) => {
+            report(&rendered.warnings);
+            println!(
+                "{}{}",
+                summary(&rendered.project, rendered.files.len()),
+                from_archive(&rendered.archived)
+            );
             0
         }
         Err(diags) => {

@@ -1,8 +1,10 @@
 //! One file per subcommand: its arguments and an `execute` that calls the library.
 
+pub mod archive;
 pub mod build;
 pub mod check;
 pub mod scores;
+pub mod verify;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -43,4 +45,13 @@ pub fn report(diags: &Diagnostics) {
     } else {
         eprintln!("{}", plural(warnings, "warning"));
     }
+}
+
+/// " (2021, 2022 copied from archive/)", or nothing when no year is archived.
+pub fn from_archive(years: &[u16]) -> String {
+    if years.is_empty() {
+        return String::new();
+    }
+    let years: Vec<String> = years.iter().map(u16::to_string).collect();
+    format!(" ({} copied from archive/)", years.join(", "))
 }

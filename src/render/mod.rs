@@ -345,16 +345,30 @@ enum Job<'a> {
 }
 
 struct PublicYear<'a> {
+    input: &'a YearInput<'a>,
     year: &'a Year,
     scores: &'a YearScores,
     view: YearView,
 }
 
+/// One year to publish.
+pub struct YearInput<'a> {
+    /// The project the year is scored in: the current input, or for an
+    /// archived year the input archived with it, so that site-wide pages show
+    /// the figures as published.
+    pub project: &'a Project,
+    pub year: &'a Year,
+    pub scores: &'a YearScores,
+    /// Set for an archived year: its own pages are copied from the archive,
+    /// so only the site-wide pages that list it are rendered here.
+    pub archived: Option<ArchiveView>,
+}
+
 pub struct RenderInput<'a> {
     pub project: &'a Project,
     pub theme: &'a Theme,
-    /// Scores of the years to publish, oldest first.
-    pub years: Vec<(&'a Year, &'a YearScores)>,
+    /// The years to publish, oldest first.
+    pub years: Vec<YearInput<'a>>,
 }
 
 struct Renderer<'a> {
@@ -479,11 +493,14 @@ impl<'a> Renderer<'a> {
                     self.year_context(y.year.year, meta, extra),
                 )?;
                 let mut csv = vec![0xEF, 0xBB, 0xBF];
-                csv.extend_from_slice(export::to_csv(project, y.scores).as_bytes());
+                csv.extend_from_slice(export::to_csv(y.input.project, y.scores).as_bytes());
                 Ok(vec![
                     page,
                     OutputFile::new(y.view.data_csv.clone(), csv),
-                    OutputFile::new(y.view.data_json.clone(), export::to_json(project, y.scores)),
+                    OutputFile::new(
+                        y.view.data_json.clone(),
+                        export::to_json(y.input.project, y.scores),
+                    ),
                 ])
             }
             Job::Bulletin(y) => {
@@ -510,6 +527,7 @@ impl<'a> Renderer<'a> {
                 )?])
             }
             Job::Scorecard(y, index) => {
+                let project = y.input.project;
                 let card = &y.scores.cards[*index];
                 let region = &project.regions[card.region];
                 let Some(unit) = y.year.units.iter().find(|u| u.region == card.region) else {
@@ -539,7 +557,17 @@ impl<'a> Renderer<'a> {
                 )?])
             }
             Job::Region(index) => {
-                let view = RegionView::new(project, *index, &self.input.years);
+                let years: Vec<RegionYear<'_>> = self
+                    .years
+                    .iter()
+                    .map(|y| RegionYear {
+                        project: y.input.project,
+                        year: y.year,
+                        scores: y.scores,
+                        archived: y.view.archived.clone(),
+                    })
+                    .collect();
+                let view = RegionView::new(project, *index, &years);
                 let path = format!("regions/{}/index.html", view.id);
                 let meta = self.meta(
                     &path,
@@ -665,6 +693,7 @@ impl<'a> Renderer<'a> {
                             issuer => v.bulletin.issuer.clone(),
                             year => v.year,
                             summary => grade_summary(v),
+                            archived => self::v(&v.archived),
                         }
                     })
                     .collect();
@@ -740,16 +769,20 @@ pub fn render_site(input: &RenderInput<'_>) -> Result<Vec<OutputFile>, Diagnosti
     let years: Vec<PublicYear<'_>> = input
         .years
         .iter()
-        .map(|(year, scores)| PublicYear {
-            year,
-            scores,
-            view: YearView::new(project, year, scores),
+        .map(|y| PublicYear {
+            input: y,
+            year: y.year,
+            scores: y.scores,
+            view: YearView {
+                archived: y.archived.clone(),
+                ..YearView::new(y.project, y.year, y.scores)
+            },
         })
         .collect();
     let mut diags = Diagnostics::new();
     let mut bulletins = BTreeMap::new();
-    for y in &years {
-        match render_bulletin(input.theme, project, y.year, &y.view) {
+    for y in years.iter().filter(|y| y.input.archived.is_none()) {
+        match render_bulletin(input.theme, y.input.project, y.year, &y.view) {
             Ok(html) => {
                 bulletins.insert(y.year.year, html);
             }
@@ -794,7 +827,7 @@ pub fn render_site(input: &RenderInput<'_>) -> Result<Vec<OutputFile>, Diagnosti
         Job::Sitemap,
         Job::Feed,
     ];
-    for y in &renderer.years {
+    for y in renderer.years.iter().filter(|y| y.input.archived.is_none()) {
         jobs.push(Job::Year(y));
         jobs.push(Job::Bulletin(y));
         jobs.extend((0..y.scores.cards.len()).map(|i| Job::Scorecard(y, i)));

@@ -164,11 +164,34 @@ pub struct RulesView {
     pub pass: String,
 }
 
+/// How an archived year was frozen, for site-wide pages. A year's own pages
+/// never carry it: they are what the archive's manifest digests.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveView {
+    pub date: String,
+    pub date_cn: String,
+    pub revision: u32,
+    pub manifest_sha256: String,
+}
+
+impl ArchiveView {
+    pub fn new(date: Date, revision: u32, manifest_sha256: &str) -> ArchiveView {
+        ArchiveView {
+            date: date.to_string(),
+            date_cn: date.chinese(),
+            revision,
+            manifest_sha256: manifest_sha256.to_string(),
+        }
+    }
+}
+
 /// A year as the public sees it.
 #[derive(Debug, Clone, Serialize)]
 pub struct YearView {
     pub year: u16,
     pub draft: bool,
+    /// Set on site-wide pages for a year whose pages come from `archive/`.
+    pub archived: Option<ArchiveView>,
     pub href: String,
     pub bulletin: BulletinMeta,
     pub units: Vec<UnitRow>,
@@ -217,6 +240,7 @@ impl YearView {
         YearView {
             year: year.year,
             draft: !year.is_published(),
+            archived: None,
             href: format!("{}/index.html", year.year),
             bulletin: BulletinMeta {
                 title: b.title.clone(),
@@ -450,6 +474,7 @@ impl ScorecardView {
 pub struct RegionYearRow {
     pub year: u16,
     pub draft: bool,
+    pub archived: Option<ArchiveView>,
     pub units_assessed: usize,
     pub row: UnitRow,
 }
@@ -464,11 +489,9 @@ pub struct RegionView {
 }
 
 impl RegionView {
-    pub fn new(
-        project: &Project,
-        region_index: usize,
-        years: &[(&Year, &YearScores)],
-    ) -> RegionView {
+    /// One unit across `years`; each year is read in the project it was
+    /// scored in (an archived year in its archived input), matched by unit id.
+    pub fn new(project: &Project, region_index: usize, years: &[RegionYear<'_>]) -> RegionView {
         let region = &project.regions[region_index];
         RegionView {
             id: region.id.clone(),
@@ -481,15 +504,25 @@ impl RegionView {
             code: region.code.clone(),
             years: years
                 .iter()
-                .filter_map(|(year, scores)| {
-                    scores.card(region_index).map(|card| RegionYearRow {
-                        year: year.year,
-                        draft: !year.is_published(),
-                        units_assessed: scores.cards.len(),
-                        row: UnitRow::new(project, year, card),
+                .filter_map(|y| {
+                    let index = y.project.regions.iter().position(|r| r.id == region.id)?;
+                    y.scores.card(index).map(|card| RegionYearRow {
+                        year: y.year.year,
+                        draft: !y.year.is_published(),
+                        archived: y.archived.clone(),
+                        units_assessed: y.scores.cards.len(),
+                        row: UnitRow::new(y.project, y.year, card),
                     })
                 })
                 .collect(),
         }
     }
+}
+
+/// One year as a unit page sees it.
+pub struct RegionYear<'a> {
+    pub project: &'a Project,
+    pub year: &'a Year,
+    pub scores: &'a YearScores,
+    pub archived: Option<ArchiveView>,
 }

@@ -158,13 +158,27 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A copy of the repository's sample project (site.yaml, data/, content/, themes/).
+/// A copy of the repository's sample project (site.yaml, data/, content/,
+/// themes/, and archive/ with its archived years).
 pub fn sample_project() -> TempDir {
     let dir = TempDir::new().unwrap();
     let repo = repo();
     fs::copy(repo.join("site.yaml"), dir.path().join("site.yaml")).unwrap();
-    for folder in ["data", "content", "themes"] {
-        copy_dir(&repo.join(folder), &dir.path().join(folder));
+    for folder in ["data", "content", "themes", "archive"] {
+        if repo.join(folder).is_dir() {
+            copy_dir(&repo.join(folder), &dir.path().join(folder));
+        }
+    }
+    dir
+}
+
+/// The sample project without archive/, so every year is rendered from its
+/// current input (for tests that edit an archived year and expect the pages to follow).
+pub fn unarchived_sample_project() -> TempDir {
+    let dir = sample_project();
+    let archive = dir.path().join("archive");
+    if archive.exists() {
+        fs::remove_dir_all(archive).unwrap();
     }
     dir
 }
