@@ -7,11 +7,13 @@
 //! every unit's [`score::Scorecard`], [`render`] turns project and scores into
 //! pages in memory, and [`output`] is the only code that writes the site.
 
+pub mod brief;
 pub mod diagnostic;
 pub mod export;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod pdf;
 pub mod render;
 pub mod score;
 pub mod site;

@@ -20,6 +20,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Build(cmd::build::BuildArgs),
+    Brief(cmd::brief::BriefArgs),
     Check(cmd::check::CheckArgs),
     Scores(cmd::scores::ScoresArgs),
 }
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match &cli.command {
         Command::Build(args) => cmd::build::execute(&cli.common, args),
+        Command::Brief(args) => cmd::brief::execute(&cli.common, args),
         Command::Check(args) => cmd::check::execute(&cli.common, args),
         Command::Scores(args) => cmd::scores::execute(&cli.common, args),
     };

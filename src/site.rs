@@ -54,6 +54,7 @@ pub fn render(
         project: &project,
         theme: &theme,
         years,
+        bulletin_pdf: false,
     })?;
     Ok((project, files, warnings))
 }

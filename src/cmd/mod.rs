@@ -1,5 +1,6 @@
 //! One file per subcommand: its arguments and an `execute` that calls the library.
 
+pub mod brief;
 pub mod build;
 pub mod check;
 pub mod scores;
