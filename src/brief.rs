@@ -349,6 +349,41 @@ fn inside_public_output(root: &Path, out: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// Print the briefing copy from where the bulletin page lives, so relative
+/// links in the bulletin's body resolve (and are rewritten) as the
+/// published bulletin's do.
+fn print(
+    chromium: &pdf::Chromium,
+    project: &Project,
+    year: &Year,
+    folder: &Path,
+    html: &str,
+) -> Result<Vec<u8>, Diagnostics> {
+    let page = format!("{}/bulletin/{HTML}", year.year);
+    let printed = pdf::print_files(
+        chromium,
+        folder,
+        &[OutputFile::new(page.clone(), html)],
+        &[(&page, year.bulletin.briefing.printed)],
+        &project.site.base_url,
+    );
+    printed
+        .map_err(|e| {
+            Diagnostics::from_iter([Diagnostic::error(
+                folder,
+                Pos::FILE,
+                format!("cannot print the briefing copy to PDF: {e}"),
+            )
+            .with_help(
+                "nothing was written; the HTML prints from any browser too (A4, no headers and footers)",
+            )])
+        })?
+        .pop()
+        .ok_or_else(|| {
+            Diagnostics::from_iter([Diagnostic::error(folder, Pos::FILE, "the browser printed nothing")])
+        })
+}
+
 /// Render the briefing copy of `options.year` and write it (and its PDF when
 /// asked and Chromium is installed) to `<out>/<year>/`, replacing that folder.
 pub fn write(project: &Project, options: &BriefOptions) -> Result<BriefSummary, Diagnostics> {
@@ -394,28 +429,17 @@ pub fn write(project: &Project, options: &BriefOptions) -> Result<BriefSummary, 
             .with_help("add e.g. briefing: { recipients: [省纪委监委, 省委组织部] }"),
         );
     }
-    let mut files = vec![OutputFile::new(HTML, html)];
-    let pdf = if options.pdf {
-        match pdf::Chromium::find() {
-            Ok(chromium) => {
-                let printed = pdf::print_files(
-                    &chromium,
-                    &folder,
-                    &files,
-                    &[(HTML, year.bulletin.briefing.printed)],
-                )
-                    .map_err(|e| {
-                        Diagnostics::from_iter([Diagnostic::error(&folder, Pos::FILE, format!("cannot print the briefing copy to PDF: {e}"))
-                            .with_help("nothing was written; the HTML prints from any browser too (A4, no headers and footers)")])
-                    })?;
-                files.extend(printed.into_iter().map(|bytes| OutputFile::new(PDF, bytes)));
-                Pdf::Written
-            }
-            Err(missing) => Pdf::Missing(missing),
+    let mut files = Vec::new();
+    let pdf = match options.pdf.then(pdf::Chromium::find) {
+        None => Pdf::NotAsked,
+        Some(Err(missing)) => Pdf::Missing(missing),
+        Some(Ok(chromium)) => {
+            let bytes = print(&chromium, project, year, &folder, &html)?;
+            files.push(OutputFile::new(PDF, bytes));
+            Pdf::Written
         }
-    } else {
-        Pdf::NotAsked
     };
+    files.push(OutputFile::new(HTML, html));
     output::write_site(&folder, &files).map_err(|e| {
         Diagnostics::from_iter([Diagnostic::error(
             &folder,

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
+
 use crate::model::Date;
 use crate::output::{self, OutputFile};
 
@@ -110,7 +112,7 @@ impl Chromium {
         let profile = tempfile::Builder::new()
             .prefix("profile-")
             .tempdir_in(scratch)?;
-        let log_path = scratch.join("chromium.log");
+        let log_path = profile.path().join("ecoscore-chromium.log");
         let log = File::create(&log_path)?;
         let mut child = Command::new(&self.path)
             .args([
@@ -190,31 +192,72 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
+/// Point the PDF's links at the published site: Chromium writes each link
+/// as the `file://` URL it printed from (`local`, a scratch folder), which
+/// would leak a local path and differ on every run. Each `(local…)` string
+/// becomes `(public…)` padded with spaces (whitespace between PDF tokens) to
+/// its old length, so the cross-reference offsets stay valid. `local` must
+/// be at least as long as `public`.
+pub fn rewrite_links(pdf: &mut [u8], local: &str, public: &str) {
+    let needle = format!("({local}");
+    let mut at = 0;
+    while let Some(found) = find(&pdf[at..], needle.as_bytes()).map(|i| at + i) {
+        let rest = found + needle.len();
+        let Some(close) = pdf[rest..]
+            .iter()
+            .position(|&b| b == b')')
+            .map(|i| rest + i)
+        else {
+            return;
+        };
+        let mut replacement = format!("({public}").into_bytes();
+        replacement.extend_from_slice(&pdf[rest..=close]);
+        if replacement.len() > close + 1 - found {
+            return;
+        }
+        replacement.resize(close + 1 - found, b' ');
+        pdf[found..=close].copy_from_slice(&replacement);
+        at = close + 1;
+    }
+}
+
 /// Write `files` to a scratch folder beside `near` (so they are printed
 /// exactly as they will be written), print each `(path, date)` of `pages`,
-/// and return the PDFs in the same order. The scratch folder is removed.
+/// and return the PDFs in the same order, their links pointing under
+/// `public_url` instead of the scratch folder. The scratch folder is removed.
+/// Prints run in parallel.
 pub fn print_files(
     chromium: &Chromium,
     near: &Path,
     files: &[OutputFile],
     pages: &[(&str, Date)],
+    public_url: &str,
 ) -> io::Result<Vec<Vec<u8>>> {
     let parent = output::parent_folder(near)?;
     let scratch = tempfile::Builder::new()
         .prefix(".ecoscore-print-")
         .tempdir_in(parent)?;
-    let site = scratch.path().join("site");
+    let scratch_dir = std::path::absolute(scratch.path())?;
+    // The folder's URL must be at least as long as the public one (see rewrite_links).
+    let short = file_url(&scratch_dir.join("site")).len() + 1;
+    let site = scratch_dir.join(format!(
+        "site{}",
+        "_".repeat(public_url.len().saturating_sub(short))
+    ));
     fs::create_dir(&site)?;
     output::write_tree(&site, files)?;
-    let site = std::path::absolute(&site)?;
+    let local = format!("{}/", file_url(&site));
+    // Each print waits on the browser more than it computes, so two at a
+    // time (rayon's pool) finish sooner than one after the other.
     pages
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, (page, date))| {
-            let pdf = scratch.path().join(format!("{i}.pdf"));
-            chromium.print(&site.join(page), &pdf, scratch.path())?;
+            let pdf = scratch_dir.join(format!("{i}.pdf"));
+            chromium.print(&site.join(page), &pdf, &scratch_dir)?;
             let mut bytes = fs::read(&pdf)?;
             stamp_date(&mut bytes, *date);
+            rewrite_links(&mut bytes, &local, public_url);
             Ok(bytes)
         })
         .collect()
@@ -230,6 +273,22 @@ mod tests {
             file_url(Path::new("/tmp/a b/简报#1/index.html")),
             "file:///tmp/a%20b/%E7%AE%80%E6%8A%A5%231/index.html"
         );
+    }
+
+    #[test]
+    fn links_point_at_the_public_site_and_keep_their_length() {
+        let local = "file:///tmp/.ecoscore-print-x/site___/";
+        let mut pdf =
+            format!("<</URI ({local}2023/regions/a/index.html)>> <</URI ({local}b.html)>> (other)")
+                .into_bytes();
+        let before = pdf.len();
+        rewrite_links(&mut pdf, local, "https://e.gov.cn/kaohe/");
+        assert_eq!(pdf.len(), before);
+        let text = String::from_utf8(pdf).unwrap();
+        assert!(text.starts_with("<</URI (https://e.gov.cn/kaohe/2023/regions/a/index.html)  "));
+        assert!(text.contains("(https://e.gov.cn/kaohe/b.html) "));
+        assert!(!text.contains("file://"));
+        assert!(text.ends_with(">> (other)"));
     }
 
     #[test]

@@ -7,8 +7,9 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
-use crate::model::Project;
+use crate::model::{Date, Project};
 use crate::output::{self, OutputFile};
+use crate::pdf::{self, Pdf};
 use crate::render::{self, RenderInput, Theme};
 use crate::score::{self, YearScores};
 
@@ -17,6 +18,8 @@ pub struct BuildOptions {
     /// The output folder, absolute or relative to the working directory.
     pub out: PathBuf,
     pub include_drafts: bool,
+    /// Print each year's bulletin to `<year>/bulletin/bulletin.pdf` (headless Chromium).
+    pub pdf: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -27,6 +30,7 @@ pub struct BuildSummary {
     pub drafts_left_out: Vec<u16>,
     pub warnings: Diagnostics,
     pub millis: u128,
+    pub pdf: Pdf,
 }
 
 /// Scores of every year of the project, by year.
@@ -39,9 +43,11 @@ pub fn score_all(project: &Project) -> BTreeMap<u16, YearScores> {
 }
 
 /// Load, validate, score and render the site in memory. Writes nothing.
+/// `bulletin_pdf`: the bulletin pages link to a PDF beside them.
 pub fn render(
     root: &Path,
     include_drafts: bool,
+    bulletin_pdf: bool,
 ) -> Result<(Project, Vec<OutputFile>, Diagnostics), Diagnostics> {
     let (project, warnings) = Project::load(root)?;
     let theme = Theme::load(root, &project.site.theme)?;
@@ -54,7 +60,7 @@ pub fn render(
         project: &project,
         theme: &theme,
         years,
-        bulletin_pdf: false,
+        bulletin_pdf,
     })?;
     Ok((project, files, warnings))
 }
@@ -63,7 +69,17 @@ pub fn render(
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildSummary, Diagnostics> {
     let started = Instant::now();
     check_output_folder(root, &options.out)?;
-    let (project, files, warnings) = render(root, options.include_drafts)?;
+    let chromium = options.pdf.then(pdf::Chromium::find);
+    let printing = matches!(chromium, Some(Ok(_)));
+    let (project, mut files, warnings) = render(root, options.include_drafts, printing)?;
+    let pdf = match chromium {
+        None => Pdf::NotAsked,
+        Some(Err(why)) => Pdf::Missing(why),
+        Some(Ok(chromium)) => {
+            print_bulletins(&chromium, &project, options, &mut files)?;
+            Pdf::Written
+        }
+    };
     output::write_site(&options.out, &files).map_err(|e| {
         Diagnostics::from_iter([Diagnostic::error(
             &options.out,
@@ -87,7 +103,42 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildSummary, Diagno
             .collect(),
         warnings,
         millis: started.elapsed().as_millis(),
+        pdf,
     })
+}
+
+/// Print the bulletin of every year in the build from the rendered pages
+/// and add the PDFs beside them.
+fn print_bulletins(
+    chromium: &pdf::Chromium,
+    project: &Project,
+    options: &BuildOptions,
+    files: &mut Vec<OutputFile>,
+) -> Result<(), Diagnostics> {
+    let years: Vec<_> = project.public_years(options.include_drafts).collect();
+    let pages: Vec<(String, Date)> = years
+        .iter()
+        .map(|y| (format!("{}/bulletin/index.html", y.year), y.bulletin.date))
+        .collect();
+    let page_refs: Vec<(&str, Date)> = pages.iter().map(|(p, d)| (p.as_str(), *d)).collect();
+    let base_url = &project.site.base_url;
+    let printed =
+        pdf::print_files(chromium, &options.out, files, &page_refs, base_url).map_err(|e| {
+            Diagnostics::from_iter([Diagnostic::error(
+                &options.out,
+                Pos::FILE,
+                format!("cannot print the bulletins to PDF: {e}"),
+            )
+            .with_help("nothing was written; build without --pdf to publish the HTML only")])
+        })?;
+    for (year, bytes) in years.iter().zip(printed) {
+        files.push(OutputFile::new(
+            format!("{}/bulletin/{}", year.year, render::BULLETIN_PDF),
+            bytes,
+        ));
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(())
 }
 
 /// The output folder is replaced wholesale, so it must not hold the project.

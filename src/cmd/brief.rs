@@ -2,10 +2,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 use ecoscore::brief::{self, BriefOptions};
-use ecoscore::pdf::{Pdf, BROWSER_VARIABLE, INSTALL_HINT};
+use ecoscore::pdf::Pdf;
 use ecoscore::Project;
 
-use super::{report, Common, FAILURE};
+use super::{report, warn_no_pdf, Common, FAILURE};
 
 /// Write one year's briefing copy (抄送件) to briefing/<year>/: the bulletin
 /// with every deduction and its reason, vetoes, downgrades, year-over-year
@@ -59,10 +59,7 @@ pub fn execute(common: &Common, args: &BriefArgs) -> u8 {
             );
             match summary.pdf {
                 Pdf::Written => println!("printed → {folder}/{}", brief::PDF),
-                Pdf::Missing(why) => eprintln!(
-                    "warning: no PDF: {why}.\n  install it with `{INSTALL_HINT}` (or set {BROWSER_VARIABLE} to a Chromium or Chrome binary) and run again,\n  or print {folder}/{} from a browser (A4, margins default, no headers and footers)",
-                    brief::HTML
-                ),
+                Pdf::Missing(why) => warn_no_pdf(&why, &format!("{folder}/{}", brief::HTML)),
                 Pdf::NotAsked => {}
             }
             0
