@@ -265,7 +265,7 @@ pub fn render_year(input: &Tree, year: u16) -> Result<Vec<OutputFile>, Diagnosti
         }
         fs::write(&target, bytes).map_err(io_error)?;
     }
-    let rendered = site::render(staging.path(), false)?;
+    let rendered = site::render(staging.path(), false, false)?;
     let prefix = format!("{year}/");
     Ok(rendered
         .files

@@ -10,12 +10,14 @@
 //! every later build.
 
 pub mod archive;
+pub mod brief;
 pub mod diagnostic;
 pub mod export;
 pub mod fixture;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod pdf;
 pub mod render;
 pub mod score;
 pub mod site;

@@ -21,6 +21,7 @@ struct Cli {
 enum Command {
     Archive(cmd::archive::ArchiveArgs),
     Build(cmd::build::BuildArgs),
+    Brief(cmd::brief::BriefArgs),
     Check(cmd::check::CheckArgs),
     Scores(cmd::scores::ScoresArgs),
     Verify(cmd::verify::VerifyArgs),
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
     let code = match &cli.command {
         Command::Archive(args) => cmd::archive::execute(&cli.common, args),
         Command::Build(args) => cmd::build::execute(&cli.common, args),
+        Command::Brief(args) => cmd::brief::execute(&cli.common, args),
         Command::Check(args) => cmd::check::execute(&cli.common, args),
         Command::Scores(args) => cmd::scores::execute(&cli.common, args),
         Command::Verify(args) => cmd::verify::execute(&cli.common, args),

@@ -38,6 +38,8 @@ pub struct Site {
     pub description: Option<String>,
     pub sample_data: bool,
     pub briefing_recipients: Vec<String>,
+    /// 印发机关 of the briefing copy (`briefing.office`, else the publisher).
+    pub briefing_office: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -257,9 +259,21 @@ pub struct Bulletin {
     pub issuer: String,
     pub date: Date,
     pub status: Status,
+    pub briefing: BriefingMeta,
     /// Markdown with template expressions, rendered over the year's results.
     pub body: String,
     pub body_line: usize,
+}
+
+/// What only the briefing copy prints (from the bulletin's `briefing:` front matter).
+#[derive(Debug, Clone)]
+pub struct BriefingMeta {
+    /// 印发日期.
+    pub printed: Date,
+    /// 份号, six digits.
+    pub copy_number: Option<String>,
+    /// 密级和保密期限.
+    pub classification: Option<String>,
 }
 
 #[derive(Debug, Clone)]

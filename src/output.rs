@@ -32,6 +32,36 @@ fn safe_relative(path: &str) -> Option<PathBuf> {
     (normal && !path.is_empty()).then(|| relative.to_path_buf())
 }
 
+/// Write `files` into the existing, empty folder `dir` (a staging or
+/// scratch folder, never the output itself).
+pub fn write_tree(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
+    for file in files {
+        let relative = safe_relative(&file.path).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to write outside the output folder: {}", file.path),
+            )
+        })?;
+        let target = dir.join(relative);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(&target, &file.bytes)?;
+    }
+    Ok(())
+}
+
+/// The folder that holds `out`, created if missing: staging and scratch
+/// folders go there, on the same file system.
+pub fn parent_folder(out: &Path) -> io::Result<PathBuf> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent)?;
+    Ok(parent)
+}
+
 /// Replace the folder `out` with exactly `files`.
 pub fn write_site(out: &Path, files: &[OutputFile]) -> io::Result<()> {
     if out.is_file() {
@@ -40,27 +70,11 @@ pub fn write_site(out: &Path, files: &[OutputFile]) -> io::Result<()> {
             format!("{} is a file, not a folder", out.display()),
         ));
     }
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent)?;
+    let parent = parent_folder(out)?;
     let staging = tempfile::Builder::new()
         .prefix(".ecoscore-staging-")
         .tempdir_in(&parent)?;
-    for file in files {
-        let relative = safe_relative(&file.path).ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("refusing to write outside the output folder: {}", file.path),
-            )
-        })?;
-        let target = staging.path().join(relative);
-        if let Some(dir) = target.parent() {
-            fs::create_dir_all(dir)?;
-        }
-        fs::write(&target, &file.bytes)?;
-    }
+    write_tree(staging.path(), files)?;
     let staged = staging.keep();
     if !out.exists() {
         return fs::rename(&staged, out).inspect_err(|_| {

@@ -456,6 +456,7 @@ mod tests {
                 description: None,
                 sample_data: true,
                 briefing_recipients: vec![],
+                briefing_office: "p".into(),
             },
             regions: (0..4)
                 .map(|i| Region {

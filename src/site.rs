@@ -9,8 +9,9 @@ use rayon::prelude::*;
 
 use crate::archive;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
-use crate::model::Project;
+use crate::model::{Date, Project};
 use crate::output::{self, OutputFile};
+use crate::pdf::{self, Pdf};
 use crate::render::{self, RenderInput, Theme, YearInput};
 use crate::score::{self, YearScores};
 
@@ -19,6 +20,8 @@ pub struct BuildOptions {
     /// The output folder, absolute or relative to the working directory.
     pub out: PathBuf,
     pub include_drafts: bool,
+    /// Print each year's bulletin to `<year>/bulletin/bulletin.pdf` (headless Chromium).
+    pub pdf: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -30,6 +33,7 @@ pub struct BuildSummary {
     pub archived: Vec<u16>,
     pub drafts_left_out: Vec<u16>,
     pub warnings: Diagnostics,
+    pub pdf: Pdf,
     pub millis: u128,
 }
 
@@ -57,7 +61,12 @@ pub struct Rendered {
 
 /// Load, validate, score and render the site in memory; archived years are
 /// copied from `archive/` instead of rendered. Writes nothing.
-pub fn render(root: &Path, include_drafts: bool) -> Result<Rendered, Diagnostics> {
+/// `bulletin_pdf`: the bulletin pages link to a PDF beside them.
+pub fn render(
+    root: &Path,
+    include_drafts: bool,
+    bulletin_pdf: bool,
+) -> Result<Rendered, Diagnostics> {
     let (project, mut warnings) = Project::load(root)?;
     let archives = archive::load_archives(root, &project)?;
     warnings.extend(archives.warnings);
@@ -124,6 +133,7 @@ pub fn render(root: &Path, include_drafts: bool) -> Result<Rendered, Diagnostics
         project: &project,
         theme: &theme,
         years: years.into_values().collect(),
+        bulletin_pdf,
     })?;
     for frozen in &archives.frozen {
         files.extend(frozen.site_files.iter().cloned());
@@ -142,14 +152,23 @@ pub fn render(root: &Path, include_drafts: bool) -> Result<Rendered, Diagnostics
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildSummary, Diagnostics> {
     let started = Instant::now();
     check_output_folder(root, &options.out)?;
-    let rendered = render(root, options.include_drafts)?;
+    let chromium = options.pdf.then(pdf::Chromium::find);
+    let printing = matches!(chromium, Some(Ok(_)));
     let Rendered {
         project,
-        files,
+        mut files,
         warnings,
         years,
         archived,
-    } = rendered;
+    } = render(root, options.include_drafts, printing)?;
+    let pdf = match chromium {
+        None => Pdf::NotAsked,
+        Some(Err(why)) => Pdf::Missing(why),
+        Some(Ok(chromium)) => {
+            print_bulletins(&chromium, &project, options, &archived, &mut files)?;
+            Pdf::Written
+        }
+    };
     output::write_site(&options.out, &files).map_err(|e| {
         Diagnostics::from_iter([Diagnostic::error(
             &options.out,
@@ -170,8 +189,48 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildSummary, Diagno
             .map(|y| y.year)
             .collect(),
         warnings,
+        pdf,
         millis: started.elapsed().as_millis(),
     })
+}
+
+/// Print the bulletin of every year rendered in this build from the rendered pages
+/// and add the PDFs beside them.
+fn print_bulletins(
+    chromium: &pdf::Chromium,
+    project: &Project,
+    options: &BuildOptions,
+    archived: &[u16],
+    files: &mut Vec<OutputFile>,
+) -> Result<(), Diagnostics> {
+    // An archived year is published exactly as frozen: no PDF is added to it.
+    let years: Vec<_> = project
+        .public_years(options.include_drafts)
+        .filter(|y| !archived.contains(&y.year))
+        .collect();
+    let pages: Vec<(String, Date)> = years
+        .iter()
+        .map(|y| (format!("{}/bulletin/index.html", y.year), y.bulletin.date))
+        .collect();
+    let page_refs: Vec<(&str, Date)> = pages.iter().map(|(p, d)| (p.as_str(), *d)).collect();
+    let base_url = &project.site.base_url;
+    let printed =
+        pdf::print_files(chromium, &options.out, files, &page_refs, base_url).map_err(|e| {
+            Diagnostics::from_iter([Diagnostic::error(
+                &options.out,
+                Pos::FILE,
+                format!("cannot print the bulletins to PDF: {e}"),
+            )
+            .with_help("nothing was written; build without --pdf to publish the HTML only")])
+        })?;
+    for (year, bytes) in years.iter().zip(printed) {
+        files.push(OutputFile::new(
+            format!("{}/bulletin/{}", year.year, render::BULLETIN_PDF),
+            bytes,
+        ));
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(())
 }
 
 /// The output folder is replaced wholesale, so it must not hold the project.

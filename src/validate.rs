@@ -16,7 +16,7 @@ pub use crate::diagnostic::suggest;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::load::raw::*;
 use crate::load::yaml::{key_line, key_pos, pos, Dec, Figure, IdMap};
-use crate::load::{Doc, Loaded, RawProject, RawYear};
+use crate::load::{Doc, Loaded, Markdown, RawProject, RawYear};
 use crate::model::*;
 use history::{History, ResultFigures, TargetFrom};
 
@@ -226,6 +226,10 @@ impl Validator {
                 );
             }
         }
+        let briefing_office = match &raw.briefing.office {
+            Some(office) => self.non_empty(loaded, office, "briefing.office"),
+            None => publisher.clone(),
+        };
         Some(Site {
             title,
             publisher,
@@ -238,6 +242,7 @@ impl Validator {
             description: raw.description.clone(),
             sample_data: raw.sample_data,
             briefing_recipients: raw.briefing.recipients.clone(),
+            briefing_office,
         })
     }
 
@@ -1113,6 +1118,7 @@ impl Validator {
                 format!("the bulletin is dated {date}, before the assessed year {year} ended"),
             );
         }
+        let briefing = self.briefing_meta(loaded, date);
         Some(Bulletin {
             file: loaded.file.clone(),
             title,
@@ -1120,9 +1126,59 @@ impl Validator {
             issuer,
             date,
             status: meta.status,
+            briefing,
             body: loaded.doc.body.clone(),
             body_line: loaded.doc.body_line,
         })
+    }
+
+    /// The bulletin's `briefing:` front matter: 印发日期 (default: the
+    /// bulletin's date), 份号 and 密级.
+    fn briefing_meta(
+        &mut self,
+        loaded: &Loaded<Markdown<RawBulletinMeta>>,
+        date: Date,
+    ) -> BriefingMeta {
+        let Some(raw) = &loaded.doc.meta.briefing else {
+            return BriefingMeta {
+                printed: date,
+                copy_number: None,
+                classification: None,
+            };
+        };
+        let printed = raw.printed.as_ref().map_or(date, |p| p.value);
+        if let Some(at) = &raw.printed {
+            if printed < date {
+                self.error(
+                    loaded,
+                    pos(at),
+                    format!("briefing.printed {printed} is before the bulletin's date {date}"),
+                    Some("印发日期 is the day the document was printed, on or after its date (成文日期)".into()),
+                );
+            }
+        }
+        let copy_number = raw.copy_number.as_ref().map(|n| {
+            let digits = n.value.trim();
+            if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                self.error(
+                    loaded,
+                    pos(n),
+                    format!("briefing.copy_number `{digits}` is not a copy number (份号)"),
+                    Some("write one to six digits, quoted, e.g. copy_number: \"000001\"".into()),
+                );
+            }
+            format!("{digits:0>6}")
+        });
+        let classification = raw
+            .classification
+            .as_ref()
+            .map(|c| self.non_empty(loaded, c, "briefing.classification"));
+        BriefingMeta {
+            printed,
+            copy_number,
+            classification,
+        }
     }
 
     fn pages(&mut self, raw: &RawProject) -> Vec<Page> {

@@ -1,9 +1,10 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use ecoscore::pdf::Pdf;
 use ecoscore::site::{self, BuildOptions};
 
-use super::{from_archive, report, Common, FAILURE};
+use super::{from_archive, report, warn_no_pdf, Common, FAILURE};
 
 /// Validate, score and render the public site.
 ///
@@ -16,6 +17,9 @@ pub struct BuildArgs {
     /// Include draft years, marked as drafts
     #[arg(long)]
     pub drafts: bool,
+    /// Also print each year's bulletin to <year>/bulletin/bulletin.pdf with headless Chromium
+    #[arg(long)]
+    pub pdf: bool,
 }
 
 pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
@@ -26,6 +30,7 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
     let options = BuildOptions {
         out: out.clone(),
         include_drafts: args.drafts,
+        pdf: args.pdf,
     };
     match site::build(&common.root, &options) {
         Ok(summary) => {
@@ -53,6 +58,17 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
                 ));
             }
             println!("{line}");
+            match summary.pdf {
+                Pdf::Written => println!(
+                    "printed the bulletins → {}",
+                    out.join("<year>/bulletin/bulletin.pdf").display()
+                ),
+                Pdf::Missing(why) => warn_no_pdf(
+                    &why,
+                    &out.join("<year>/bulletin/index.html").display().to_string(),
+                ),
+                Pdf::NotAsked => {}
+            }
             0
         }
         Err(diags) => {

@@ -10,7 +10,7 @@ use super::{from_archive, report, Common, FAILURE};
 pub struct CheckArgs {}
 
 pub fn execute(common: &Common, _args: &CheckArgs) -> u8 {
-    match site::render(&common.root, true) {
+    match site::render(&common.root, true, false) {
         Ok(rendered) => {
             report(&rendered.warnings);
             println!(

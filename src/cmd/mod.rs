@@ -1,6 +1,7 @@
 //! One file per subcommand: its arguments and an `execute` that calls the library.
 
 pub mod archive;
+pub mod brief;
 pub mod build;
 pub mod check;
 pub mod scores;
@@ -25,6 +26,15 @@ pub const FAILURE: u8 = 1;
 
 pub fn color() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}
+
+/// Say why no PDF was printed and how to get one; the HTML was written.
+pub fn warn_no_pdf(why: &str, html: &str) {
+    eprintln!(
+        "warning: no PDF: {why}.\n  install Chromium with `{}` (or set {} to a Chromium or Chrome binary) and run again,\n  or print {html} from a browser (A4, default margins, no headers and footers)",
+        ecoscore::pdf::INSTALL_HINT,
+        ecoscore::pdf::BROWSER_VARIABLE
+    );
 }
 
 /// Print diagnostics to stderr, followed by a count.

@@ -60,6 +60,9 @@ fn default_theme() -> S<String> {
 pub struct RawBriefing {
     #[serde(default)]
     pub recipients: Vec<String>,
+    /// 印发机关 of the briefing copy; defaults to `publisher`.
+    #[serde(default)]
+    pub office: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -266,6 +269,24 @@ pub struct RawBulletinMeta {
     pub issuer: S<String>,
     pub date: S<Date>,
     pub status: Status,
+    /// Closing-block (版记) details of the briefing copy; never on the public site.
+    #[serde(default)]
+    pub briefing: Option<RawBulletinBriefing>,
+}
+
+/// `briefing:` in the bulletin front matter.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBulletinBriefing {
+    /// 印发日期; defaults to the bulletin's date.
+    #[serde(default)]
+    pub printed: Option<S<Date>>,
+    /// 份号: up to six digits, printed as six.
+    #[serde(default)]
+    pub copy_number: Option<S<String>>,
+    /// 密级和保密期限, e.g. 秘密★1年.
+    #[serde(default)]
+    pub classification: Option<S<String>>,
 }
 
 /// Front matter of `content/pages/<slug>.md`.

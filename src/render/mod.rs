@@ -24,7 +24,7 @@ use crate::score::YearScores;
 use view::*;
 
 /// A serializable view as a template value.
-fn v<T: Serialize>(view: T) -> Value {
+pub(crate) fn v<T: Serialize>(view: T) -> Value {
     Value::from(minijinja::value::Serde(view))
 }
 
@@ -41,6 +41,9 @@ pub const REQUIRED_TEMPLATES: [&str; 10] = [
     "sitemap.xml",
     "feed.xml",
 ];
+
+/// The file name of a bulletin's PDF, beside its page (`build --pdf`).
+pub const BULLETIN_PDF: &str = "bulletin.pdf";
 
 pub struct Theme {
     env: Environment<'static>,
@@ -238,6 +241,18 @@ impl Theme {
         // Debug mode makes minijinja name the undefined expression and its span.
         env.set_debug(true);
         env.set_formatter(format_value);
+        let static_dir = theme_dir.join("static");
+        let static_files: Vec<(String, PathBuf)> = sorted_files(&static_dir)
+            .into_iter()
+            .map(|path| {
+                (
+                    format!("static/{}", relative_name(&static_dir, &path)),
+                    path,
+                )
+            })
+            .collect();
+        env.add_function("inline_static", inline_static(&static_dir, &static_files));
+        env.add_filter("cn_number", cn_number);
         let mut diags = Diagnostics::new();
         for path in sorted_files(&templates_dir) {
             let name = relative_name(&templates_dir, &path);
@@ -275,16 +290,6 @@ impl Theme {
                 );
             }
         }
-        let static_dir = theme_dir.join("static");
-        let static_files = sorted_files(&static_dir)
-            .into_iter()
-            .map(|path| {
-                (
-                    format!("static/{}", relative_name(&static_dir, &path)),
-                    path,
-                )
-            })
-            .collect();
         if diags.has_errors() {
             return Err(diags.sorted());
         }
@@ -293,6 +298,91 @@ impl Theme {
             templates_dir,
             static_files,
         })
+    }
+}
+
+/// `3 | cn_number` → 三: Chinese numerals for the heading numbers of
+/// official documents (一、 （一）), 1 to 99; other numbers stay digits.
+fn cn_number(n: u32) -> String {
+    const DIGITS: [&str; 10] = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        1..=9 => DIGITS[n as usize].to_string(),
+        10..=19 => format!(
+            "十{}",
+            if n == 10 {
+                ""
+            } else {
+                DIGITS[(n - 10) as usize]
+            }
+        ),
+        20..=99 => format!(
+            "{}十{}",
+            DIGITS[(n / 10) as usize],
+            if n.is_multiple_of(10) {
+                ""
+            } else {
+                DIGITS[(n % 10) as usize]
+            }
+        ),
+        _ => n.to_string(),
+    }
+}
+
+/// `inline_static("official.css")`: the text of one of the theme's static
+/// files, for documents that must stand alone (the briefing copy).
+fn inline_static(
+    static_dir: &Path,
+    static_files: &[(String, PathBuf)],
+) -> impl Fn(&str) -> Result<Value, minijinja::Error> + Send + Sync + 'static {
+    let files: BTreeMap<String, PathBuf> = static_files
+        .iter()
+        .map(|(name, path)| (name.trim_start_matches("static/").to_string(), path.clone()))
+        .collect();
+    let static_dir = static_dir.to_path_buf();
+    move |name: &str| {
+        let path = files.get(name).ok_or_else(|| {
+            minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                format!(
+                    "inline_static: the theme has no static file `{name}` in {}",
+                    static_dir.display()
+                ),
+            )
+        })?;
+        fs::read_to_string(path)
+            .map(Value::from_safe_string)
+            .map_err(|e| {
+                minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("inline_static: cannot read {}: {e}", path.display()),
+                )
+            })
+    }
+}
+
+impl Theme {
+    /// Whether the theme has the template `name` (for templates only some
+    /// commands need, like `briefing.html`).
+    pub fn has_template(&self, name: &str) -> bool {
+        self.env.get_template(name).is_ok()
+    }
+
+    /// The folder the templates were read from.
+    pub fn templates_dir(&self) -> &Path {
+        &self.templates_dir
+    }
+
+    /// Render one whole document outside the site (the briefing copy).
+    pub fn render_document(
+        &self,
+        root: &Path,
+        name: &str,
+        ctx: Value,
+    ) -> Result<String, Diagnostic> {
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| template_diagnostic(&e, &self.templates_dir, root, None))
     }
 }
 
@@ -369,6 +459,9 @@ pub struct RenderInput<'a> {
     pub theme: &'a Theme,
     /// The years to publish, oldest first.
     pub years: Vec<YearInput<'a>>,
+    /// Whether each bulletin gets a PDF beside it (`build --pdf`), so its
+    /// page can link to it.
+    pub bulletin_pdf: bool,
 }
 
 struct Renderer<'a> {
@@ -519,6 +612,7 @@ impl<'a> Renderer<'a> {
                 let extra = minijinja::context! {
                     year => v(&y.view),
                     body_html => body,
+                    pdf_href => self.input.bulletin_pdf.then_some(BULLETIN_PDF),
                 };
                 Ok(vec![self.render(
                     "bulletin.html",
@@ -729,7 +823,7 @@ fn grade_summary(view: &YearView) -> String {
 }
 
 /// Render the bulletin body: a template over the year's results, then Markdown.
-fn render_bulletin(
+pub fn render_bulletin(
     theme: &Theme,
     project: &Project,
     year: &Year,
@@ -883,6 +977,29 @@ mod tests {
         );
         assert_eq!(site_path("https://example.gov.cn/kaohe/"), "/kaohe/");
         assert_eq!(site_path("https://example.gov.cn/"), "/");
+    }
+
+    #[test]
+    fn chinese_heading_numbers() {
+        let numbers: Vec<String> = [1, 9, 10, 11, 12, 20, 21, 99, 100, 0]
+            .into_iter()
+            .map(cn_number)
+            .collect();
+        assert_eq!(
+            numbers,
+            [
+                "一",
+                "九",
+                "十",
+                "十一",
+                "十二",
+                "二十",
+                "二十一",
+                "九十九",
+                "100",
+                "0"
+            ]
+        );
     }
 
     #[test]

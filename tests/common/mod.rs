@@ -24,6 +24,7 @@ pub struct Test {
     root: Option<PathBuf>,
     args: Vec<OsString>,
     current_dir: Option<PathBuf>,
+    env: Vec<(OsString, OsString)>,
 }
 
 impl Test {
@@ -58,6 +59,12 @@ impl Test {
         self
     }
 
+    /// Set an environment variable for the run.
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Test {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
     pub fn run(self) -> Output {
         let scratch = TempDir::new().expect("temp working dir");
         let cwd = self
@@ -65,6 +72,7 @@ impl Test {
             .unwrap_or_else(|| scratch.path().to_path_buf());
         let mut command = Command::new(env!("CARGO_BIN_EXE_ecoscore"));
         command.current_dir(&cwd).env("NO_COLOR", "1");
+        command.envs(self.env.iter().map(|(k, v)| (k, v)));
         if let Some(root) = &self.root {
             command.arg("--root").arg(root);
         }

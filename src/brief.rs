@@ -1,0 +1,495 @@
+//! The briefing copy (抄送件): one year's bulletin with everything behind it,
+//! for the bodies the results are copied to (省纪委监委, 省委组织部).
+//!
+//! It holds what the public site must not: every unit's `internal:` notes.
+//! So it has its own view type ([`BriefingView`]), rendered with the theme's
+//! `briefing.html` into a folder outside the public output, and nothing in
+//! `render` can reach it.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::model::{Project, UnitResult, Year};
+use crate::output::{self, OutputFile};
+use crate::pdf::{self, Pdf};
+use crate::render::view::{GradeCount, ScorecardView, SiteView, UnitRow, YearView};
+use crate::render::{self, v, Theme};
+use crate::score::{self, Grade, Scorecard, YearScores};
+
+/// The theme template of the briefing copy. Optional: only `brief` needs it.
+pub const TEMPLATE: &str = "briefing.html";
+/// File names inside `briefing/<year>/`.
+pub const HTML: &str = "index.html";
+pub const PDF: &str = "briefing.pdf";
+
+#[derive(Debug, Clone)]
+pub struct BriefOptions {
+    pub year: u16,
+    /// The briefing folder; the copy goes to `<out>/<year>/`.
+    pub out: PathBuf,
+    pub pdf: bool,
+}
+
+#[derive(Debug)]
+pub struct BriefSummary {
+    /// The folder written: `<out>/<year>/`.
+    pub folder: PathBuf,
+    pub draft: bool,
+    pub pdf: Pdf,
+    pub warnings: Diagnostics,
+}
+
+/// The document header (版头) and closing block (版记) details.
+#[derive(Debug, Serialize)]
+pub struct DocView {
+    pub title: String,
+    pub doc_number: String,
+    pub issuer: String,
+    pub date: String,
+    pub date_cn: String,
+    /// 份号, six digits.
+    pub copy_number: Option<String>,
+    /// 密级和保密期限.
+    pub classification: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImprintView {
+    /// 抄送 recipients, in site.yaml order.
+    pub recipients: Vec<String>,
+    /// 印发机关.
+    pub office: String,
+    /// 印发日期, e.g. 2024年4月29日.
+    pub printed_cn: String,
+}
+
+/// A unit graded 不合格 and why.
+#[derive(Debug, Serialize)]
+pub struct FailedUnit {
+    pub row: UnitRow,
+    /// Every ground for the grade: veto events, grade changes, or a total
+    /// under the pass mark.
+    pub grounds: Vec<String>,
+}
+
+/// One unit against the previous year.
+#[derive(Debug, Serialize)]
+pub struct YearChange {
+    pub id: String,
+    pub name: String,
+    pub rank: usize,
+    pub grade_name: &'static str,
+    pub total: String,
+    /// `None`: not assessed in the previous year.
+    pub previous: Option<PreviousRow>,
+    /// 上升2位, 下降1位, 持平, or — when not assessed before.
+    pub rank_change: String,
+    /// 提升, 下降, 持平, or —.
+    pub grade_change: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PreviousRow {
+    pub rank: usize,
+    pub grade_name: &'static str,
+    pub total: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PreviousYear {
+    pub year: u16,
+    pub draft: bool,
+    pub changes: Vec<YearChange>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InternalNote {
+    /// The key as written under `internal:`, and how the copy labels it.
+    pub key: String,
+    pub label: String,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnitNotes {
+    pub id: String,
+    pub name: String,
+    pub notes: Vec<InternalNote>,
+}
+
+/// Everything `briefing.html` sees. Unlike the public view, it carries the
+/// `internal:` notes.
+#[derive(Debug, Serialize)]
+pub struct BriefingView<'a> {
+    pub site: SiteView<'a>,
+    pub year: u16,
+    pub draft: bool,
+    pub doc: DocView,
+    /// The bulletin's body, rendered exactly as on the public page.
+    pub body_html: String,
+    /// Every unit in rank order.
+    pub units: Vec<UnitRow>,
+    pub grades: Vec<GradeCount>,
+    pub rules: crate::render::view::RulesView,
+    /// Every unit's scorecard, in rank order: each deduction and its reason.
+    pub cards: Vec<ScorecardView>,
+    /// Units whose grade was changed, by veto or downgrade, in rank order.
+    pub changed: Vec<ScorecardView>,
+    pub failed: Vec<FailedUnit>,
+    pub previous: Option<PreviousYear>,
+    pub internal: Vec<UnitNotes>,
+    pub imprint: ImprintView,
+}
+
+/// How the copy labels the usual `internal:` keys; any other key prints as written.
+fn internal_label(key: &str) -> String {
+    match key {
+        "notes" => "意见建议".to_string(),
+        "accountability" => "责任追究".to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn failed_grounds(year: &Year, unit: &UnitResult, card: &Scorecard) -> Vec<String> {
+    let mut grounds: Vec<String> = unit
+        .veto
+        .iter()
+        .map(|veto| format!("否决项：{}{}", veto.date.chinese(), veto.event))
+        .collect();
+    if !card.vetoed {
+        grounds.extend(card.downgrade_reasons.iter().map(|c| {
+            format!(
+                "降档项：{}（{}），由{}降为{}",
+                c.kind,
+                c.reason,
+                card.base_grade.name(),
+                card.grade.name()
+            )
+        }));
+    }
+    if card.base_grade == Grade::Fail {
+        grounds.push(format!(
+            "总分{:.2}分，低于合格线{}分",
+            card.total,
+            year.rules.grades.pass.normalize()
+        ));
+    }
+    grounds
+}
+
+fn rank_change(now: usize, before: usize) -> String {
+    match now.cmp(&before) {
+        std::cmp::Ordering::Less => format!("上升{}位", before - now),
+        std::cmp::Ordering::Greater => format!("下降{}位", now - before),
+        std::cmp::Ordering::Equal => "持平".to_string(),
+    }
+}
+
+fn grade_change(now: Grade, before: Grade) -> &'static str {
+    // Grades order best first, so a smaller grade is a better one.
+    match now.cmp(&before) {
+        std::cmp::Ordering::Less => "提升",
+        std::cmp::Ordering::Greater => "下降",
+        std::cmp::Ordering::Equal => "持平",
+    }
+}
+
+fn previous_year(project: &Project, scores: &YearScores, year: u16) -> Option<PreviousYear> {
+    let previous = project.years.get(&year.checked_sub(1)?)?;
+    let before = score::score_year(project, previous);
+    let changes = scores
+        .cards
+        .iter()
+        .map(|card| {
+            let region = &project.regions[card.region];
+            let old = before.card(card.region);
+            YearChange {
+                id: region.id.clone(),
+                name: region.name.clone(),
+                rank: card.rank,
+                grade_name: card.grade.name(),
+                total: format!("{:.2}", card.total),
+                previous: old.map(|o| PreviousRow {
+                    rank: o.rank,
+                    grade_name: o.grade.name(),
+                    total: format!("{:.2}", o.total),
+                }),
+                rank_change: old.map_or("—".to_string(), |o| rank_change(card.rank, o.rank)),
+                grade_change: old.map_or("—", |o| grade_change(card.grade, o.grade)),
+            }
+        })
+        .collect();
+    Some(PreviousYear {
+        year: previous.year,
+        draft: !previous.is_published(),
+        changes,
+    })
+}
+
+impl<'a> BriefingView<'a> {
+    pub fn new(
+        project: &'a Project,
+        year: &Year,
+        scores: &YearScores,
+        body_html: String,
+    ) -> BriefingView<'a> {
+        let public = YearView::new(project, year, scores);
+        let unit_of = |card: &Scorecard| year.units.iter().find(|u| u.region == card.region);
+        let cards: Vec<(&Scorecard, &UnitResult)> = scores
+            .cards
+            .iter()
+            .filter_map(|card| unit_of(card).map(|unit| (card, unit)))
+            .collect();
+        let scorecard = |card: &Scorecard, unit: &UnitResult| {
+            ScorecardView::new(project, year, unit, card, None)
+        };
+        let b = &year.bulletin;
+        BriefingView {
+            site: SiteView::new(&project.site),
+            year: year.year,
+            draft: !year.is_published(),
+            doc: DocView {
+                title: b.title.clone(),
+                doc_number: b.doc_number.clone(),
+                issuer: b.issuer.clone(),
+                date: b.date.to_string(),
+                date_cn: b.date.chinese(),
+                copy_number: b.briefing.copy_number.clone(),
+                classification: b.briefing.classification.clone(),
+            },
+            body_html,
+            units: public.units,
+            grades: public.grades,
+            rules: public.rules,
+            cards: cards.iter().map(|(c, u)| scorecard(c, u)).collect(),
+            changed: cards
+                .iter()
+                .filter(|(c, _)| c.vetoed || c.downgraded)
+                .map(|(c, u)| scorecard(c, u))
+                .collect(),
+            failed: cards
+                .iter()
+                .filter(|(c, _)| c.grade == Grade::Fail)
+                .map(|(c, u)| FailedUnit {
+                    row: UnitRow::new(project, year, c),
+                    grounds: failed_grounds(year, u, c),
+                })
+                .collect(),
+            previous: previous_year(project, scores, year.year),
+            internal: cards
+                .iter()
+                .filter(|(_, u)| !u.internal.is_empty())
+                .map(|(c, u)| {
+                    let region = &project.regions[c.region];
+                    UnitNotes {
+                        id: region.id.clone(),
+                        name: region.name.clone(),
+                        notes: u
+                            .internal
+                            .iter()
+                            .map(|(key, text)| InternalNote {
+                                key: key.clone(),
+                                label: internal_label(key),
+                                text: text.clone(),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+            imprint: ImprintView {
+                recipients: project.site.briefing_recipients.clone(),
+                office: project.site.briefing_office.clone(),
+                printed_cn: b.briefing.printed.chinese(),
+            },
+        }
+    }
+}
+
+/// Render the briefing copy of `year` to one self-contained HTML document.
+pub fn render(project: &Project, theme: &Theme, year: &Year) -> Result<String, Diagnostics> {
+    let root = &project.root;
+    if !theme.has_template(TEMPLATE) {
+        let file = theme
+            .templates_dir()
+            .strip_prefix(root)
+            .unwrap_or(theme.templates_dir())
+            .join(TEMPLATE);
+        return Err(Diagnostics::from_iter([Diagnostic::error(
+            file,
+            Pos::FILE,
+            format!("the theme `{}` has no template {TEMPLATE}, which `ecoscore brief` needs", project.site.theme),
+        )
+        .with_help("copy themes/default/templates/briefing.html (and official.html, static/official.css) into your theme; the public site does not need it")]));
+    }
+    let scores = score::score_year(project, year);
+    let public = YearView::new(project, year, &scores);
+    let body = render::render_bulletin(theme, project, year, &public)
+        .map_err(|d| Diagnostics::from_iter([d]))?;
+    let view = BriefingView::new(project, year, &scores, body);
+    let ctx = minijinja::context! { briefing => v(&view), site => v(&view.site) };
+    theme
+        .render_document(root, TEMPLATE, ctx)
+        .map_err(|d| Diagnostics::from_iter([d]))
+}
+
+/// Whether `out` lies inside a public output folder: `<root>/public`, or any
+/// folder that holds an ecoscore site (sitemap.xml and feed.xml). The
+/// briefing copy must never be published.
+fn inside_public_output(root: &Path, out: &Path) -> Option<PathBuf> {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let out = absolute(out);
+    let public = absolute(&root.join("public"));
+    if out.starts_with(&public) {
+        return Some(public);
+    }
+    out.ancestors()
+        .find(|dir| dir.join("sitemap.xml").is_file() && dir.join("feed.xml").is_file())
+        .map(Path::to_path_buf)
+}
+
+/// Print the briefing copy from where the bulletin page lives, so relative
+/// links in the bulletin's body resolve (and are rewritten) as the
+/// published bulletin's do.
+fn print(
+    chromium: &pdf::Chromium,
+    project: &Project,
+    year: &Year,
+    folder: &Path,
+    html: &str,
+) -> Result<Vec<u8>, Diagnostics> {
+    let page = format!("{}/bulletin/{HTML}", year.year);
+    let printed = pdf::print_files(
+        chromium,
+        folder,
+        &[OutputFile::new(page.clone(), html)],
+        &[(&page, year.bulletin.briefing.printed)],
+        &project.site.base_url,
+    );
+    printed
+        .map_err(|e| {
+            Diagnostics::from_iter([Diagnostic::error(
+                folder,
+                Pos::FILE,
+                format!("cannot print the briefing copy to PDF: {e}"),
+            )
+            .with_help(
+                "nothing was written; the HTML prints from any browser too (A4, no headers and footers)",
+            )])
+        })?
+        .pop()
+        .ok_or_else(|| {
+            Diagnostics::from_iter([Diagnostic::error(folder, Pos::FILE, "the browser printed nothing")])
+        })
+}
+
+/// Render the briefing copy of `options.year` and write it (and its PDF when
+/// asked and Chromium is installed) to `<out>/<year>/`, replacing that folder.
+pub fn write(project: &Project, options: &BriefOptions) -> Result<BriefSummary, Diagnostics> {
+    let root = &project.root;
+    let folder = options.out.join(options.year.to_string());
+    if let Some(site) = inside_public_output(root, &folder) {
+        return Err(Diagnostics::from_iter([Diagnostic::error(
+            &options.out,
+            Pos::FILE,
+            format!(
+                "refusing to write the briefing copy into the public output folder {}",
+                site.display()
+            ),
+        )
+        .with_help("the briefing copy holds internal notes and must never be published; use the default --out briefing, outside public/")]));
+    }
+    let Some(year) = project.years.get(&options.year) else {
+        return Err(Diagnostics::from_iter([Diagnostic::error(
+            "data",
+            Pos::FILE,
+            format!("there is no data for {}", options.year),
+        )
+        .with_help(format!(
+            "years in this project: {}",
+            project
+                .years
+                .keys()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))]));
+    };
+    let theme = Theme::load(root, &project.site.theme)?;
+    let html = render(project, &theme, year)?;
+    let mut warnings = Diagnostics::new();
+    if project.site.briefing_recipients.is_empty() {
+        warnings.push(
+            Diagnostic::warning(
+                "site.yaml",
+                Pos::FILE,
+                "site.yaml lists no briefing.recipients, so the copy has no 抄送 line",
+            )
+            .with_help("add e.g. briefing: { recipients: [省纪委监委, 省委组织部] }"),
+        );
+    }
+    let mut files = Vec::new();
+    let pdf = match options.pdf.then(pdf::Chromium::find) {
+        None => Pdf::NotAsked,
+        Some(Err(missing)) => Pdf::Missing(missing),
+        Some(Ok(chromium)) => {
+            let bytes = print(&chromium, project, year, &folder, &html)?;
+            files.push(OutputFile::new(PDF, bytes));
+            Pdf::Written
+        }
+    };
+    files.push(OutputFile::new(HTML, html));
+    output::write_site(&folder, &files).map_err(|e| {
+        Diagnostics::from_iter([Diagnostic::error(
+            &folder,
+            Pos::FILE,
+            format!("cannot write the briefing copy: {e}"),
+        )
+        .with_help("the previous copy was left as it was; check permissions and free space")])
+    })?;
+    Ok(BriefSummary {
+        folder,
+        draft: !year.is_published(),
+        pdf,
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_read_as_official_text() {
+        assert_eq!(rank_change(3, 5), "上升2位");
+        assert_eq!(rank_change(5, 4), "下降1位");
+        assert_eq!(rank_change(2, 2), "持平");
+        assert_eq!(grade_change(Grade::Excellent, Grade::Good), "提升");
+        assert_eq!(grade_change(Grade::Fail, Grade::Pass), "下降");
+        assert_eq!(grade_change(Grade::Good, Grade::Good), "持平");
+    }
+
+    #[test]
+    fn internal_keys_get_labels() {
+        assert_eq!(internal_label("notes"), "意见建议");
+        assert_eq!(internal_label("accountability"), "责任追究");
+        assert_eq!(internal_label("约谈"), "约谈");
+    }
+
+    #[test]
+    fn public_output_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        assert!(inside_public_output(root, &root.join("public/2023")).is_some());
+        assert!(inside_public_output(root, &root.join("briefing/2023")).is_none());
+        let site = root.join("elsewhere/site");
+        std::fs::create_dir_all(&site).unwrap();
+        std::fs::write(site.join("sitemap.xml"), "").unwrap();
+        std::fs::write(site.join("feed.xml"), "").unwrap();
+        assert_eq!(
+            inside_public_output(root, &site.join("x/2023")),
+            Some(site.clone())
+        );
+    }
+}
