@@ -434,11 +434,7 @@ impl<'a> Renderer<'a> {
                     years => v(self.years.iter().rev().map(|y| &y.view).collect::<Vec<_>>()),
                     charts => charts,
                 };
-                files.push(self.render(
-                    "index.html",
-                    "index.html",
-                    self.context(meta, extra),
-                )?);
+                files.push(self.render("index.html", "index.html", self.context(meta, extra))?);
                 Ok(files)
             }
             Job::Year(y) => {
@@ -589,11 +585,7 @@ impl<'a> Renderer<'a> {
                     },
                 )?;
                 let extra = minijinja::context! { region => v(&view), charts => charts };
-                files.push(self.render(
-                    "region.html",
-                    &path,
-                    self.context(meta, extra),
-                )?);
+                files.push(self.render("region.html", &path, self.context(meta, extra))?);
                 Ok(files)
             }
             Job::Archive => {

@@ -32,7 +32,10 @@ const PLOTTERS_FONT_SCALE: f64 = 1.24;
 pub fn text_width(text: &str, size: f64) -> f64 {
     text.chars()
         .map(|c| {
-            let cjk_wide = matches!(c as u32, 0x2014 | 0x2026 | 0x2160..=0x217F | 0x2713 | 0x2717);
+            let cjk_wide = matches!(
+                c as u32,
+                0x2014 | 0x2026 | 0x2160..=0x217F | 0x2713 | 0x2717
+            );
             if is_wide(c) || cjk_wide {
                 1.0
             } else {
@@ -92,9 +95,10 @@ impl Pen<'_, '_> {
     }
 
     pub fn frame(&mut self, x0: i32, y0: i32, x1: i32, y1: i32, stroke: RGBColor) {
-        let result = self
-            .area
-            .draw(&Rectangle::new([(x0, y0), (x1, y1)], stroke.stroke_width(1)));
+        let result = self.area.draw(&Rectangle::new(
+            [(x0, y0), (x1, y1)],
+            stroke.stroke_width(1),
+        ));
         self.keep(result);
     }
 
@@ -141,15 +145,17 @@ impl Pen<'_, '_> {
     pub fn marker(&mut self, x: i32, y: i32, size: i32, shape: Shape, colour: RGBColor) {
         let half = size / 2;
         let result = match shape {
-            Shape::Circle => self
-                .area
-                .draw(&Circle::new((x, y), half, colour.filled())),
+            Shape::Circle => self.area.draw(&Circle::new((x, y), half, colour.filled())),
             Shape::Square => self.area.draw(&Rectangle::new(
                 [(x - half + 1, y - half + 1), (x + half - 1, y + half - 1)],
                 colour.filled(),
             )),
             Shape::Triangle => self.area.draw(&Polygon::new(
-                vec![(x, y - half), (x + half, y + half - 1), (x - half, y + half - 1)],
+                vec![
+                    (x, y - half),
+                    (x + half, y + half - 1),
+                    (x - half, y + half - 1),
+                ],
                 colour.filled(),
             )),
             Shape::Cross => {
@@ -193,8 +199,8 @@ impl Canvas {
     pub fn layer(&mut self, class: &str, attrs: &str, draw: impl FnOnce(&mut Pen<'_, '_>)) {
         let mut buf = String::new();
         {
-            let area = SVGBackend::with_string(&mut buf, (self.width, self.height))
-                .into_drawing_area();
+            let area =
+                SVGBackend::with_string(&mut buf, (self.width, self.height)).into_drawing_area();
             let mut pen = Pen {
                 area: &area,
                 error: None,
@@ -222,7 +228,7 @@ impl Canvas {
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" \
              aria-labelledby=\"{id}-title {id}-desc\" class=\"chart-svg\" font-family=\"{FONT_STACK}\">\n\
              <title id=\"{id}-title\">{title}</title>\n<desc id=\"{id}-desc\">{desc}</desc>\n\
-             <rect width=\"{w}\" height=\"{h}\" fill=\"#FFFFFF\"/>\n",
+             <rect width=\"100%\" height=\"100%\" fill=\"#FFFFFF\"/>\n",
             w = self.width,
             h = self.height,
             title = escape(title),
@@ -318,8 +324,13 @@ mod tests {
             pen.rect(0, 0, 10, 10, RGBColor(0x1a, 0x7f, 0x37));
         });
         let svg = canvas.finish("c", "标题 & 说明", "描述").unwrap();
-        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 200 50\" role=\"img\""));
-        assert!(!svg.contains(" width=\"200\""), "no fixed pixel size: {svg}");
+        assert!(svg.starts_with(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 200 50\" role=\"img\""
+        ));
+        assert!(
+            !svg.contains(" width=\"200\""),
+            "no fixed pixel size: {svg}"
+        );
         assert!(svg.contains("<title id=\"c-title\">标题 &amp; 说明</title>"));
         assert!(svg.contains("<desc id=\"c-desc\">描述</desc>"));
         assert!(svg.contains("font-size=\"13\""), "{svg}");

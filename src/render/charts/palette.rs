@@ -71,7 +71,8 @@ mod tests {
     #[test]
     fn stylesheet_uses_the_same_grade_colours() {
         let css = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/static/style.css"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("themes/default/static/style.css"),
         )
         .unwrap();
         for key in ["excellent", "good", "pass", "fail"] {
@@ -81,9 +82,17 @@ mod tests {
                 "style.css should declare `{declaration}` (charts and tables share the grade colours)"
             );
         }
-        for (name, colour) in [("ink", INK), ("muted", MUTED), ("line", LINE), ("brand", BRAND)] {
+        for (name, colour) in [
+            ("ink", INK),
+            ("muted", MUTED),
+            ("line", LINE),
+            ("brand", BRAND),
+        ] {
             let declaration = format!("--{name}: {};", hex(colour));
-            assert!(css.contains(&declaration), "style.css should declare `{declaration}`");
+            assert!(
+                css.contains(&declaration),
+                "style.css should declare `{declaration}`"
+            );
         }
     }
 

@@ -4,7 +4,7 @@
 use super::canvas::{px, text_width, Anchor, Canvas, Shape, Weight};
 use super::palette::{self, grade_colour, grade_shape};
 use super::table::{Cell, Table};
-use super::{finish, WIDTH, num, Chart, ChartError, Legend, Mark, Scale, FONT, PAD, SMALL};
+use super::{finish, num, Chart, ChartError, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH};
 use crate::model::Category;
 use crate::render::view::{IndicatorView, RegionView, ScorecardView, YearView};
 use crate::score::Grade;
@@ -51,7 +51,12 @@ pub fn trend(region: &RegionView, years: &[&YearView]) -> Result<Chart, ChartErr
     let totals_scale = Scale::new((lo, hi), (total_bottom, total_top));
     let rank_top = total_bottom + 44.0;
     let rank_bottom = rank_top + 80.0;
-    let max_rank = rows.iter().map(|r| r.units_assessed).max().unwrap_or(1).max(2);
+    let max_rank = rows
+        .iter()
+        .map(|r| r.units_assessed)
+        .max()
+        .unwrap_or(1)
+        .max(2);
     let rank_scale = Scale::new((1.0, max_rank as f64), (rank_top, rank_bottom));
     let axis_y = rank_bottom + 22.0;
     let grades_present: Vec<Grade> = Grade::ALL
@@ -60,7 +65,12 @@ pub fn trend(region: &RegionView, years: &[&YearView]) -> Result<Chart, ChartErr
         .collect();
     let mut legend_items: Vec<(Mark, String)> = grades_present
         .iter()
-        .map(|g| (Mark::Marker(grade_shape(g.key()), grade_colour(g.key())), g.name().to_string()))
+        .map(|g| {
+            (
+                Mark::Marker(grade_shape(g.key()), grade_colour(g.key())),
+                g.name().to_string(),
+            )
+        })
         .collect();
     legend_items.push((Mark::Dash(palette::MUTED), "等次分数线".into()));
     let legend = Legend::new(legend_items);
@@ -74,7 +84,12 @@ pub fn trend(region: &RegionView, years: &[&YearView]) -> Result<Chart, ChartErr
             for value in thresholds(r.year) {
                 if value >= lo && value <= hi {
                     let y = totals_scale.px(value);
-                    pen.line((px(cx - step / 2.0 + 3.0), y), (px(cx + step / 2.0 - 3.0), y), palette::MUTED, 1);
+                    pen.line(
+                        (px(cx - step / 2.0 + 3.0), y),
+                        (px(cx + step / 2.0 - 3.0), y),
+                        palette::MUTED,
+                        1,
+                    );
                 }
             }
         }
@@ -105,7 +120,15 @@ pub fn trend(region: &RegionView, years: &[&YearView]) -> Result<Chart, ChartErr
         }
     });
     canvas.layer("labels", "", |pen| {
-        pen.text(px(PAD), px(PAD + 8.0), "总分", FONT, palette::INK, Anchor::Start, Weight::Bold);
+        pen.text(
+            px(PAD),
+            px(PAD + 8.0),
+            "总分",
+            FONT,
+            palette::INK,
+            Anchor::Start,
+            Weight::Bold,
+        );
         pen.text(
             px(PAD),
             px(total_bottom + 26.0),
@@ -271,7 +294,9 @@ pub fn key_indicators(
     canvas.layer("targets", " stroke-dasharray=\"3 2\"", |pen| {
         for ((id, _), scale) in ids.iter().zip(&scales) {
             for k in 0..n {
-                let Some(i) = lookup(id, k).filter(|i| i.applicable) else { continue };
+                let Some(i) = lookup(id, k).filter(|i| i.applicable) else {
+                    continue;
+                };
                 let Some(target) = &i.target else { continue };
                 let (cx, step) = column(k, n);
                 let y = scale.px(num(target));
@@ -284,7 +309,9 @@ pub fn key_indicators(
         for ((id, _), scale) in ids.iter().zip(&scales) {
             let mut line = Vec::new();
             for k in 0..n {
-                let Some(i) = lookup(id, k).filter(|i| i.applicable) else { continue };
+                let Some(i) = lookup(id, k).filter(|i| i.applicable) else {
+                    continue;
+                };
                 let Some(value) = &i.value else { continue };
                 let point = (px(column(k, n).0), scale.px(num(value)));
                 line.push(point);
@@ -293,7 +320,9 @@ pub fn key_indicators(
                 pen.path(line, palette::LINE, 1);
             }
             for k in 0..n {
-                let Some(i) = lookup(id, k).filter(|i| i.applicable) else { continue };
+                let Some(i) = lookup(id, k).filter(|i| i.applicable) else {
+                    continue;
+                };
                 let Some(value) = &i.value else { continue };
                 let (x, y) = (px(column(k, n).0), scale.px(num(value)));
                 if i.met {
@@ -313,7 +342,15 @@ pub fn key_indicators(
             } else {
                 SMALL
             };
-            pen.text(px(PAD), px(top + TITLE_H / 2.0), &title, size, palette::INK, Anchor::Start, Weight::Bold);
+            pen.text(
+                px(PAD),
+                px(top + TITLE_H / 2.0),
+                &title,
+                size,
+                palette::INK,
+                Anchor::Start,
+                Weight::Bold,
+            );
             for (k, (year, draft, _)) in cards.iter().enumerate() {
                 let cx = px(column(k, n).0);
                 pen.text(
@@ -331,9 +368,10 @@ pub fn key_indicators(
                             // Above the point, unless this year's target line is there.
                             let y = scale.px(num(value));
                             let above = y - 12;
-                            let clear = i.target.as_deref().is_none_or(|t| {
-                                (scale.px(num(t)) - above).abs() > 7
-                            });
+                            let clear = i
+                                .target
+                                .as_deref()
+                                .is_none_or(|t| (scale.px(num(t)) - above).abs() > 7);
                             let label_y = if clear { above } else { y + 13 };
                             let label = if i.met {
                                 value.clone()

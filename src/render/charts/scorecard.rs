@@ -6,9 +6,8 @@ use rust_decimal::Decimal;
 use super::canvas::{px, text_width, Anchor, Canvas, Weight};
 use super::palette;
 use super::table::{Cell, Table};
-use super::{finish, WIDTH, num, Chart, ChartError, Legend, Mark, Scale, FONT, PAD, SMALL};
+use super::{finish, num, Chart, ChartError, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH};
 use crate::render::view::{IndicatorView, RulesView, ScorecardView};
-
 
 fn lower_is_better(indicator: &IndicatorView) -> bool {
     indicator.better == "越低越好"
@@ -19,9 +18,17 @@ fn target_text(indicator: &IndicatorView) -> String {
     match &indicator.target {
         Some(target) => format!(
             "目标{}{target}{}",
-            if lower_is_better(indicator) { "≤" } else { "≥" },
+            if lower_is_better(indicator) {
+                "≤"
+            } else {
+                "≥"
+            },
             // A dimensionless index needs no unit after its figure.
-            if indicator.unit == "无量纲" { "" } else { &indicator.unit }
+            if indicator.unit == "无量纲" {
+                ""
+            } else {
+                &indicator.unit
+            }
         ),
         None => "无目标".to_string(),
     }
@@ -106,7 +113,9 @@ pub fn indicators(card: &ScorecardView, year: u16) -> Result<Chart, ChartError> 
 
     canvas.layer("tracks", "", |pen| {
         for ((i, row), top) in items.iter().zip(&rows).zip(&tops) {
-            let Some((scale, _, target)) = row else { continue };
+            let Some((scale, _, target)) = row else {
+                continue;
+            };
             let y = top + NAME_H + (BAR_H - BAR) / 2.0;
             pen.rect(px(x0), px(y), px(x1), px(y + BAR), palette::TRACK);
             let (from, to) = if lower_is_better(i) {
@@ -119,25 +128,48 @@ pub fn indicators(card: &ScorecardView, year: u16) -> Result<Chart, ChartError> 
     });
     canvas.layer("bars", "", |pen| {
         for ((i, row), top) in items.iter().zip(&rows).zip(&tops) {
-            let Some((scale, value, _)) = row else { continue };
+            let Some((scale, value, _)) = row else {
+                continue;
+            };
             let y = top + NAME_H + (BAR_H - BAR) / 2.0 + 2.0;
             let (a, b) = (scale.px(0.0), scale.px(*value));
             let colour = if i.met { palette::BRAND } else { palette::FAIL };
-            pen.rect(a.min(b), px(y), a.max(b).max(a.min(b) + 1), px(y + BAR - 4.0), colour);
+            pen.rect(
+                a.min(b),
+                px(y),
+                a.max(b).max(a.min(b) + 1),
+                px(y + BAR - 4.0),
+                colour,
+            );
         }
     });
     canvas.layer("targets", "", |pen| {
         for (row, top) in rows.iter().zip(&tops) {
-            let Some((scale, _, target)) = row else { continue };
+            let Some((scale, _, target)) = row else {
+                continue;
+            };
             let x = scale.px(*target);
-            pen.line((x, px(top + NAME_H + 1.0)), (x, px(top + NAME_H + BAR_H - 1.0)), palette::INK, 2);
+            pen.line(
+                (x, px(top + NAME_H + 1.0)),
+                (x, px(top + NAME_H + BAR_H - 1.0)),
+                palette::INK,
+                2,
+            );
         }
     });
     canvas.layer("labels", "", |pen| {
         for (i, top) in items.iter().zip(&tops) {
             let cy = px(top + NAME_H / 2.0);
             let (status_text, status_colour) = status(i);
-            pen.text(px(PAD), cy, &i.name, FONT - 1.0, palette::INK, Anchor::Start, Weight::Normal);
+            pen.text(
+                px(PAD),
+                cy,
+                &i.name,
+                FONT - 1.0,
+                palette::INK,
+                Anchor::Start,
+                Weight::Normal,
+            );
             if i.binding {
                 pen.text(
                     px(PAD + text_width(&i.name, FONT - 1.0) + 4.0),
@@ -223,10 +255,18 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView) -> Result<Chart, C
     const BAR: f64 = 14.0;
     let u = &card.row;
     let sections = [
-        ("主要指标", &rules.sections.indicators, &u.sections.indicators),
+        (
+            "主要指标",
+            &rules.sections.indicators,
+            &u.sections.indicators,
+        ),
         ("重点任务", &rules.sections.tasks, &u.sections.tasks),
         ("资金投入", &rules.sections.funds, &u.sections.funds),
-        ("公众满意度", &rules.sections.satisfaction, &u.sections.satisfaction),
+        (
+            "公众满意度",
+            &rules.sections.satisfaction,
+            &u.sections.satisfaction,
+        ),
     ];
     let lost = |max: &str, score: &str| match (max.parse::<Decimal>(), score.parse::<Decimal>()) {
         (Ok(max), Ok(score)) => format!("{:.2}", max - score),
@@ -241,7 +281,10 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView) -> Result<Chart, C
         }
     };
     let bonus_label = if card.bonus_capped {
-        format!("+{}（申报{}，按上限{}计）", u.bonus, card.bonus_claimed, card.bonus_cap)
+        format!(
+            "+{}（申报{}，按上限{}计）",
+            u.bonus, card.bonus_claimed, card.bonus_cap
+        )
     } else {
         format!("+{}（上限{}）", u.bonus, card.bonus_cap)
     };
@@ -276,12 +319,36 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView) -> Result<Chart, C
     canvas.layer("bars", "", |pen| {
         for (i, (_, max, score)) in sections.iter().enumerate() {
             let y = top + i as f64 * ROW + (ROW - BAR) / 2.0;
-            pen.rect(scale.px(0.0), px(y), scale.px(num(max)), px(y + BAR), palette::LOST);
-            pen.rect(scale.px(0.0), px(y), scale.px(num(score)), px(y + BAR), palette::BRAND);
+            pen.rect(
+                scale.px(0.0),
+                px(y),
+                scale.px(num(max)),
+                px(y + BAR),
+                palette::LOST,
+            );
+            pen.rect(
+                scale.px(0.0),
+                px(y),
+                scale.px(num(score)),
+                px(y + BAR),
+                palette::BRAND,
+            );
         }
         let y = bonus_top + (ROW - BAR) / 2.0;
-        pen.rect(scale.px(0.0), px(y), scale.px(num(&card.bonus_cap)), px(y + BAR), palette::TRACK);
-        pen.rect(scale.px(0.0), px(y), scale.px(num(&u.bonus)), px(y + BAR), palette::BONUS);
+        pen.rect(
+            scale.px(0.0),
+            px(y),
+            scale.px(num(&card.bonus_cap)),
+            px(y + BAR),
+            palette::TRACK,
+        );
+        pen.rect(
+            scale.px(0.0),
+            px(y),
+            scale.px(num(&u.bonus)),
+            px(y + BAR),
+            palette::BONUS,
+        );
     });
     canvas.layer("rules", "", |pen| {
         let y = px(bonus_top - 5.0);
@@ -290,7 +357,15 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView) -> Result<Chart, C
     canvas.layer("labels", "", |pen| {
         for (i, (name, max, score)) in sections.iter().enumerate() {
             let cy = px(top + i as f64 * ROW + ROW / 2.0);
-            pen.text(px(PAD), cy, name, FONT, palette::INK, Anchor::Start, Weight::Normal);
+            pen.text(
+                px(PAD),
+                cy,
+                name,
+                FONT,
+                palette::INK,
+                Anchor::Start,
+                Weight::Normal,
+            );
             pen.text(
                 scale.px(num(max)) + 6,
                 cy,
@@ -302,7 +377,15 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView) -> Result<Chart, C
             );
         }
         let cy = px(bonus_top + ROW / 2.0);
-        pen.text(px(PAD), cy, "加分", FONT, palette::INK, Anchor::Start, Weight::Normal);
+        pen.text(
+            px(PAD),
+            cy,
+            "加分",
+            FONT,
+            palette::INK,
+            Anchor::Start,
+            Weight::Normal,
+        );
         pen.text(
             scale.px(num(&card.bonus_cap).max(num(&u.bonus))) + 6,
             cy,

@@ -51,7 +51,9 @@ impl Table {
             html.push_str("<tr>");
             for cell in row {
                 match cell {
-                    Cell::Head(t) => html.push_str(&format!("<th scope=\"row\">{}</th>", escape(t))),
+                    Cell::Head(t) => {
+                        html.push_str(&format!("<th scope=\"row\">{}</th>", escape(t)))
+                    }
                     Cell::Text(t) => html.push_str(&format!("<td>{}</td>", escape(t))),
                     Cell::Num(t) => html.push_str(&format!("<td class=\"num\">{}</td>", escape(t))),
                 }

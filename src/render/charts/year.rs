@@ -4,11 +4,12 @@
 use super::canvas::{px, text_width, Anchor, Canvas, Weight};
 use super::palette::{self, grade_colour};
 use super::table::{Cell, Table};
-use super::{finish, WIDTH, num, stagger, Chart, ChartError, Legend, Mark, Scale, FONT, PAD, SMALL};
+use super::{
+    finish, num, stagger, Chart, ChartError, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH,
+};
 use crate::render::view::{IndicatorView, ScorecardView, UnitRow, YearView};
 use crate::score::Grade;
 use rust_decimal::Decimal;
-
 
 /// The rank and name columns every per-unit chart starts with.
 struct NameColumn {
@@ -110,7 +111,7 @@ pub fn ranking(year: &YearView) -> Result<Chart, ChartError> {
     let first = Scale::new((0.0, scale_max), (names.end, bar_right(first_label_w)));
     let fits_inside = |u: &UnitRow, scale: &Scale| {
         // Conservative: the final scale may be a little shorter than this one.
-        (scale.at(num(&u.total)) - names.end) * 0.85 >= text_width(&u.grade_name, SMALL) + 8.0
+        (scale.at(num(&u.total)) - names.end) * 0.85 >= text_width(u.grade_name, SMALL) + 8.0
     };
     let inside: Vec<bool> = units.iter().map(|u| fits_inside(u, &first)).collect();
     let label_w = units
@@ -288,7 +289,13 @@ impl CellState {
     }
 
     /// Fill, glyph and glyph colour: the glyph keeps states apart without colour.
-    fn look(self) -> (plotters::style::RGBColor, &'static str, plotters::style::RGBColor) {
+    fn look(
+        self,
+    ) -> (
+        plotters::style::RGBColor,
+        &'static str,
+        plotters::style::RGBColor,
+    ) {
         match self {
             CellState::Met => (palette::MET_CELL, "", palette::INK),
             CellState::Missed => (palette::MISSED_CELL, "×", palette::MISSED_MARK),
@@ -345,7 +352,11 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView]) -> Result<Chart, ChartE
         .map(|(i, c)| format!("{} {}", i + 1, c.name))
         .collect();
     let key_w = key.iter().map(|k| text_width(k, SMALL)).fold(0.0, f64::max);
-    let key_columns = if 2.0 * key_w + 16.0 <= WIDTH - 2.0 * PAD { 2 } else { 1 };
+    let key_columns = if 2.0 * key_w + 16.0 <= WIDTH - 2.0 * PAD {
+        2
+    } else {
+        1
+    };
     let key_rows = key.len().div_ceil(key_columns);
     const KEY_ROW: f64 = 15.0;
     let height = key_top + key_rows as f64 * KEY_ROW + PAD;
@@ -359,7 +370,13 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView]) -> Result<Chart, ChartE
                 let (fill, _, _) = CellState::of(indicator).look();
                 pen.rect(px(x), px(y), px(x + cell - 1.0), px(y + cell - 1.0), fill);
                 if fill == palette::WHITE {
-                    pen.frame(px(x), px(y), px(x + cell - 1.0), px(y + cell - 1.0), palette::LINE);
+                    pen.frame(
+                        px(x),
+                        px(y),
+                        px(x + cell - 1.0),
+                        px(y + cell - 1.0),
+                        palette::LINE,
+                    );
                 }
             }
         }
@@ -397,7 +414,12 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView]) -> Result<Chart, ChartE
             );
         }
         for (r, card) in cards.iter().enumerate() {
-            names.draw(pen, &card.row, top + r as f64 * cell + cell / 2.0, name_size);
+            names.draw(
+                pen,
+                &card.row,
+                top + r as f64 * cell + cell / 2.0,
+                name_size,
+            );
         }
     });
     canvas.layer("legend", "", |pen| {
@@ -489,6 +511,9 @@ const SECTION_SHADES: [plotters::style::RGBColor; 4] = [
     palette::SECTION_LIGHT,
 ];
 
+/// A section: its name, its maximum, and a unit's score in it.
+type Part<'a> = (&'static str, &'a str, fn(&UnitRow) -> &str);
+
 /// (c) Every unit's four section scores stacked in one bar: each section
 /// takes the room of its maximum, its score fills it, and what is left
 /// (pale red) is the points lost there.
@@ -498,11 +523,15 @@ pub fn sections(year: &YearView) -> Result<Chart, ChartError> {
     let units = &year.units;
     let names = NameColumn::new(units.iter(), FONT);
     let rules = &year.rules.sections;
-    let parts: [(&str, &str, fn(&UnitRow) -> &str); 4] = [
-        ("主要指标", &rules.indicators, |u| &u.sections.indicators),
+    let parts: [Part<'_>; 4] = [
+        ("主要指标", &rules.indicators, |u| {
+            &u.sections.indicators
+        }),
         ("重点任务", &rules.tasks, |u| &u.sections.tasks),
         ("资金投入", &rules.funds, |u| &u.sections.funds),
-        ("公众满意度", &rules.satisfaction, |u| &u.sections.satisfaction),
+        ("公众满意度", &rules.satisfaction, |u| {
+            &u.sections.satisfaction
+        }),
     ];
     let lost = |u: &UnitRow| -> Decimal {
         parts
@@ -556,7 +585,13 @@ pub fn sections(year: &YearView) -> Result<Chart, ChartError> {
                 let (from, to) = (scale.px(*start), scale.px(start + num(max)));
                 let filled = scale.px(start + num(score(u)));
                 pen.rect(from, px(y), to - 1, px(y + BAR), palette::LOST);
-                pen.rect(from, px(y), (filled - 1).max(from), px(y + BAR), SECTION_SHADES[p]);
+                pen.rect(
+                    from,
+                    px(y),
+                    (filled - 1).max(from),
+                    px(y + BAR),
+                    SECTION_SHADES[p],
+                );
             }
         }
     });
@@ -637,6 +672,9 @@ fn decimal(text: &str) -> Decimal {
     text.parse().unwrap_or_default()
 }
 
+/// A grade's stretch of a year's bar: key, name, count, from, to.
+type Segment = (&'static str, &'static str, usize, f64, f64);
+
 /// (d) How many units got each grade, one stacked bar per year, oldest first.
 /// The caller decides which years a page may show (a year's pages: up to it).
 pub fn grade_distribution(years: &[&YearView]) -> Result<Chart, ChartError> {
@@ -665,7 +703,7 @@ pub fn grade_distribution(years: &[&YearView]) -> Result<Chart, ChartError> {
     );
     let height = bottom + 6.0 + legend.height(x1 - PAD) + PAD;
     // Segments of each year: (grade key, grade name, count, x from, x to).
-    let segments: Vec<Vec<(&str, &str, usize, f64, f64)>> = years
+    let segments: Vec<Vec<Segment>> = years
         .iter()
         .map(|y| {
             let total: usize = y.grades.iter().map(|g| g.count).sum();
@@ -688,14 +726,28 @@ pub fn grade_distribution(years: &[&YearView]) -> Result<Chart, ChartError> {
             let y = top + i as f64 * ROW + (ROW - BAR) / 2.0;
             for (key, _, _, from, to) in row {
                 // A one-unit white gap keeps neighbouring segments apart in greyscale.
-                pen.rect(px(*from), px(y), px(*to) - 1, px(y + BAR), grade_colour(key));
+                pen.rect(
+                    px(*from),
+                    px(y),
+                    px(*to) - 1,
+                    px(y + BAR),
+                    grade_colour(key),
+                );
             }
         }
     });
     canvas.layer("labels", "", |pen| {
         for (i, (y, row)) in years.iter().zip(&segments).enumerate() {
             let cy = px(top + i as f64 * ROW + ROW / 2.0);
-            pen.text(px(PAD), cy, &label(y), FONT, palette::INK, Anchor::Start, Weight::Normal);
+            pen.text(
+                px(PAD),
+                cy,
+                &label(y),
+                FONT,
+                palette::INK,
+                Anchor::Start,
+                Weight::Normal,
+            );
             for (_, name, count, from, to) in row {
                 let long = format!("{name}{count}");
                 let text = if text_width(&long, SMALL) + 6.0 <= to - from {
