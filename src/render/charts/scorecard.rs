@@ -452,3 +452,63 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView) -> Result<Chart, C
         table,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn indicator(better: &'static str, target: &str, value: &str, met: bool) -> IndicatorView {
+        IndicatorView {
+            id: "pm".into(),
+            name: "细颗粒物浓度".into(),
+            category: "城市空气质量",
+            unit: "μg/m³".into(),
+            better,
+            target: Some(target.into()),
+            value: Some(value.into()),
+            national: false,
+            applicable: true,
+            met,
+            binding: false,
+            method: String::new(),
+            points: "4".into(),
+            earned: "4.00".into(),
+            lost: "0.00".into(),
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn target_text_names_the_side_that_meets_it() {
+        assert_eq!(
+            target_text(&indicator("越低越好", "30", "28", true)),
+            "目标≤30μg/m³"
+        );
+        let mut higher = indicator("越高越好", "90", "95", true);
+        higher.unit = "无量纲".into();
+        assert_eq!(target_text(&higher), "目标≥90");
+    }
+
+    #[test]
+    fn domain_holds_zero_value_and_target() {
+        let (lo, hi) = domain(&[28.0, 30.0]);
+        assert_eq!(lo, 0.0);
+        assert!(hi > 30.0);
+        let (lo, hi) = domain(&[-2.5, 3.0]);
+        assert!(lo < -2.5 && hi > 3.0);
+        let (lo, hi) = domain(&[0.0, 0.0]);
+        assert_eq!((lo, hi), (0.0, 0.0), "Scale widens an empty domain");
+    }
+
+    #[test]
+    fn status_marks_misses_in_words_and_colour() {
+        assert_eq!(
+            status(&indicator("越低越好", "30", "36", false)).0,
+            "✗ 未完成"
+        );
+        assert_eq!(status(&indicator("越低越好", "30", "28", true)).0, "✓ 完成");
+        let mut na = indicator("越高越好", "40", "41", true);
+        na.applicable = false;
+        assert_eq!(status(&na), ("不适用", palette::MUTED));
+    }
+}

@@ -802,3 +802,28 @@ pub fn grade_distribution(years: &[&YearView]) -> Result<Chart, ChartError> {
         table,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_cell_state_looks_different_without_colour() {
+        let looks: Vec<_> = [
+            CellState::Met,
+            CellState::Missed,
+            CellState::BindingMissed,
+            CellState::NotApplicable,
+        ]
+        .map(|s| s.look().1)
+        .to_vec();
+        assert_eq!(looks, ["", "×", "!", "–"]);
+    }
+
+    #[test]
+    fn stacked_sections_alternate_light_and_dark() {
+        for pair in SECTION_SHADES.windows(2) {
+            assert_ne!(palette::hex(pair[0]), palette::hex(pair[1]));
+        }
+    }
+}
