@@ -692,7 +692,6 @@ pub fn grade_distribution(years: &[&YearView]) -> Result<Chart, ChartError> {
         .map(|y| text_width(&label(y), FONT))
         .fold(0.0, f64::max);
     let x0 = PAD + label_w + 8.0;
-    let x1 = WIDTH - PAD;
     let top = PAD;
     let bottom = top + years.len() as f64 * ROW;
     let legend = Legend::new(
@@ -701,25 +700,53 @@ pub fn grade_distribution(years: &[&YearView]) -> Result<Chart, ChartError> {
             .map(|g| (Mark::Swatch(grade_colour(g.key())), g.name().to_string()))
             .collect(),
     );
-    let height = bottom + 6.0 + legend.height(x1 - PAD) + PAD;
+    let height = bottom + 6.0 + legend.height(WIDTH - 2.0 * PAD) + PAD;
     // Segments of each year: (grade key, grade name, count, x from, x to).
-    let segments: Vec<Vec<Segment>> = years
+    let segments_to = |x1: f64| -> Vec<Vec<Segment>> {
+        years
+            .iter()
+            .map(|y| {
+                let total: usize = y.grades.iter().map(|g| g.count).sum();
+                let scale = Scale::new((0.0, total.max(1) as f64), (x0, x1));
+                let mut sum = 0;
+                y.grades
+                    .iter()
+                    .filter(|g| g.count > 0)
+                    .map(|g| {
+                        let from = scale.at(sum as f64);
+                        sum += g.count;
+                        (g.key, g.name, g.count, from, scale.at(sum as f64))
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let long = |name: &str, count: usize| format!("{name}{count}");
+    // A segment too short for its grade's name shows the count alone, and the
+    // name goes in a note after the bar ("不合格1"), so 合格 and 不合格 never
+    // rest on colour alone. Which segments need a note is decided on the full
+    // width with room to spare, then the bars shrink to make room for notes.
+    let notes: Vec<Vec<String>> = segments_to(WIDTH - PAD)
         .iter()
-        .map(|y| {
-            let total: usize = y.grades.iter().map(|g| g.count).sum();
-            let scale = Scale::new((0.0, total.max(1) as f64), (x0, x1));
-            let mut sum = 0;
-            y.grades
-                .iter()
-                .filter(|g| g.count > 0)
-                .map(|g| {
-                    let from = scale.at(sum as f64);
-                    sum += g.count;
-                    (g.key, g.name, g.count, from, scale.at(sum as f64))
+        .map(|row| {
+            row.iter()
+                .filter(|(_, name, count, from, to)| {
+                    text_width(&long(name, *count), SMALL) + 6.0 > (to - from) * 0.8
                 })
+                .map(|(_, name, count, _, _)| long(name, *count))
                 .collect()
         })
         .collect();
+    let note_w = notes
+        .iter()
+        .map(|n| text_width(&n.join(" "), SMALL))
+        .fold(0.0, f64::max);
+    let x1 = if note_w > 0.0 {
+        WIDTH - PAD - note_w - 6.0
+    } else {
+        WIDTH - PAD
+    };
+    let segments = segments_to(x1);
     let mut canvas = Canvas::new(WIDTH as u32, height as u32);
     canvas.layer("bars", "", |pen| {
         for (i, row) in segments.iter().enumerate() {
@@ -749,9 +776,9 @@ pub fn grade_distribution(years: &[&YearView]) -> Result<Chart, ChartError> {
                 Weight::Normal,
             );
             for (_, name, count, from, to) in row {
-                let long = format!("{name}{count}");
-                let text = if text_width(&long, SMALL) + 6.0 <= to - from {
-                    long
+                let noted = notes[i].contains(&long(name, *count));
+                let text = if !noted && text_width(&long(name, *count), SMALL) + 6.0 <= to - from {
+                    long(name, *count)
                 } else {
                     count.to_string()
                 };
@@ -769,8 +796,23 @@ pub fn grade_distribution(years: &[&YearView]) -> Result<Chart, ChartError> {
             }
         }
     });
+    canvas.layer("notes", "", |pen| {
+        for (i, note) in notes.iter().enumerate() {
+            if !note.is_empty() {
+                pen.text(
+                    px(x1 + 6.0),
+                    px(top + i as f64 * ROW + ROW / 2.0),
+                    &note.join(" "),
+                    SMALL,
+                    palette::INK,
+                    Anchor::Start,
+                    Weight::Normal,
+                );
+            }
+        }
+    });
     canvas.layer("legend", "", |pen| {
-        legend.draw(pen, PAD, bottom + 6.0, x1 - PAD);
+        legend.draw(pen, PAD, bottom + 6.0, WIDTH - 2.0 * PAD);
     });
 
     let mut head = vec!["年度".to_string()];
