@@ -19,8 +19,13 @@ shoot() { # name width height page
     --screenshot="$out/$1.png" --window-size="$2,$3" "file://$site/$4" >/dev/null 2>&1
   echo "$out/$1.png"
 }
-for page in index.html 2023/index.html 2023/bulletin/index.html 2024/regions/siping/index.html 2022/regions/liaoyuan/index.html regions/changchun/index.html 2025/index.html; do
-  name=$(echo "$page" | sed 's#/index.html##; s#/#-#g; s#\.html##')
+# Pages with charts (year overview, scorecards, a unit across years) and two
+# standalone chart files as they would be dropped into a report.
+for page in index.html 2023/index.html 2024/index.html 2023/bulletin/index.html \
+  2024/regions/siping/index.html 2022/regions/liaoyuan/index.html \
+  regions/changchun/index.html regions/siping/index.html 2025/index.html \
+  2024/charts/heatmap.svg regions/siping/trend.svg; do
+  name=$(echo "$page" | sed 's#/index.html##; s#/#-#g; s#\.html##; s#\.svg#-svg#')
   shoot "$name-desktop" 1280 1800 "$page"
   shoot "$name-phone" 375 1800 "$page"
 done

@@ -155,22 +155,18 @@ pub fn to_csv(project: &Project, scores: &YearScores) -> String {
     out
 }
 
+/// Whether a character is full width: CJK and full-width forms take two
+/// terminal columns and a whole em in a proportional font.
+pub fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF |
+        0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF |
+        0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6)
+}
+
 /// Display width in a terminal: CJK and full-width characters take two columns.
 pub fn display_width(text: &str) -> usize {
-    text.chars()
-        .map(|c| {
-            let code = c as u32;
-            let wide = matches!(code,
-                0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF |
-                0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF |
-                0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6);
-            if wide {
-                2
-            } else {
-                1
-            }
-        })
-        .sum()
+    text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
 }
 
 /// An aligned plain-text table for the terminal.

@@ -55,7 +55,7 @@ pub fn execute(common: &Common, _args: &VerifyArgs) -> u8 {
         match &year.rebuild {
             Rebuild::Identical { pages } => {
                 println!(
-                    "  rebuild: byte-identical ({pages} pages from the archived input and theme)"
+                    "  rebuild: byte-identical ({pages} files from the archived input and theme)"
                 );
             }
             Rebuild::Differs(diff) => {

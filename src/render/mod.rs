@@ -4,6 +4,7 @@
 //! compiled once, and see only the public view (`view`). Pages render in
 //! parallel; every template error is collected and located.
 
+pub mod charts;
 pub mod markdown;
 pub mod view;
 
@@ -26,6 +27,36 @@ use view::*;
 /// A serializable view as a template value.
 pub(crate) fn v<T: Serialize>(view: T) -> Value {
     Value::from(minijinja::value::Serde(view))
+}
+
+/// Charts as a template value: `name => {title, desc, href, svg, table}`,
+/// with `svg` and `table` marked safe (built and escaped in `charts`).
+/// `dir` is the site-relative folder the standalone `.svg` files go to; the
+/// files are returned with the value.
+fn chart_values(
+    page: &str,
+    dir: &str,
+    charts: Vec<(&'static str, Result<charts::Chart, charts::ChartError>)>,
+) -> Result<(Value, Vec<OutputFile>), Diagnostic> {
+    let mut values = BTreeMap::new();
+    let mut files = Vec::with_capacity(charts.len());
+    for (name, chart) in charts {
+        let chart =
+            chart.map_err(|e| Diagnostic::error(PathBuf::from(page), Pos::FILE, e.to_string()))?;
+        let href = format!("{dir}{}", chart.file);
+        values.insert(
+            name,
+            minijinja::context! {
+                title => chart.title,
+                desc => chart.desc,
+                href => href.clone(),
+                svg => Value::from_safe_string(chart.svg.clone()),
+                table => Value::from_safe_string(chart.table),
+            },
+        );
+        files.push(OutputFile::new(href, chart.svg));
+    }
+    Ok((Value::from(values), files))
 }
 
 /// The templates every theme provides, one per kind of page.
@@ -561,15 +592,24 @@ impl<'a> Renderer<'a> {
                     .find(|y| !y.view.draft)
                     .or(self.years.last());
                 let meta = self.meta("index.html", self.site.title.to_string(), "home", false);
+                // The site-wide page may show every published year.
+                let all: Vec<&YearView> = self.years.iter().map(|y| &y.view).collect();
+                let (charts, mut files) = chart_values(
+                    "index.html",
+                    "charts/",
+                    if all.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![("grades", charts::grade_distribution(&all))]
+                    },
+                )?;
                 let extra = minijinja::context! {
                     latest => latest.map(|y| v(&y.view)),
                     years => v(self.years.iter().rev().map(|y| &y.view).collect::<Vec<_>>()),
+                    charts => charts,
                 };
-                Ok(vec![self.render(
-                    "index.html",
-                    "index.html",
-                    self.context(meta, extra),
-                )?])
+                files.push(self.render("index.html", "index.html", self.context(meta, extra))?);
+                Ok(files)
             }
             Job::Year(y) => {
                 let path = format!("{}/index.html", y.year.year);
@@ -579,22 +619,52 @@ impl<'a> Renderer<'a> {
                     "years",
                     y.view.draft,
                 );
-                let extra = minijinja::context! { year => v(&y.view) };
-                let page = self.render(
+                let cards: Vec<ScorecardView> = y
+                    .scores
+                    .cards
+                    .iter()
+                    .filter_map(|card| {
+                        let unit = y.year.units.iter().find(|u| u.region == card.region)?;
+                        Some(ScorecardView::new(
+                            y.input.project,
+                            y.year,
+                            unit,
+                            card,
+                            None,
+                        ))
+                    })
+                    .collect();
+                // This year and earlier ones only: a year's pages see no later year.
+                let so_far: Vec<&YearView> = self
+                    .years
+                    .iter()
+                    .filter(|p| p.year.year <= y.year.year)
+                    .map(|p| &p.view)
+                    .collect();
+                let (charts, mut files) = chart_values(
+                    &path,
+                    &format!("{}/charts/", y.year.year),
+                    vec![
+                        ("ranking", charts::ranking(&y.view)),
+                        ("heatmap", charts::heatmap(&y.view, &cards)),
+                        ("sections", charts::sections(&y.view)),
+                        ("grades", charts::grade_distribution(&so_far)),
+                    ],
+                )?;
+                let extra = minijinja::context! { year => v(&y.view), charts => charts };
+                files.push(self.render(
                     "year.html",
                     &path,
                     self.year_context(y.year.year, meta, extra),
-                )?;
+                )?);
                 let mut csv = vec![0xEF, 0xBB, 0xBF];
                 csv.extend_from_slice(export::to_csv(y.input.project, y.scores).as_bytes());
-                Ok(vec![
-                    page,
-                    OutputFile::new(y.view.data_csv.clone(), csv),
-                    OutputFile::new(
-                        y.view.data_json.clone(),
-                        export::to_json(y.input.project, y.scores),
-                    ),
-                ])
+                files.push(OutputFile::new(y.view.data_csv.clone(), csv));
+                files.push(OutputFile::new(
+                    y.view.data_json.clone(),
+                    export::to_json(y.input.project, y.scores),
+                ));
+                Ok(files)
             }
             Job::Bulletin(y) => {
                 let path = y.view.bulletin.href.clone();
@@ -640,15 +710,25 @@ impl<'a> Renderer<'a> {
                     "regions",
                     y.view.draft,
                 );
+                let (charts, mut files) = chart_values(
+                    &path,
+                    &format!("{}/regions/{}/", y.year.year, region.id),
+                    vec![
+                        ("indicators", charts::indicators(&view, y.year.year)),
+                        ("sections", charts::unit_sections(&view, &y.view.rules)),
+                    ],
+                )?;
                 let extra = minijinja::context! {
                     year => v(&y.view),
                     card => v(&view),
+                    charts => charts,
                 };
-                Ok(vec![self.render(
+                files.push(self.render(
                     "scorecard.html",
                     &path,
                     self.year_context(y.year.year, meta, extra),
-                )?])
+                )?);
+                Ok(files)
             }
             Job::Region(index) => {
                 let years: Vec<RegionYear<'_>> = self
@@ -669,12 +749,40 @@ impl<'a> Renderer<'a> {
                     "regions",
                     false,
                 );
-                let extra = minijinja::context! { region => v(&view) };
-                Ok(vec![self.render(
-                    "region.html",
+                // A site-wide page: every published year of this unit.
+                let cards: Vec<(u16, bool, ScorecardView)> = self
+                    .years
+                    .iter()
+                    .filter_map(|p| {
+                        // An archived year is scored from its archived input,
+                        // whose units may be listed in another order: match by id.
+                        let published = p.input.project;
+                        let at = published.regions.iter().position(|r| r.id == view.id)?;
+                        let card = p.scores.card(at)?;
+                        let unit = p.year.units.iter().find(|u| u.region == at)?;
+                        Some((
+                            p.year.year,
+                            p.view.draft,
+                            ScorecardView::new(published, p.year, unit, card, None),
+                        ))
+                    })
+                    .collect();
+                let all: Vec<&YearView> = self.years.iter().map(|p| &p.view).collect();
+                let (charts, mut files) = chart_values(
                     &path,
-                    self.context(meta, extra),
-                )?])
+                    &format!("regions/{}/", view.id),
+                    if view.years.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![
+                            ("trend", charts::trend(&view, &all)),
+                            ("indicators", charts::key_indicators(&view, &cards)),
+                        ]
+                    },
+                )?;
+                let extra = minijinja::context! { region => v(&view), charts => charts };
+                files.push(self.render("region.html", &path, self.context(meta, extra))?);
+                Ok(files)
             }
             Job::Archive => {
                 let meta = self.meta(

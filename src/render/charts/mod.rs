@@ -1,0 +1,281 @@
+//! Charts: pure functions from the public view to SVG, drawn with plotters'
+//! SVG backend (no system fonts), each with its figures as an HTML table.
+//!
+//! - year overview (`year`): ranking, indicator heat map, section scores,
+//!   grade distribution across years;
+//! - scorecard (`scorecard`): indicators against targets, sections against maxima;
+//! - unit across years (`region`): total and rank, key air and water indicators.
+//!
+//! Layout is done here in chart units (the `viewBox`), with text measured by
+//! [`canvas::text_width`] (a Chinese character is a whole em), so labels never
+//! overlap; the SVG scales to any width. Output depends only on the input.
+
+mod canvas;
+mod palette;
+mod region;
+mod scorecard;
+mod table;
+mod year;
+
+pub use palette::{grade_colour, hex};
+pub use region::{key_indicators, trend};
+pub use scorecard::{indicators, unit_sections};
+pub use year::{grade_distribution, heatmap, ranking, sections};
+
+use canvas::{px, text_width, Anchor, Pen, Shape, Weight};
+use plotters::style::RGBColor;
+
+/// One chart: the SVG (inlined in the page and written as a file of its own),
+/// what it shows in words, and the same figures as a table.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// File name of the standalone copy, beside the page: `ranking.svg`.
+    pub file: &'static str,
+    pub title: String,
+    pub desc: String,
+    pub svg: String,
+    /// An HTML table of the charted figures (escaped).
+    pub table: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot draw the chart {file}: {message}")]
+pub struct ChartError {
+    pub file: &'static str,
+    pub message: String,
+}
+
+/// Every chart is laid out this wide, in chart units. The page shows it at
+/// about this many CSS pixels on a desktop and scales it down to ~0.75 on a
+/// 375 px phone, where the label sizes below still read at 10–11 px.
+const WIDTH: f64 = 460.0;
+/// Chart units: labels, small labels, outer padding.
+const FONT: f64 = 15.0;
+const SMALL: f64 = 13.0;
+const PAD: f64 = 8.0;
+
+/// Lay out, draw and describe a chart in one go.
+fn finish(
+    file: &'static str,
+    canvas: canvas::Canvas,
+    title: String,
+    desc: String,
+    table: table::Table,
+) -> Result<Chart, ChartError> {
+    let id = format!("chart-{}", file.trim_end_matches(".svg"));
+    let svg = canvas
+        .finish(&id, &title, &desc)
+        .map_err(|message| ChartError { file, message })?;
+    Ok(Chart {
+        file,
+        title,
+        desc,
+        svg,
+        table: table.to_html(),
+    })
+}
+
+/// A figure from the view ("97.05", "-3.5"). The view formats every figure
+/// from a `Decimal`, so it always parses; positions only need an `f64`.
+fn num(text: &str) -> f64 {
+    text.parse().unwrap_or(0.0)
+}
+
+/// Linear map from a domain to chart units.
+#[derive(Debug, Clone, Copy)]
+struct Scale {
+    d0: f64,
+    d1: f64,
+    r0: f64,
+    r1: f64,
+}
+
+impl Scale {
+    fn new(domain: (f64, f64), range: (f64, f64)) -> Scale {
+        let (d0, d1) = if domain.1 > domain.0 {
+            domain
+        } else {
+            (domain.0, domain.0 + 1.0)
+        };
+        Scale {
+            d0,
+            d1,
+            r0: range.0,
+            r1: range.1,
+        }
+    }
+
+    fn at(&self, value: f64) -> f64 {
+        let clamped = value.clamp(self.d0, self.d1);
+        self.r0 + (clamped - self.d0) / (self.d1 - self.d0) * (self.r1 - self.r0)
+    }
+
+    fn px(&self, value: f64) -> i32 {
+        px(self.at(value))
+    }
+}
+
+/// Rows for labels centred at given positions so that none overlaps the
+/// previous label in its row: 0 for the first row, 1 for the next…
+fn stagger(labels: &[(f64, f64)]) -> Vec<usize> {
+    let mut row_ends: Vec<f64> = Vec::new();
+    labels
+        .iter()
+        .map(|&(centre, width)| {
+            let start = centre - width / 2.0;
+            match row_ends.iter().position(|&end| end + 4.0 <= start) {
+                Some(row) => {
+                    row_ends[row] = centre + width / 2.0;
+                    row
+                }
+                None => {
+                    row_ends.push(centre + width / 2.0);
+                    row_ends.len() - 1
+                }
+            }
+        })
+        .collect()
+}
+
+/// How a legend entry is drawn.
+#[derive(Debug, Clone, Copy)]
+enum Mark {
+    Swatch(RGBColor),
+    /// A swatch with a glyph on it (the heat map's cells).
+    Cell(RGBColor, &'static str, RGBColor),
+    Marker(Shape, RGBColor),
+    Dash(RGBColor),
+    /// A short vertical rule (a target).
+    Tick(RGBColor),
+}
+
+/// A legend laid out in rows that wrap at the chart's width.
+struct Legend {
+    items: Vec<(Mark, String)>,
+}
+
+const LEGEND_ROW: f64 = 20.0;
+const LEGEND_MARK: f64 = 12.0;
+
+impl Legend {
+    fn new(items: Vec<(Mark, String)>) -> Legend {
+        Legend { items }
+    }
+
+    fn positions(&self, width: f64) -> Vec<(f64, f64)> {
+        let mut x = 0.0;
+        let mut y = 0.0;
+        self.items
+            .iter()
+            .map(|(_, label)| {
+                let w = LEGEND_MARK + 4.0 + text_width(label, SMALL);
+                if x > 0.0 && x + w > width {
+                    x = 0.0;
+                    y += LEGEND_ROW;
+                }
+                let at = (x, y);
+                x += w + 14.0;
+                at
+            })
+            .collect()
+    }
+
+    fn height(&self, width: f64) -> f64 {
+        match self.positions(width).last() {
+            Some((_, y)) => y + LEGEND_ROW,
+            None => 0.0,
+        }
+    }
+
+    fn draw(&self, pen: &mut Pen<'_, '_>, left: f64, top: f64, width: f64) {
+        for ((mark, label), (x, y)) in self.items.iter().zip(self.positions(width)) {
+            let (x, cy) = (left + x, top + y + LEGEND_ROW / 2.0);
+            let half = LEGEND_MARK / 2.0;
+            let (mx, my) = (px(x + half), px(cy));
+            match *mark {
+                Mark::Swatch(colour) => pen.rect(
+                    px(x),
+                    px(cy - half),
+                    px(x + LEGEND_MARK),
+                    px(cy + half),
+                    colour,
+                ),
+                Mark::Cell(colour, glyph, glyph_colour) => {
+                    pen.rect(
+                        px(x),
+                        px(cy - half),
+                        px(x + LEGEND_MARK),
+                        px(cy + half),
+                        colour,
+                    );
+                    if colour == palette::WHITE {
+                        pen.frame(
+                            px(x),
+                            px(cy - half),
+                            px(x + LEGEND_MARK),
+                            px(cy + half),
+                            palette::LINE,
+                        );
+                    }
+                    pen.text(
+                        mx,
+                        my,
+                        glyph,
+                        SMALL - 1.0,
+                        glyph_colour,
+                        Anchor::Middle,
+                        Weight::Bold,
+                    );
+                }
+                Mark::Marker(shape, colour) => pen.marker(mx, my, 10, shape, colour),
+                Mark::Dash(colour) => pen.line((px(x), my), (px(x + LEGEND_MARK), my), colour, 1),
+                Mark::Tick(colour) => pen.line((mx, px(cy - half)), (mx, px(cy + half)), colour, 2),
+            }
+            pen.text(
+                px(x + LEGEND_MARK + 4.0),
+                my,
+                label,
+                SMALL,
+                palette::MUTED,
+                Anchor::Start,
+                Weight::Normal,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_maps_and_clamps() {
+        let s = Scale::new((0.0, 100.0), (10.0, 210.0));
+        assert_eq!(s.px(0.0), 10);
+        assert_eq!(s.px(50.0), 110);
+        assert_eq!(s.px(150.0), 210);
+        // An empty domain still maps somewhere sensible.
+        assert_eq!(Scale::new((5.0, 5.0), (0.0, 10.0)).px(5.0), 0);
+    }
+
+    #[test]
+    fn stagger_moves_only_colliding_labels() {
+        // 60 is far from 80; 90 collides with 80 and goes to the next row.
+        assert_eq!(
+            stagger(&[(100.0, 30.0), (180.0, 30.0), (200.0, 30.0)]),
+            vec![0, 0, 1]
+        );
+        assert_eq!(stagger(&[]), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn legend_wraps_at_the_chart_width() {
+        let legend = Legend::new(vec![
+            (Mark::Swatch(palette::EXCELLENT), "优秀".into()),
+            (Mark::Swatch(palette::GOOD), "良好".into()),
+            (Mark::Swatch(palette::PASS), "合格".into()),
+        ]);
+        assert_eq!(legend.height(1000.0), LEGEND_ROW);
+        assert_eq!(legend.height(60.0), 3.0 * LEGEND_ROW);
+    }
+}

@@ -1,0 +1,450 @@
+//! One unit across the years: total and rank, and the key air and water
+//! indicators against their targets.
+
+use super::canvas::{px, text_width, Anchor, Canvas, Shape, Weight};
+use super::palette::{self, grade_colour, grade_shape};
+use super::table::{Cell, Table};
+use super::{finish, num, Chart, ChartError, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH};
+use crate::model::Category;
+use crate::render::view::{IndicatorView, RegionView, ScorecardView, YearView};
+use crate::score::Grade;
+
+/// Room on the left for the value axis labels.
+const AXIS_W: f64 = 34.0;
+
+/// Evenly spaced year columns: the centre of column `k` of `n`.
+fn column(k: usize, n: usize) -> (f64, f64) {
+    let left = PAD + AXIS_W;
+    let step = (WIDTH - PAD - left) / n.max(1) as f64;
+    (left + (k as f64 + 0.5) * step, step)
+}
+
+fn year_label(year: u16, draft: bool) -> String {
+    if draft {
+        format!("{year}（草稿）")
+    } else {
+        year.to_string()
+    }
+}
+
+/// (a) Total and rank per year: grade-coloured and grade-shaped points, the
+/// grade thresholds of each year as dashed lines, rank 1 at the top.
+pub fn trend(region: &RegionView, years: &[&YearView]) -> Result<Chart, ChartError> {
+    let rows = &region.years;
+    let n = rows.len();
+    let rules = |year: u16| years.iter().find(|y| y.year == year).map(|y| &y.rules);
+    let thresholds = |year: u16| -> Vec<f64> {
+        rules(year).map_or(Vec::new(), |r| {
+            vec![num(&r.excellent), num(&r.good), num(&r.pass)]
+        })
+    };
+    let totals: Vec<f64> = rows.iter().map(|r| num(&r.row.total)).collect();
+    let lowest = totals.iter().copied().fold(100.0, f64::min);
+    let lo = (((lowest - 5.0) / 10.0).floor() * 10.0).max(0.0);
+    let hi = rows
+        .iter()
+        .filter_map(|r| rules(r.year))
+        .map(|r| 100.0 + num(&r.bonus_cap))
+        .fold(100.0, f64::max);
+    let total_top = PAD + 22.0;
+    let total_bottom = total_top + 130.0;
+    let totals_scale = Scale::new((lo, hi), (total_bottom, total_top));
+    let rank_top = total_bottom + 44.0;
+    let rank_bottom = rank_top + 80.0;
+    let max_rank = rows
+        .iter()
+        .map(|r| r.units_assessed)
+        .max()
+        .unwrap_or(1)
+        .max(2);
+    let rank_scale = Scale::new((1.0, max_rank as f64), (rank_top, rank_bottom));
+    let axis_y = rank_bottom + 22.0;
+    let grades_present: Vec<Grade> = Grade::ALL
+        .into_iter()
+        .filter(|g| rows.iter().any(|r| r.row.grade == g.key()))
+        .collect();
+    let mut legend_items: Vec<(Mark, String)> = grades_present
+        .iter()
+        .map(|g| {
+            (
+                Mark::Marker(grade_shape(g.key()), grade_colour(g.key())),
+                g.name().to_string(),
+            )
+        })
+        .collect();
+    legend_items.push((Mark::Dash(palette::MUTED), "等次分数线".into()));
+    let legend = Legend::new(legend_items);
+    let legend_top = axis_y + 14.0;
+    let height = legend_top + legend.height(WIDTH - 2.0 * PAD) + PAD;
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
+
+    canvas.layer("thresholds", " stroke-dasharray=\"3 3\"", |pen| {
+        for (k, r) in rows.iter().enumerate() {
+            let (cx, step) = column(k, n);
+            for value in thresholds(r.year) {
+                if value >= lo && value <= hi {
+                    let y = totals_scale.px(value);
+                    pen.line(
+                        (px(cx - step / 2.0 + 3.0), y),
+                        (px(cx + step / 2.0 - 3.0), y),
+                        palette::MUTED,
+                        1,
+                    );
+                }
+            }
+        }
+    });
+    canvas.layer("lines", "", |pen| {
+        let total_points: Vec<(i32, i32)> = rows
+            .iter()
+            .enumerate()
+            .map(|(k, r)| (px(column(k, n).0), totals_scale.px(num(&r.row.total))))
+            .collect();
+        let rank_points: Vec<(i32, i32)> = rows
+            .iter()
+            .enumerate()
+            .map(|(k, r)| (px(column(k, n).0), rank_scale.px(r.row.rank as f64)))
+            .collect();
+        if n > 1 {
+            pen.path(total_points, palette::LINE, 2);
+            pen.path(rank_points, palette::LINE, 2);
+        }
+    });
+    canvas.layer("points", "", |pen| {
+        for (k, r) in rows.iter().enumerate() {
+            let cx = px(column(k, n).0);
+            let colour = grade_colour(r.row.grade);
+            let shape = grade_shape(r.row.grade);
+            pen.marker(cx, totals_scale.px(num(&r.row.total)), 11, shape, colour);
+            pen.marker(cx, rank_scale.px(r.row.rank as f64), 11, shape, colour);
+        }
+    });
+    canvas.layer("labels", "", |pen| {
+        pen.text(
+            px(PAD),
+            px(PAD + 8.0),
+            "总分",
+            FONT,
+            palette::INK,
+            Anchor::Start,
+            Weight::Bold,
+        );
+        pen.text(
+            px(PAD),
+            px(total_bottom + 26.0),
+            "名次",
+            FONT,
+            palette::INK,
+            Anchor::Start,
+            Weight::Bold,
+        );
+        // Value axis: the latest year's thresholds and the scale's ends.
+        let mut ticks: Vec<f64> = rows.last().map_or(Vec::new(), |r| thresholds(r.year));
+        ticks.push(hi);
+        for value in ticks.into_iter().filter(|v| *v >= lo && *v <= hi) {
+            pen.text(
+                px(PAD + AXIS_W - 6.0),
+                totals_scale.px(value),
+                &format!("{value}"),
+                SMALL,
+                palette::MUTED,
+                Anchor::End,
+                Weight::Normal,
+            );
+        }
+        for rank in [1, max_rank] {
+            pen.text(
+                px(PAD + AXIS_W - 6.0),
+                rank_scale.px(rank as f64),
+                &format!("第{rank}"),
+                SMALL,
+                palette::MUTED,
+                Anchor::End,
+                Weight::Normal,
+            );
+        }
+        for (k, r) in rows.iter().enumerate() {
+            let cx = px(column(k, n).0);
+            let y = totals_scale.px(num(&r.row.total));
+            // Above the point, unless a threshold line runs through that spot.
+            let above = y - 14;
+            let clear = thresholds(r.year)
+                .iter()
+                .all(|t| (totals_scale.px(*t) - above).abs() > 7);
+            pen.text(
+                cx,
+                if clear { above } else { y + 15 },
+                &format!("{} {}", r.row.total, r.row.grade_name),
+                SMALL,
+                palette::INK,
+                Anchor::Middle,
+                Weight::Normal,
+            );
+            pen.text(
+                cx,
+                rank_scale.px(r.row.rank as f64) - 13,
+                &format!("第{}名/{}", r.row.rank, r.units_assessed),
+                SMALL,
+                palette::INK,
+                Anchor::Middle,
+                Weight::Normal,
+            );
+            pen.text(
+                cx,
+                px(axis_y),
+                &year_label(r.year, r.draft),
+                SMALL,
+                palette::MUTED,
+                Anchor::Middle,
+                Weight::Normal,
+            );
+        }
+    });
+    canvas.layer("legend", "", |pen| {
+        legend.draw(pen, PAD, legend_top, WIDTH - 2.0 * PAD);
+    });
+
+    let mut table = Table::new(
+        format!("{}各年度总分、等次与名次", region.name),
+        &["年度", "总分", "等次", "名次"],
+    );
+    let mut lines = Vec::new();
+    for r in rows {
+        table.row(vec![
+            Cell::Head(year_label(r.year, r.draft)),
+            Cell::Num(r.row.total.clone()),
+            Cell::Text(r.row.grade_name.to_string()),
+            Cell::Num(format!("{} / {}", r.row.rank, r.units_assessed)),
+        ]);
+        lines.push(format!(
+            "{}年度{}分、{}、第{}名",
+            r.year, r.row.total, r.row.grade_name, r.row.rank
+        ));
+    }
+    let desc = format!(
+        "上图为各年度总分（点的颜色和形状表示等次，虚线为当年等次分数线），下图为名次（第1名在上）。{}。",
+        lines.join("；")
+    );
+    finish(
+        "trend.svg",
+        canvas,
+        format!("{}历年总分与名次", region.name),
+        desc,
+        table,
+    )
+}
+
+/// The key indicators: air and water quality, in catalogue order.
+fn is_key(indicator: &IndicatorView) -> bool {
+    indicator.category == Category::Air.name() || indicator.category == Category::Water.name()
+}
+
+/// (b) Each key air and water indicator per year: the value as a point
+/// (a filled dot when the target is met, a cross when missed), the target as
+/// a dashed segment.
+pub fn key_indicators(
+    region: &RegionView,
+    cards: &[(u16, bool, ScorecardView)],
+) -> Result<Chart, ChartError> {
+    const TITLE_H: f64 = 20.0;
+    const PLOT_H: f64 = 70.0;
+    const YEARS_H: f64 = 16.0;
+    const GAP: f64 = 12.0;
+    // Indicator ids in order of first appearance.
+    let mut ids: Vec<(&str, &IndicatorView)> = Vec::new();
+    for (_, _, card) in cards {
+        for i in card.indicators.iter().filter(|i| is_key(i)) {
+            if !ids.iter().any(|(id, _)| *id == i.id) {
+                ids.push((&i.id, i));
+            }
+        }
+    }
+    let n = cards.len();
+    let panel_h = TITLE_H + PLOT_H + YEARS_H + GAP;
+    let legend = Legend::new(vec![
+        (Mark::Marker(Shape::Circle, palette::BRAND), "完成".into()),
+        (Mark::Marker(Shape::Cross, palette::FAIL), "未完成".into()),
+        (Mark::Dash(palette::INK), "目标".into()),
+    ]);
+    let legend_top = PAD + ids.len() as f64 * panel_h;
+    let height = legend_top + legend.height(WIDTH - 2.0 * PAD) + PAD;
+    let lookup = |id: &str, k: usize| cards[k].2.indicators.iter().find(|i| i.id == id);
+    // Each panel's scale spans its values and targets, with room for labels.
+    let scales: Vec<Scale> = ids
+        .iter()
+        .enumerate()
+        .map(|(p, (id, _))| {
+            let figures: Vec<f64> = (0..n)
+                .filter_map(|k| lookup(id, k))
+                .filter(|i| i.applicable)
+                .flat_map(|i| [i.value.as_deref(), i.target.as_deref()])
+                .flatten()
+                .map(num)
+                .collect();
+            let lo = figures.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = figures.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+            let room = ((hi - lo) * 0.15).max(hi.abs() * 0.02).max(0.5);
+            let top = PAD + p as f64 * panel_h + TITLE_H;
+            Scale::new((lo - room, hi + room), (top + PLOT_H - 22.0, top + 18.0))
+        })
+        .collect();
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
+
+    canvas.layer("targets", " stroke-dasharray=\"3 2\"", |pen| {
+        for ((id, _), scale) in ids.iter().zip(&scales) {
+            for k in 0..n {
+                let Some(i) = lookup(id, k).filter(|i| i.applicable) else {
+                    continue;
+                };
+                let Some(target) = &i.target else { continue };
+                let (cx, step) = column(k, n);
+                let y = scale.px(num(target));
+                let half = (step / 2.0 - 6.0).min(22.0);
+                pen.line((px(cx - half), y), (px(cx + half), y), palette::INK, 1);
+            }
+        }
+    });
+    canvas.layer("points", "", |pen| {
+        for ((id, _), scale) in ids.iter().zip(&scales) {
+            let mut line = Vec::new();
+            for k in 0..n {
+                let Some(i) = lookup(id, k).filter(|i| i.applicable) else {
+                    continue;
+                };
+                let Some(value) = &i.value else { continue };
+                let point = (px(column(k, n).0), scale.px(num(value)));
+                line.push(point);
+            }
+            if line.len() > 1 {
+                pen.path(line, palette::LINE, 1);
+            }
+            for k in 0..n {
+                let Some(i) = lookup(id, k).filter(|i| i.applicable) else {
+                    continue;
+                };
+                let Some(value) = &i.value else { continue };
+                let (x, y) = (px(column(k, n).0), scale.px(num(value)));
+                if i.met {
+                    pen.marker(x, y, 9, Shape::Circle, palette::BRAND);
+                } else {
+                    pen.marker(x, y, 11, Shape::Cross, palette::FAIL);
+                }
+            }
+        }
+    });
+    canvas.layer("labels", "", |pen| {
+        for (p, ((id, first), scale)) in ids.iter().zip(&scales).enumerate() {
+            let top = PAD + p as f64 * panel_h;
+            let title = format!("{}（{}，{}）", first.name, first.unit, first.better);
+            let size = if text_width(&title, FONT - 1.0) <= WIDTH - 2.0 * PAD {
+                FONT - 1.0
+            } else {
+                SMALL
+            };
+            pen.text(
+                px(PAD),
+                px(top + TITLE_H / 2.0),
+                &title,
+                size,
+                palette::INK,
+                Anchor::Start,
+                Weight::Bold,
+            );
+            for (k, (year, draft, _)) in cards.iter().enumerate() {
+                let cx = px(column(k, n).0);
+                pen.text(
+                    cx,
+                    px(top + TITLE_H + PLOT_H + YEARS_H / 2.0),
+                    &year_label(*year, *draft),
+                    SMALL - 1.0,
+                    palette::MUTED,
+                    Anchor::Middle,
+                    Weight::Normal,
+                );
+                match lookup(id, k) {
+                    Some(i) if i.applicable => {
+                        if let Some(value) = &i.value {
+                            // Above the point, unless this year's target line is there.
+                            let y = scale.px(num(value));
+                            let above = y - 12;
+                            let clear = i
+                                .target
+                                .as_deref()
+                                .is_none_or(|t| (scale.px(num(t)) - above).abs() > 7);
+                            let label_y = if clear { above } else { y + 13 };
+                            let label = if i.met {
+                                value.clone()
+                            } else {
+                                format!("{value} 未完成")
+                            };
+                            pen.text(
+                                cx,
+                                label_y,
+                                &label,
+                                SMALL,
+                                if i.met { palette::INK } else { palette::FAIL },
+                                Anchor::Middle,
+                                Weight::Normal,
+                            );
+                        }
+                    }
+                    _ => pen.text(
+                        cx,
+                        px(top + TITLE_H + PLOT_H / 2.0),
+                        "不适用",
+                        SMALL,
+                        palette::MUTED,
+                        Anchor::Middle,
+                        Weight::Normal,
+                    ),
+                }
+            }
+        }
+    });
+    canvas.layer("legend", "", |pen| {
+        legend.draw(pen, PAD, legend_top, WIDTH - 2.0 * PAD);
+    });
+
+    let mut table = Table::new(
+        format!("{}历年空气和水环境质量指标：实际值与目标", region.name),
+        &["指标", "年度", "目标", "实际", "完成"],
+    );
+    let mut missed = Vec::new();
+    for (id, first) in &ids {
+        for (k, (year, draft, _)) in cards.iter().enumerate() {
+            let Some(i) = lookup(id, k) else { continue };
+            let done = if !i.applicable {
+                "不适用"
+            } else if i.met {
+                "完成"
+            } else {
+                missed.push(format!("{}年度{}", year, i.name));
+                "未完成"
+            };
+            table.row(vec![
+                Cell::Head(format!("{}（{}）", first.name, first.unit)),
+                Cell::Text(year_label(*year, *draft)),
+                Cell::Num(i.target.clone().unwrap_or_else(|| "—".into())),
+                Cell::Num(i.value.clone().unwrap_or_else(|| "—".into())),
+                Cell::Text(done.to_string()),
+            ]);
+        }
+    }
+    let desc = format!(
+        "{}项空气和水环境质量指标，每项一幅小图，横向为年度：点为实际值（实心圆为完成，叉为未完成），虚线为当年目标。{}",
+        ids.len(),
+        if missed.is_empty() {
+            "各年度均完成目标。".to_string()
+        } else {
+            format!("未完成：{}。", missed.join("、"))
+        }
+    );
+    finish(
+        "key-indicators.svg",
+        canvas,
+        format!("{}历年空气和水环境质量指标", region.name),
+        desc,
+        table,
+    )
+}

@@ -1,0 +1,871 @@
+//! The year overview: ranking, indicator heat map, section scores, and the
+//! grade distribution across years.
+
+use super::canvas::{px, text_width, Anchor, Canvas, Weight};
+use super::palette::{self, grade_colour};
+use super::table::{Cell, Table};
+use super::{
+    finish, num, stagger, Chart, ChartError, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH,
+};
+use crate::render::view::{IndicatorView, ScorecardView, UnitRow, YearView};
+use crate::score::Grade;
+use rust_decimal::Decimal;
+
+/// The rank and name columns every per-unit chart starts with.
+struct NameColumn {
+    rank_right: f64,
+    name_left: f64,
+    /// Where the chart's marks begin.
+    end: f64,
+}
+
+impl NameColumn {
+    fn new<'a>(units: impl Iterator<Item = &'a UnitRow>, size: f64) -> NameColumn {
+        let (mut rank_w, mut name_w) = (0.0f64, 0.0f64);
+        for u in units {
+            rank_w = rank_w.max(text_width(&u.rank.to_string(), size));
+            name_w = name_w.max(text_width(&u.name, size));
+        }
+        let rank_right = PAD + rank_w;
+        let name_left = rank_right + 6.0;
+        NameColumn {
+            rank_right,
+            name_left,
+            end: name_left + name_w + 8.0,
+        }
+    }
+
+    fn draw(&self, pen: &mut super::Pen<'_, '_>, unit: &UnitRow, cy: f64, size: f64) {
+        pen.text(
+            px(self.rank_right),
+            px(cy),
+            &unit.rank.to_string(),
+            size,
+            palette::MUTED,
+            Anchor::End,
+            Weight::Normal,
+        );
+        pen.text(
+            px(self.name_left),
+            px(cy),
+            &unit.name,
+            size,
+            palette::INK,
+            Anchor::Start,
+            Weight::Normal,
+        );
+    }
+}
+
+/// "降档" or "否决" when the grade is not the one the total earns.
+fn change_flag(unit: &UnitRow) -> Option<&'static str> {
+    if unit.vetoed {
+        Some("否决")
+    } else if unit.downgraded {
+        Some("降档")
+    } else {
+        None
+    }
+}
+
+fn grade_counts_text(year: &YearView) -> String {
+    year.grades
+        .iter()
+        .filter(|g| g.count > 0)
+        .map(|g| format!("{}{}个", g.name, g.count))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// (a) Totals in rank order, one bar per unit coloured and labelled by grade,
+/// with the grade thresholds as dashed reference lines.
+pub fn ranking(year: &YearView) -> Result<Chart, ChartError> {
+    const ROW: f64 = 22.0;
+    const BAR: f64 = 14.0;
+    let units = &year.units;
+    let names = NameColumn::new(units.iter(), FONT);
+    let scale_max = 100.0 + num(&year.rules.bonus_cap);
+    let thresholds = [
+        ("合格", num(&year.rules.pass), &year.rules.pass),
+        ("良好", num(&year.rules.good), &year.rules.good),
+        ("优秀", num(&year.rules.excellent), &year.rules.excellent),
+    ];
+
+    // Outside each bar: the total and any grade change; the grade's name goes
+    // inside the bar, or outside too when the bar is too short to hold it.
+    let outside = |u: &UnitRow, with_grade: bool| {
+        let mut text = u.total.clone();
+        if with_grade {
+            text = format!("{text} {}", u.grade_name);
+        }
+        if let Some(flag) = change_flag(u) {
+            text = format!("{text} {flag}");
+        }
+        text
+    };
+    let bar_right = |label_w: f64| WIDTH - PAD - label_w - 4.0;
+    let first_label_w = units
+        .iter()
+        .map(|u| text_width(&outside(u, false), SMALL))
+        .fold(0.0, f64::max);
+    let first = Scale::new((0.0, scale_max), (names.end, bar_right(first_label_w)));
+    let fits_inside = |u: &UnitRow, scale: &Scale| {
+        // Conservative: the final scale may be a little shorter than this one.
+        (scale.at(num(&u.total)) - names.end) * 0.85 >= text_width(u.grade_name, SMALL) + 8.0
+    };
+    let inside: Vec<bool> = units.iter().map(|u| fits_inside(u, &first)).collect();
+    let label_w = units
+        .iter()
+        .zip(&inside)
+        .map(|(u, &ins)| text_width(&outside(u, !ins), SMALL))
+        .fold(0.0, f64::max);
+    let scale = Scale::new((0.0, scale_max), (names.end, bar_right(label_w)));
+
+    let threshold_labels: Vec<(f64, f64, String)> = thresholds
+        .iter()
+        .map(|(name, value, text)| {
+            let label = format!("{name}{text}");
+            (scale.at(*value), text_width(&label, SMALL), label)
+        })
+        .collect();
+    let rows = stagger(
+        &threshold_labels
+            .iter()
+            .map(|(x, w, _)| (*x, *w))
+            .collect::<Vec<_>>(),
+    );
+    let header_rows = rows.iter().max().map_or(0, |r| r + 1) as f64;
+    let top = PAD + header_rows * 14.0 + 4.0;
+    let bottom = top + units.len() as f64 * ROW;
+    let axis_h = 22.0;
+    let legend = Legend::new(vec![(Mark::Dash(palette::INK), "等次分数线".into())]);
+    let height = bottom + axis_h + legend.height(WIDTH - 2.0 * PAD) + PAD;
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
+
+    canvas.layer("bars", "", |pen| {
+        for (i, u) in units.iter().enumerate() {
+            let y = top + i as f64 * ROW + (ROW - BAR) / 2.0;
+            pen.rect(
+                px(names.end),
+                px(y),
+                scale.px(num(&u.total)),
+                px(y + BAR),
+                grade_colour(u.grade),
+            );
+        }
+    });
+    canvas.layer("thresholds", " stroke-dasharray=\"3 3\"", |pen| {
+        for (_, value, _) in &thresholds {
+            let x = scale.px(*value);
+            pen.line((x, px(top - 2.0)), (x, px(bottom)), palette::INK, 1);
+        }
+    });
+    canvas.layer("axis", "", |pen| {
+        let y = px(bottom + 2.0);
+        pen.line((px(names.end), y), (scale.px(100.0), y), palette::LINE, 1);
+        for tick in (0..=100).step_by(20) {
+            let x = scale.px(tick as f64);
+            pen.line((x, y), (x, y + 4), palette::LINE, 1);
+            pen.text(
+                x,
+                y + 12,
+                &tick.to_string(),
+                SMALL,
+                palette::MUTED,
+                Anchor::Middle,
+                Weight::Normal,
+            );
+        }
+        for ((x, _, label), row) in threshold_labels.iter().zip(&rows) {
+            pen.text(
+                px(*x),
+                px(PAD + *row as f64 * 14.0 + 6.0),
+                label,
+                SMALL,
+                palette::INK,
+                Anchor::Middle,
+                Weight::Normal,
+            );
+        }
+    });
+    canvas.layer("labels", "", |pen| {
+        for (i, u) in units.iter().enumerate() {
+            let cy = top + i as f64 * ROW + ROW / 2.0;
+            names.draw(pen, u, cy, FONT);
+            let end = scale.at(num(&u.total));
+            if inside[i] {
+                pen.text(
+                    px(end - 4.0),
+                    px(cy),
+                    u.grade_name,
+                    SMALL,
+                    palette::WHITE,
+                    Anchor::End,
+                    Weight::Bold,
+                );
+            }
+            pen.text(
+                px(end + 4.0),
+                px(cy),
+                &outside(u, !inside[i]),
+                SMALL,
+                palette::INK,
+                Anchor::Start,
+                Weight::Normal,
+            );
+        }
+    });
+    canvas.layer("legend", "", |pen| {
+        legend.draw(pen, PAD, bottom + axis_h, WIDTH - 2.0 * PAD);
+    });
+
+    let mut table = Table::new(
+        format!("{}年度各地区总分与等次（按名次）", year.year),
+        &["名次", "单位", "总分", "等次", "说明"],
+    );
+    for u in units {
+        table.row(vec![
+            Cell::Num(u.rank.to_string()),
+            Cell::Head(u.name.clone()),
+            Cell::Num(u.total.clone()),
+            Cell::Text(u.grade_name.to_string()),
+            Cell::Text(match change_flag(u) {
+                Some(flag) => format!("{flag}（原{}）", u.base_grade_name),
+                None => String::new(),
+            }),
+        ]);
+    }
+    let extremes = match (units.first(), units.last()) {
+        (Some(f), Some(l)) if units.len() > 1 => format!(
+            "第1名{}（{}分，{}），末位{}（{}分，{}）。",
+            f.name, f.total, f.grade_name, l.name, l.total, l.grade_name
+        ),
+        _ => String::new(),
+    };
+    let desc = format!(
+        "{}个地区按名次排列的总分条形图，条形颜色和条内文字标明等次：{}。{}虚线为等次分数线：优秀{}分、良好{}分、合格{}分。",
+        units.len(),
+        grade_counts_text(year),
+        extremes,
+        year.rules.excellent,
+        year.rules.good,
+        year.rules.pass
+    );
+    finish(
+        "ranking.svg",
+        canvas,
+        format!("{}年度各地区考核总分与等次", year.year),
+        desc,
+        table,
+    )
+}
+
+/// How one unit did on one indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellState {
+    Met,
+    Missed,
+    BindingMissed,
+    NotApplicable,
+}
+
+impl CellState {
+    pub fn of(indicator: &IndicatorView) -> CellState {
+        match (indicator.applicable, indicator.met, indicator.binding) {
+            (false, _, _) => CellState::NotApplicable,
+            (true, true, _) => CellState::Met,
+            (true, false, true) => CellState::BindingMissed,
+            (true, false, false) => CellState::Missed,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            CellState::Met => "完成",
+            CellState::Missed => "未完成",
+            CellState::BindingMissed => "约束性指标未完成",
+            CellState::NotApplicable => "不适用",
+        }
+    }
+
+    /// Fill, glyph and glyph colour: the glyph keeps states apart without colour.
+    fn look(
+        self,
+    ) -> (
+        plotters::style::RGBColor,
+        &'static str,
+        plotters::style::RGBColor,
+    ) {
+        match self {
+            CellState::Met => (palette::MET_CELL, "", palette::INK),
+            CellState::Missed => (palette::MISSED_CELL, "×", palette::MISSED_MARK),
+            CellState::BindingMissed => (palette::FAIL, "!", palette::WHITE),
+            CellState::NotApplicable => (palette::WHITE, "–", palette::MUTED),
+        }
+    }
+}
+
+/// (b) Units (in rank order) × indicators: met, missed, binding missed, not applicable.
+pub fn heatmap(year: &YearView, cards: &[ScorecardView]) -> Result<Chart, ChartError> {
+    const HEAD: f64 = 16.0;
+    const GROUP_GAP: f64 = 4.0;
+    let name_size = 12.0;
+    let columns: &[IndicatorView] = cards.first().map_or(&[], |c| &c.indicators);
+    let names = NameColumn::new(cards.iter().map(|c| &c.row), name_size);
+    // Consecutive indicators of one category form a group, set apart by a gap.
+    let mut column_x = Vec::with_capacity(columns.len());
+    let groups = columns
+        .windows(2)
+        .filter(|w| w[0].category != w[1].category)
+        .count();
+    let available = WIDTH - PAD - names.end - groups as f64 * GROUP_GAP;
+    let cell = (available / columns.len().max(1) as f64).floor().min(20.0);
+    let mut x = names.end;
+    for (i, column) in columns.iter().enumerate() {
+        if i > 0 && columns[i - 1].category != column.category {
+            x += GROUP_GAP;
+        }
+        column_x.push(x);
+        x += cell;
+    }
+    let top = PAD + HEAD;
+    let bottom = top + cards.len() as f64 * cell;
+    let legend = Legend::new(
+        [
+            CellState::Met,
+            CellState::Missed,
+            CellState::BindingMissed,
+            CellState::NotApplicable,
+        ]
+        .iter()
+        .map(|s| {
+            let (fill, glyph, colour) = s.look();
+            (Mark::Cell(fill, glyph, colour), s.name().to_string())
+        })
+        .collect(),
+    );
+    let legend_top = bottom + 8.0;
+    let key_top = legend_top + legend.height(WIDTH - 2.0 * PAD) + 6.0;
+    let key: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{} {}", i + 1, c.name))
+        .collect();
+    let key_w = key.iter().map(|k| text_width(k, SMALL)).fold(0.0, f64::max);
+    let key_columns = if 2.0 * key_w + 16.0 <= WIDTH - 2.0 * PAD {
+        2
+    } else {
+        1
+    };
+    let key_rows = key.len().div_ceil(key_columns);
+    const KEY_ROW: f64 = 15.0;
+    let height = key_top + key_rows as f64 * KEY_ROW + PAD;
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
+
+    canvas.layer("cells", "", |pen| {
+        for (r, card) in cards.iter().enumerate() {
+            let y = top + r as f64 * cell;
+            for (c, indicator) in card.indicators.iter().enumerate() {
+                let Some(&x) = column_x.get(c) else { continue };
+                let (fill, _, _) = CellState::of(indicator).look();
+                pen.rect(px(x), px(y), px(x + cell - 1.0), px(y + cell - 1.0), fill);
+                if fill == palette::WHITE {
+                    pen.frame(
+                        px(x),
+                        px(y),
+                        px(x + cell - 1.0),
+                        px(y + cell - 1.0),
+                        palette::LINE,
+                    );
+                }
+            }
+        }
+    });
+    canvas.layer("marks", "", |pen| {
+        for (r, card) in cards.iter().enumerate() {
+            let cy = top + r as f64 * cell + (cell - 1.0) / 2.0;
+            for (c, indicator) in card.indicators.iter().enumerate() {
+                let Some(&x) = column_x.get(c) else { continue };
+                let (_, glyph, colour) = CellState::of(indicator).look();
+                if !glyph.is_empty() {
+                    pen.text(
+                        px(x + (cell - 1.0) / 2.0),
+                        px(cy),
+                        glyph,
+                        SMALL,
+                        colour,
+                        Anchor::Middle,
+                        Weight::Bold,
+                    );
+                }
+            }
+        }
+    });
+    canvas.layer("labels", "", |pen| {
+        for (c, x) in column_x.iter().enumerate() {
+            pen.text(
+                px(x + (cell - 1.0) / 2.0),
+                px(PAD + HEAD / 2.0),
+                &(c + 1).to_string(),
+                SMALL - 3.0,
+                palette::MUTED,
+                Anchor::Middle,
+                Weight::Normal,
+            );
+        }
+        for (r, card) in cards.iter().enumerate() {
+            names.draw(
+                pen,
+                &card.row,
+                top + r as f64 * cell + cell / 2.0,
+                name_size,
+            );
+        }
+    });
+    canvas.layer("legend", "", |pen| {
+        legend.draw(pen, PAD, legend_top, WIDTH - 2.0 * PAD);
+    });
+    canvas.layer("key", "", |pen| {
+        let column_w = (WIDTH - 2.0 * PAD) / key_columns as f64;
+        for (i, line) in key.iter().enumerate() {
+            let (col, row) = (i / key_rows, i % key_rows);
+            pen.text(
+                px(PAD + col as f64 * column_w),
+                px(key_top + row as f64 * KEY_ROW + KEY_ROW / 2.0),
+                line,
+                SMALL,
+                palette::MUTED,
+                Anchor::Start,
+                Weight::Normal,
+            );
+        }
+    });
+
+    let mut head = vec!["单位".to_string()];
+    head.extend(
+        columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{} {}", i + 1, c.name)),
+    );
+    let mut table = Table::with_columns(
+        format!("{}年度各地区主要指标完成情况（按名次）", year.year),
+        head,
+    );
+    let mut counts = [0usize; 4];
+    let mut misses_by_column = vec![0usize; columns.len()];
+    for card in cards {
+        let mut row = vec![Cell::Head(card.row.name.clone())];
+        for (c, indicator) in card.indicators.iter().enumerate() {
+            let state = CellState::of(indicator);
+            counts[state as usize] += 1;
+            if matches!(state, CellState::Missed | CellState::BindingMissed) {
+                if let Some(m) = misses_by_column.get_mut(c) {
+                    *m += 1;
+                }
+            }
+            row.push(Cell::Text(
+                match state {
+                    CellState::Met => "✓",
+                    CellState::Missed => "✗",
+                    CellState::BindingMissed => "✗ 约束性",
+                    CellState::NotApplicable => "—",
+                }
+                .to_string(),
+            ));
+        }
+        table.row(row);
+    }
+    let most_missed = misses_by_column
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
+        .filter(|(_, &n)| n > 0)
+        .map(|(c, n)| format!("未完成最多的是“{}”（{}个地区）。", columns[c].name, n))
+        .unwrap_or_default();
+    let desc = format!(
+        "{}个地区（按名次，自上而下）×{}项主要指标（自左而右编号，名称见图下）的完成情况：完成{}项次，未完成{}项次，其中约束性指标未完成{}项次，不适用{}项次。{}",
+        cards.len(),
+        columns.len(),
+        counts[CellState::Met as usize],
+        counts[CellState::Missed as usize] + counts[CellState::BindingMissed as usize],
+        counts[CellState::BindingMissed as usize],
+        counts[CellState::NotApplicable as usize],
+        most_missed
+    );
+    finish(
+        "heatmap.svg",
+        canvas,
+        format!("{}年度各地区主要指标完成情况", year.year),
+        desc,
+        table,
+    )
+}
+
+/// The alternating shades of the four sections in the stacked bars: neighbours
+/// differ in lightness, so they stay apart in greyscale.
+const SECTION_SHADES: [plotters::style::RGBColor; 4] = [
+    palette::BRAND,
+    palette::SECTION_LIGHT,
+    palette::BRAND,
+    palette::SECTION_LIGHT,
+];
+
+/// A section: its name, its maximum, and a unit's score in it.
+type Part<'a> = (&'static str, &'a str, fn(&UnitRow) -> &str);
+
+/// (c) Every unit's four section scores stacked in one bar: each section
+/// takes the room of its maximum, its score fills it, and what is left
+/// (pale red) is the points lost there.
+pub fn sections(year: &YearView) -> Result<Chart, ChartError> {
+    const ROW: f64 = 22.0;
+    const BAR: f64 = 14.0;
+    let units = &year.units;
+    let names = NameColumn::new(units.iter(), FONT);
+    let rules = &year.rules.sections;
+    let parts: [Part<'_>; 4] = [
+        ("主要指标", &rules.indicators, |u| {
+            &u.sections.indicators
+        }),
+        ("重点任务", &rules.tasks, |u| &u.sections.tasks),
+        ("资金投入", &rules.funds, |u| &u.sections.funds),
+        ("公众满意度", &rules.satisfaction, |u| {
+            &u.sections.satisfaction
+        }),
+    ];
+    let lost = |u: &UnitRow| -> Decimal {
+        parts
+            .iter()
+            .map(|(_, max, score)| decimal(max) - decimal(score(u)))
+            .sum()
+    };
+    let lost_label = |u: &UnitRow| format!("扣{:.2}", lost(u));
+    let label_w = units
+        .iter()
+        .map(|u| text_width(&lost_label(u), SMALL))
+        .fold(0.0, f64::max);
+    let full: f64 = parts.iter().map(|p| num(p.1)).sum();
+    let scale = Scale::new((0.0, full), (names.end, WIDTH - PAD - label_w - 6.0));
+    // Where each section starts on the points scale.
+    let starts: Vec<f64> = parts
+        .iter()
+        .scan(0.0, |acc, p| {
+            let start = *acc;
+            *acc += num(p.1);
+            Some(start)
+        })
+        .collect();
+    let headers: Vec<(f64, f64, String)> = parts
+        .iter()
+        .zip(&starts)
+        .map(|((name, max, _), start)| {
+            let label = format!("{name}{max}");
+            (
+                scale.at(start + num(max) / 2.0),
+                text_width(&label, SMALL),
+                label,
+            )
+        })
+        .collect();
+    let header_rows = stagger(&headers.iter().map(|h| (h.0, h.1)).collect::<Vec<_>>());
+    let header_h = (header_rows.iter().max().map_or(0, |r| r + 1) as f64) * 16.0;
+    let top = PAD + header_h + 6.0;
+    let bottom = top + units.len() as f64 * ROW;
+    let legend = Legend::new(vec![
+        (Mark::Swatch(palette::BRAND), "得分".into()),
+        (Mark::Swatch(palette::LOST), "扣分".into()),
+    ]);
+    let height = bottom + 6.0 + legend.height(WIDTH - 2.0 * PAD) + PAD;
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
+
+    canvas.layer("bars", "", |pen| {
+        for (i, u) in units.iter().enumerate() {
+            let y = top + i as f64 * ROW + (ROW - BAR) / 2.0;
+            for (p, ((_, max, score), start)) in parts.iter().zip(&starts).enumerate() {
+                let (from, to) = (scale.px(*start), scale.px(start + num(max)));
+                let filled = scale.px(start + num(score(u)));
+                pen.rect(from, px(y), to - 1, px(y + BAR), palette::LOST);
+                pen.rect(
+                    from,
+                    px(y),
+                    (filled - 1).max(from),
+                    px(y + BAR),
+                    SECTION_SHADES[p],
+                );
+            }
+        }
+    });
+    canvas.layer("labels", "", |pen| {
+        for ((x, _, label), row) in headers.iter().zip(&header_rows) {
+            pen.text(
+                px(*x),
+                px(PAD + *row as f64 * 16.0 + 8.0),
+                label,
+                SMALL,
+                palette::INK,
+                Anchor::Middle,
+                Weight::Normal,
+            );
+        }
+        for (i, u) in units.iter().enumerate() {
+            let cy = top + i as f64 * ROW + ROW / 2.0;
+            names.draw(pen, u, cy, FONT);
+            pen.text(
+                scale.px(full) + 6,
+                px(cy),
+                &lost_label(u),
+                SMALL,
+                palette::INK,
+                Anchor::Start,
+                Weight::Normal,
+            );
+        }
+    });
+    canvas.layer("legend", "", |pen| {
+        legend.draw(pen, PAD, bottom + 6.0, WIDTH - 2.0 * PAD);
+    });
+
+    let head: Vec<String> = ["名次", "单位"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(parts.iter().map(|(n, max, _)| format!("{n}（满分{max}）")))
+        .chain(["扣分合计".to_string()])
+        .collect();
+    let mut table =
+        Table::with_columns(format!("{}年度各地区各部分得分（按名次）", year.year), head);
+    for u in units {
+        let mut row = vec![Cell::Num(u.rank.to_string()), Cell::Head(u.name.clone())];
+        row.extend(parts.iter().map(|p| Cell::Num(p.2(u).to_string())));
+        row.push(Cell::Num(format!("{:.2}", lost(u))));
+        table.row(row);
+    }
+    let most_lost = parts
+        .iter()
+        .map(|(name, max, score)| {
+            let sum: Decimal = units.iter().map(|u| decimal(max) - decimal(score(u))).sum();
+            (name, sum)
+        })
+        .max_by(|a, b| a.1.cmp(&b.1))
+        .filter(|(_, sum)| *sum > Decimal::ZERO)
+        .map(|(name, sum)| format!("各地区合计失分最多的是{name}（共{sum:.2}分）。"))
+        .unwrap_or_default();
+    let desc = format!(
+        "{}个地区（按名次）各一条横条，依次为主要指标（满分{}）、重点任务（{}）、资金投入（{}）、公众满意度（{}），每段长度为该部分满分，深色为得分，浅红为扣分；条右为四部分扣分合计（不含加分）。{}",
+        units.len(),
+        rules.indicators,
+        rules.tasks,
+        rules.funds,
+        rules.satisfaction,
+        most_lost
+    );
+    finish(
+        "sections.svg",
+        canvas,
+        format!("{}年度各地区分项得分", year.year),
+        desc,
+        table,
+    )
+}
+
+/// An exact figure from the view, for sums shown to readers.
+fn decimal(text: &str) -> Decimal {
+    text.parse().unwrap_or_default()
+}
+
+/// A grade's stretch of a year's bar: key, name, count, from, to.
+type Segment = (&'static str, &'static str, usize, f64, f64);
+
+/// (d) How many units got each grade, one stacked bar per year, oldest first.
+/// The caller decides which years a page may show (a year's pages: up to it).
+pub fn grade_distribution(years: &[&YearView]) -> Result<Chart, ChartError> {
+    const ROW: f64 = 28.0;
+    const BAR: f64 = 20.0;
+    let label = |y: &YearView| {
+        if y.draft {
+            format!("{}年度（草稿）", y.year)
+        } else {
+            format!("{}年度", y.year)
+        }
+    };
+    let label_w = years
+        .iter()
+        .map(|y| text_width(&label(y), FONT))
+        .fold(0.0, f64::max);
+    let x0 = PAD + label_w + 8.0;
+    let top = PAD;
+    let bottom = top + years.len() as f64 * ROW;
+    let legend = Legend::new(
+        Grade::ALL
+            .iter()
+            .map(|g| (Mark::Swatch(grade_colour(g.key())), g.name().to_string()))
+            .collect(),
+    );
+    let height = bottom + 6.0 + legend.height(WIDTH - 2.0 * PAD) + PAD;
+    // Segments of each year: (grade key, grade name, count, x from, x to).
+    let segments_to = |x1: f64| -> Vec<Vec<Segment>> {
+        years
+            .iter()
+            .map(|y| {
+                let total: usize = y.grades.iter().map(|g| g.count).sum();
+                let scale = Scale::new((0.0, total.max(1) as f64), (x0, x1));
+                let mut sum = 0;
+                y.grades
+                    .iter()
+                    .filter(|g| g.count > 0)
+                    .map(|g| {
+                        let from = scale.at(sum as f64);
+                        sum += g.count;
+                        (g.key, g.name, g.count, from, scale.at(sum as f64))
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let long = |name: &str, count: usize| format!("{name}{count}");
+    // A segment too short for its grade's name shows the count alone, and the
+    // name goes in a note after the bar ("不合格1"), so 合格 and 不合格 never
+    // rest on colour alone. Which segments need a note is decided on the full
+    // width with room to spare, then the bars shrink to make room for notes.
+    let notes: Vec<Vec<String>> = segments_to(WIDTH - PAD)
+        .iter()
+        .map(|row| {
+            row.iter()
+                .filter(|(_, name, count, from, to)| {
+                    text_width(&long(name, *count), SMALL) + 6.0 > (to - from) * 0.8
+                })
+                .map(|(_, name, count, _, _)| long(name, *count))
+                .collect()
+        })
+        .collect();
+    let note_w = notes
+        .iter()
+        .map(|n| text_width(&n.join(" "), SMALL))
+        .fold(0.0, f64::max);
+    let x1 = if note_w > 0.0 {
+        WIDTH - PAD - note_w - 6.0
+    } else {
+        WIDTH - PAD
+    };
+    let segments = segments_to(x1);
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
+    canvas.layer("bars", "", |pen| {
+        for (i, row) in segments.iter().enumerate() {
+            let y = top + i as f64 * ROW + (ROW - BAR) / 2.0;
+            for (key, _, _, from, to) in row {
+                // A one-unit white gap keeps neighbouring segments apart in greyscale.
+                pen.rect(
+                    px(*from),
+                    px(y),
+                    px(*to) - 1,
+                    px(y + BAR),
+                    grade_colour(key),
+                );
+            }
+        }
+    });
+    canvas.layer("labels", "", |pen| {
+        for (i, (y, row)) in years.iter().zip(&segments).enumerate() {
+            let cy = px(top + i as f64 * ROW + ROW / 2.0);
+            pen.text(
+                px(PAD),
+                cy,
+                &label(y),
+                FONT,
+                palette::INK,
+                Anchor::Start,
+                Weight::Normal,
+            );
+            for (_, name, count, from, to) in row {
+                let noted = notes[i].contains(&long(name, *count));
+                let text = if !noted && text_width(&long(name, *count), SMALL) + 6.0 <= to - from {
+                    long(name, *count)
+                } else {
+                    count.to_string()
+                };
+                if text_width(&text, SMALL) + 4.0 <= to - from {
+                    pen.text(
+                        px((from + to) / 2.0),
+                        cy,
+                        &text,
+                        SMALL,
+                        palette::WHITE,
+                        Anchor::Middle,
+                        Weight::Bold,
+                    );
+                }
+            }
+        }
+    });
+    canvas.layer("notes", "", |pen| {
+        for (i, note) in notes.iter().enumerate() {
+            if !note.is_empty() {
+                pen.text(
+                    px(x1 + 6.0),
+                    px(top + i as f64 * ROW + ROW / 2.0),
+                    &note.join(" "),
+                    SMALL,
+                    palette::INK,
+                    Anchor::Start,
+                    Weight::Normal,
+                );
+            }
+        }
+    });
+    canvas.layer("legend", "", |pen| {
+        legend.draw(pen, PAD, bottom + 6.0, WIDTH - 2.0 * PAD);
+    });
+
+    let mut head = vec!["年度".to_string()];
+    head.extend(Grade::ALL.iter().map(|g| g.name().to_string()));
+    head.push("合计".to_string());
+    let span = match (years.first(), years.last()) {
+        (Some(f), Some(l)) if f.year != l.year => format!("{}—{}年度", f.year, l.year),
+        (Some(f), _) => format!("{}年度", f.year),
+        _ => String::new(),
+    };
+    let mut table = Table::with_columns(format!("{span}各等次地区数"), head);
+    let mut lines = Vec::new();
+    for y in years {
+        let mut row = vec![Cell::Head(label(y))];
+        row.extend(y.grades.iter().map(|g| Cell::Num(g.count.to_string())));
+        row.push(Cell::Num(y.units.len().to_string()));
+        table.row(row);
+        lines.push(format!("{}：{}", label(y), grade_counts_text(y)));
+    }
+    let desc = format!(
+        "每年一条横条，按等次从优秀到不合格分段，段长为该等次地区数。{}。",
+        lines.join("；")
+    );
+    finish(
+        "grades.svg",
+        canvas,
+        format!("{span}考核等次分布"),
+        desc,
+        table,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_cell_state_looks_different_without_colour() {
+        let looks: Vec<_> = [
+            CellState::Met,
+            CellState::Missed,
+            CellState::BindingMissed,
+            CellState::NotApplicable,
+        ]
+        .map(|s| s.look().1)
+        .to_vec();
+        assert_eq!(looks, ["", "×", "!", "–"]);
+    }
+
+    #[test]
+    fn stacked_sections_alternate_light_and_dark() {
+        for pair in SECTION_SHADES.windows(2) {
+            assert_ne!(palette::hex(pair[0]), palette::hex(pair[1]));
+        }
+    }
+}

@@ -1,0 +1,481 @@
+//! What the charts show, read back from the built site: bars and their order,
+//! fills by grade, labels, reference lines at the thresholds, heat map cells,
+//! the standalone .svg files, and that a year's chart sees no later year.
+//!
+//! The tiny fixture (tests/fixtures/tiny) scores, in rank order:
+//! 1 丙管委会 优秀 94.34 · 2 甲市 优秀 91.83 · 3 乙市 良好 95.90 (降档: the
+//! binding indicator air_days missed); pm missed by 丙管委会 and 甲市; forest
+//! not applicable to 丙管委会.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use common::*;
+
+const EXCELLENT: &str = "#1A7F37";
+const GOOD: &str = "#0B5CAD";
+const FAIL: &str = "#C62828";
+
+fn build_site(root: &Path) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    Test::new()
+        .root(root)
+        .arg("build")
+        .arg("--out")
+        .arg(&out)
+        .run()
+        .success();
+    (dir, out)
+}
+
+fn read(out: &Path, path: &str) -> String {
+    fs::read_to_string(out.join(path)).unwrap_or_else(|e| panic!("read {path}: {e}"))
+}
+
+/// The body of `<g class="{class}" …>` in an SVG.
+fn layer<'a>(svg: &'a str, class: &str) -> &'a str {
+    let open = format!("<g class=\"{class}\"");
+    let start = svg
+        .find(&open)
+        .unwrap_or_else(|| panic!("no layer {class} in\n{svg}"));
+    let body = &svg[start..];
+    let body = &body[body.find('>').unwrap() + 1..];
+    &body[..body.find("</g>").unwrap()]
+}
+
+fn attrs(tag: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut rest = tag;
+    while let Some(eq) = rest.find("=\"") {
+        let name = rest[..eq].rsplit(' ').next().unwrap().to_string();
+        let value_start = eq + 2;
+        let len = rest[value_start..].find('"').unwrap();
+        out.insert(name, rest[value_start..value_start + len].to_string());
+        rest = &rest[value_start + len + 1..];
+    }
+    out
+}
+
+/// Every element `<{name} …>` with its attributes.
+fn elements(svg: &str, name: &str) -> Vec<BTreeMap<String, String>> {
+    let open = format!("<{name} ");
+    svg.match_indices(&open)
+        .map(|(i, _)| {
+            let tag = &svg[i..];
+            attrs(&tag[..tag.find('>').unwrap()])
+        })
+        .collect()
+}
+
+#[derive(Debug)]
+struct Label {
+    x: i32,
+    y: i32,
+    text: String,
+}
+
+fn labels(svg: &str) -> Vec<Label> {
+    svg.match_indices("<text ")
+        .map(|(i, _)| {
+            let tag = &svg[i..];
+            let close = tag.find('>').unwrap();
+            let a = attrs(&tag[..close]);
+            let text = &tag[close + 1..tag.find("</text>").unwrap()];
+            Label {
+                x: a["x"].parse().unwrap(),
+                y: a["y"].parse().unwrap(),
+                text: text.to_string(),
+            }
+        })
+        .collect()
+}
+
+fn label<'a>(all: &'a [Label], text: &str) -> &'a Label {
+    all.iter()
+        .find(|l| l.text == text)
+        .unwrap_or_else(|| panic!("no label {text:?} in {all:?}"))
+}
+
+fn num(map: &BTreeMap<String, String>, key: &str) -> i32 {
+    map[key].parse().unwrap()
+}
+
+/// Start and end x of each `<polyline>` (plotters draws lines as polylines).
+fn segments(svg: &str) -> Vec<((i32, i32), (i32, i32))> {
+    elements(svg, "polyline")
+        .iter()
+        .map(|p| {
+            let points: Vec<(i32, i32)> = p["points"]
+                .split_whitespace()
+                .map(|xy| {
+                    let (x, y) = xy.split_once(',').unwrap();
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect();
+            (points[0], *points.last().unwrap())
+        })
+        .collect()
+}
+
+fn assert_accessible(svg: &str, id: &str) {
+    let root = &svg[..svg.find('>').unwrap()];
+    assert!(root.contains("role=\"img\""), "{root}");
+    assert!(root.contains("viewBox=\"0 0 "), "{root}");
+    assert!(
+        !root.contains(" width=") && !root.contains(" height="),
+        "sized by viewBox only: {root}"
+    );
+    assert!(root.contains(&format!("aria-labelledby=\"{id}-title {id}-desc\"")));
+    assert!(svg.contains(&format!("<title id=\"{id}-title\">")));
+    assert!(svg.contains(&format!("<desc id=\"{id}-desc\">")));
+}
+
+#[test]
+fn ranking_chart_has_one_bar_per_unit_in_rank_order_coloured_by_grade() {
+    let project = tiny_project();
+    let (_dir, out) = build_site(project.path());
+    let svg = read(&out, "2023/charts/ranking.svg");
+    assert_accessible(&svg, "chart-ranking");
+
+    let bars = elements(layer(&svg, "bars"), "rect");
+    assert_eq!(bars.len(), 3, "one bar per unit");
+    let fills: Vec<&str> = bars.iter().map(|b| b["fill"].as_str()).collect();
+    assert_eq!(fills, [EXCELLENT, EXCELLENT, GOOD]);
+    let ys: Vec<i32> = bars.iter().map(|b| num(b, "y")).collect();
+    assert!(ys.windows(2).all(|w| w[0] < w[1]), "top to bottom: {ys:?}");
+
+    let text = labels(layer(&svg, "labels"));
+    let names: Vec<i32> = ["丙管委会", "甲市", "乙市"]
+        .iter()
+        .map(|n| label(&text, n).y)
+        .collect();
+    assert!(names.windows(2).all(|w| w[0] < w[1]), "names in rank order");
+    for (bar, name_y) in bars.iter().zip(&names) {
+        let centre = num(bar, "y") + num(bar, "height") / 2;
+        assert!((centre - name_y).abs() <= 1, "bar beside its name");
+    }
+    for total in ["94.34", "91.83"] {
+        label(&text, total);
+    }
+    // 乙市 scored 95.90 but was downgraded: the label says so.
+    label(&text, "95.90 降档");
+    assert_eq!(text.iter().filter(|l| l.text == "优秀").count(), 2);
+    assert_eq!(text.iter().filter(|l| l.text == "良好").count(), 1);
+
+    // Bar lengths are proportional to the totals on the 0–100 axis.
+    let axis = labels(layer(&svg, "axis"));
+    let (x0, x100) = (label(&axis, "0").x, label(&axis, "100").x);
+    let at = |value: f64| x0 as f64 + (x100 - x0) as f64 * value / 100.0;
+    for (bar, total) in bars.iter().zip([94.34, 91.83, 95.90]) {
+        let end = (num(bar, "x") + num(bar, "width")) as f64;
+        assert!((end - at(total)).abs() <= 1.0, "bar ends at {total}");
+    }
+    // Reference lines at the thresholds 90 / 80 / 60, labelled.
+    let mut lines: Vec<i32> = segments(layer(&svg, "thresholds"))
+        .iter()
+        .map(|(from, to)| {
+            assert_eq!(from.0, to.0, "vertical");
+            from.0
+        })
+        .collect();
+    lines.sort();
+    let expected: Vec<i32> = [60.0, 80.0, 90.0]
+        .iter()
+        .map(|t| at(*t).round() as i32)
+        .collect();
+    for (line, want) in lines.iter().zip(&expected) {
+        assert!(
+            (line - want).abs() <= 1,
+            "threshold lines {lines:?} ≠ {expected:?}"
+        );
+    }
+    assert!(svg.contains("<g class=\"thresholds\" stroke-dasharray="));
+    for name in ["优秀90", "良好80", "合格60"] {
+        let l = label(&axis, name);
+        assert!(
+            expected.iter().any(|x| (x - l.x).abs() <= 1),
+            "{name} above its line"
+        );
+    }
+}
+
+#[test]
+fn heat_map_marks_each_unit_and_indicator_in_rank_order() {
+    let project = tiny_project();
+    let (_dir, out) = build_site(project.path());
+    let svg = read(&out, "2023/charts/heatmap.svg");
+    assert_accessible(&svg, "chart-heatmap");
+    let cells: Vec<BTreeMap<String, String>> = elements(layer(&svg, "cells"), "rect")
+        .into_iter()
+        .filter(|r| r.contains_key("fill") && r["fill"] != "none")
+        .collect();
+    assert_eq!(cells.len(), 9, "3 units × 3 indicators");
+    let fills: Vec<&str> = cells.iter().map(|c| c["fill"].as_str()).collect();
+    let (met, missed, na) = ("#CFE8D5", "#F0B46E", "#FFFFFF");
+    assert_eq!(
+        fills,
+        [
+            met, missed, na, // 丙管委会: pm missed, forest n/a
+            met, missed, met, // 甲市: pm missed
+            FAIL, met, met, // 乙市: the binding air_days missed
+        ]
+    );
+    // Not applicable is outlined, and every state but "met" carries a glyph.
+    assert_eq!(
+        elements(layer(&svg, "cells"), "rect")
+            .iter()
+            .filter(|r| r.get("fill").map(String::as_str) == Some("none"))
+            .count(),
+        1
+    );
+    let marks: Vec<String> = labels(layer(&svg, "marks"))
+        .into_iter()
+        .map(|l| l.text)
+        .collect();
+    assert_eq!(marks, ["×", "–", "×", "!"]);
+    // Units top to bottom in rank order; indicators numbered with a key.
+    let text = labels(layer(&svg, "labels"));
+    assert!(label(&text, "丙管委会").y < label(&text, "甲市").y);
+    assert!(label(&text, "甲市").y < label(&text, "乙市").y);
+    let key: Vec<String> = labels(layer(&svg, "key"))
+        .into_iter()
+        .map(|l| l.text)
+        .collect();
+    assert_eq!(key, ["1 优良天数比率", "2 细颗粒物浓度", "3 森林覆盖率"]);
+    for state in ["完成", "未完成", "约束性指标未完成", "不适用"] {
+        label(&labels(layer(&svg, "legend")), state);
+    }
+}
+
+#[test]
+fn section_chart_stacks_each_section_against_its_maximum() {
+    let project = tiny_project();
+    let (_dir, out) = build_site(project.path());
+    let svg = read(&out, "2023/charts/sections.svg");
+    assert_accessible(&svg, "chart-sections");
+    let rects = elements(layer(&svg, "bars"), "rect");
+    assert_eq!(
+        rects.len(),
+        3 * 4 * 2,
+        "per unit and section: maximum and score"
+    );
+    // The first unit's sections: the maximum's box widths are in proportion 40:35:10:15.
+    let maxima: Vec<i32> = rects
+        .iter()
+        .step_by(2)
+        .take(4)
+        .map(|r| num(r, "width") + 1)
+        .collect();
+    let unit = maxima.iter().sum::<i32>() as f64 / 100.0;
+    for (width, max) in maxima.iter().zip([40.0, 35.0, 10.0, 15.0]) {
+        assert!((*width as f64 - max * unit).abs() <= 1.5, "{maxima:?}");
+    }
+    let text = labels(layer(&svg, "labels"));
+    for header in ["主要指标40", "重点任务35", "资金投入10", "公众满意度15"] {
+        label(&text, header);
+    }
+    // Points lost over the four sections (bonus aside), in rank order.
+    let lost: Vec<&str> = text
+        .iter()
+        .filter(|l| l.text.starts_with('扣'))
+        .map(|l| l.text.as_str())
+        .collect();
+    assert_eq!(lost, ["扣5.66", "扣11.17", "扣5.10"]);
+}
+
+#[test]
+fn grade_distribution_counts_each_grade() {
+    let project = tiny_project();
+    let (_dir, out) = build_site(project.path());
+    let svg = read(&out, "2023/charts/grades.svg");
+    assert_accessible(&svg, "chart-grades");
+    let bars = elements(layer(&svg, "bars"), "rect");
+    let fills: Vec<&str> = bars.iter().map(|b| b["fill"].as_str()).collect();
+    assert_eq!(fills, [EXCELLENT, GOOD], "2 优秀 then 1 良好");
+    let (excellent, good) = (num(&bars[0], "width"), num(&bars[1], "width"));
+    assert!(
+        (excellent - 2 * good).abs() <= 2,
+        "widths 2:1, got {excellent}:{good}"
+    );
+    let text = labels(layer(&svg, "labels"));
+    label(&text, "2023年度");
+    label(&text, "优秀2");
+    label(&text, "良好1");
+}
+
+#[test]
+fn scorecard_charts_show_indicators_against_targets_and_sections_against_maxima() {
+    let project = tiny_project();
+    let (_dir, out) = build_site(project.path());
+    let svg = read(&out, "2023/regions/beta/indicators.svg");
+    assert_accessible(&svg, "chart-indicators");
+    let text = labels(layer(&svg, "labels"));
+    for name in ["优良天数比率", "细颗粒物浓度", "森林覆盖率", "约束性"] {
+        label(&text, name);
+    }
+    // 乙市: air_days 80 against ≥90 missed; pm 28 against ≤30 met; forest 45 ≥ 40 met.
+    label(&text, "80 / 目标≥90%");
+    label(&text, "28 / 目标≤30μg/m³");
+    assert_eq!(text.iter().filter(|l| l.text == "✗ 未完成").count(), 1);
+    assert_eq!(text.iter().filter(|l| l.text == "✓ 完成").count(), 2);
+    let bars = elements(layer(&svg, "bars"), "rect");
+    let fills: Vec<&str> = bars.iter().map(|b| b["fill"].as_str()).collect();
+    assert_eq!(fills, [FAIL, "#0B4F8A", "#0B4F8A"]);
+    // Direction-aware: the target-meeting band lies right of the target for
+    // "higher is better" and left of it for "lower is better" (pm).
+    let tracks = elements(layer(&svg, "tracks"), "rect");
+    let targets: Vec<i32> = segments(layer(&svg, "targets"))
+        .iter()
+        .map(|(from, _)| from.0)
+        .collect();
+    assert_eq!(targets.len(), 3);
+    let zone = |row: usize| &tracks[row * 2 + 1];
+    assert_eq!(
+        num(zone(0), "x"),
+        targets[0],
+        "air_days: band starts at the target"
+    );
+    assert_eq!(
+        num(zone(1), "x") + num(zone(1), "width"),
+        targets[1],
+        "pm: band ends at the target"
+    );
+
+    let svg = read(&out, "2023/regions/alpha/sections.svg");
+    assert_accessible(&svg, "chart-sections");
+    let text = labels(layer(&svg, "labels"));
+    for l in [
+        "主要指标",
+        "重点任务",
+        "资金投入",
+        "公众满意度",
+        "加分",
+        "总分 91.83",
+    ] {
+        label(&text, l);
+    }
+    label(&text, "28.50 / 35（扣6.50）");
+    label(&text, "+3.00（申报3.5，按上限3计）");
+    let bars = elements(layer(&svg, "bars"), "rect");
+    assert_eq!(
+        bars.len(),
+        4 * 2 + 2,
+        "four sections and the bonus, each with its maximum"
+    );
+    assert_eq!(bars[9]["fill"], "#6F42C1", "bonus drawn apart");
+}
+
+#[test]
+fn unit_page_charts_total_rank_and_key_indicators_per_year() {
+    let project = tiny_project();
+    let (_dir, out) = build_site(project.path());
+    let svg = read(&out, "regions/beta/trend.svg");
+    assert_accessible(&svg, "chart-trend");
+    let text = labels(layer(&svg, "labels"));
+    label(&text, "95.90 良好");
+    label(&text, "第3名/3");
+    label(&text, "2023");
+    // A good grade's marker: a square in the grade's colour, twice (total, rank).
+    let points = elements(layer(&svg, "points"), "rect");
+    assert_eq!(points.len(), 2);
+    assert!(points.iter().all(|p| p["fill"] == GOOD));
+
+    let svg = read(&out, "regions/beta/key-indicators.svg");
+    assert_accessible(&svg, "chart-key-indicators");
+    let text = labels(layer(&svg, "labels"));
+    label(&text, "优良天数比率（%，越高越好）");
+    label(&text, "细颗粒物浓度（μg/m³，越低越好）");
+    assert!(
+        !text.iter().any(|l| l.text.contains("森林覆盖率")),
+        "only air and water indicators"
+    );
+    label(&text, "80 未完成");
+}
+
+#[test]
+fn pages_inline_each_chart_with_its_table_and_link_the_same_file() {
+    let project = tiny_project();
+    let (_dir, out) = build_site(project.path());
+    for (page, dir, charts) in [
+        (
+            "2023/index.html",
+            "2023/charts/",
+            &["grades", "ranking", "heatmap", "sections"][..],
+        ),
+        (
+            "2023/regions/gamma/index.html",
+            "2023/regions/gamma/",
+            &["sections", "indicators"][..],
+        ),
+        (
+            "regions/gamma/index.html",
+            "regions/gamma/",
+            &["trend", "key-indicators"][..],
+        ),
+        ("index.html", "charts/", &["grades"][..]),
+    ] {
+        let html = read(&out, page);
+        let root = "../".repeat(page.matches('/').count());
+        for chart in charts {
+            let file = format!("{dir}{chart}.svg");
+            let svg = read(&out, &file);
+            assert!(
+                html.contains(svg.trim_end()),
+                "{page} inlines {file} as written"
+            );
+            assert!(
+                html.contains(&format!("href=\"{root}{file}\"")),
+                "{page} links {file}"
+            );
+        }
+        assert_eq!(
+            html.matches("<details class=\"chart-table\">").count(),
+            charts.len(),
+            "{page}: every chart has its figures as a table"
+        );
+    }
+    // The table repeats the chart's figures.
+    let html = read(&out, "2023/index.html");
+    assert!(html.contains("<th scope=\"row\">乙市</th><td class=\"num\">95.90</td><td>良好</td><td>降档（原优秀）</td>"));
+}
+
+#[test]
+fn a_years_grade_chart_shows_no_later_year_and_the_home_page_shows_all() {
+    let project = sample_project();
+    let (_dir, out) = build_site(project.path());
+    let year_labels = |path: &str| -> Vec<String> {
+        labels(layer(&read(&out, path), "labels"))
+            .into_iter()
+            .map(|l| l.text)
+            .filter(|t| t.ends_with("年度"))
+            .collect()
+    };
+    assert_eq!(
+        year_labels("2022/charts/grades.svg"),
+        ["2021年度", "2022年度"]
+    );
+    // 2022's one 不合格 is too narrow a segment for its name: the name is
+    // written beside the bar, so it does not rest on colour alone.
+    let notes: Vec<String> = labels(layer(&read(&out, "2022/charts/grades.svg"), "notes"))
+        .into_iter()
+        .map(|l| l.text)
+        .collect();
+    assert_eq!(notes, ["不合格1"]);
+    assert_eq!(
+        year_labels("charts/grades.svg"),
+        ["2021年度", "2022年度", "2023年度", "2024年度"]
+    );
+    // A scorecard with its charts stays well inside the page budget (150 KB).
+    for id in ["changchun", "yanbian", "baicheng"] {
+        let dir = format!("2024/regions/{id}/");
+        let total: usize = ["index.html", "indicators.svg", "sections.svg"]
+            .iter()
+            .map(|f| read(&out, &format!("{dir}{f}")).len())
+            .sum();
+        assert!(total < 100_000, "{dir}: {total} bytes");
+    }
+}
