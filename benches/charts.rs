@@ -7,7 +7,7 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ecoscore::render::charts;
-use ecoscore::render::view::{RegionView, ScorecardView, YearView};
+use ecoscore::render::view::{RegionView, RegionYear, ScorecardView, YearView};
 use ecoscore::score::score_year;
 use ecoscore::Project;
 
@@ -39,8 +39,17 @@ fn bench_charts(c: &mut Criterion) {
         .collect();
     let card = &cards[0];
     let region = card_region(&project, card);
-    let pairs: Vec<_> = years.iter().copied().zip(&scores).collect();
-    let region_view = RegionView::new(&project, region, &pairs);
+    let published: Vec<RegionYear> = years
+        .iter()
+        .zip(&scores)
+        .map(|(year, scores)| RegionYear {
+            project: &project,
+            year,
+            scores,
+            archived: None,
+        })
+        .collect();
+    let region_view = RegionView::new(&project, region, &published);
     let region_cards: Vec<(u16, bool, ScorecardView)> = years
         .iter()
         .zip(&scores)
