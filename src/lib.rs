@@ -9,11 +9,15 @@
 
 pub mod diagnostic;
 pub mod export;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod output;
 pub mod render;
 pub mod score;
+#[cfg(feature = "serve")]
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod site;
 pub mod validate;
 

@@ -9,7 +9,17 @@ use clap::{Parser, Subcommand};
 /// Score and publish the government eco-environment protection target
 /// responsibility assessment (政府生态环境保护目标责任制考核) as a static site.
 #[derive(Debug, Parser)]
-#[command(name = "ecoscore", version, about, long_about = None)]
+#[command(
+    name = "ecoscore",
+    version,
+    after_help = "Examples:
+  ecoscore init demo && cd demo   start a new project (sample data)
+  ecoscore serve --open           preview it; pages reload on every save
+  ecoscore check                  list every problem in the input
+  ecoscore build                  write the public site to public/
+
+Exit codes: 0 success, 1 invalid input or failed build, 2 usage error."
+)]
 struct Cli {
     #[command(flatten)]
     common: cmd::Common,
@@ -19,17 +29,26 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Init(cmd::init::InitArgs),
+    #[cfg(feature = "serve")]
+    Serve(cmd::serve::ServeArgs),
     Build(cmd::build::BuildArgs),
     Check(cmd::check::CheckArgs),
     Scores(cmd::scores::ScoresArgs),
+    Completions(cmd::completions::CompletionsArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    cli.common.init_verbosity();
     let code = match &cli.command {
+        Command::Init(args) => cmd::init::execute(args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => cmd::serve::execute(&cli.common, args),
         Command::Build(args) => cmd::build::execute(&cli.common, args),
         Command::Check(args) => cmd::check::execute(&cli.common, args),
         Command::Scores(args) => cmd::scores::execute(&cli.common, args),
+        Command::Completions(args) => cmd::completions::execute::<Cli>(args),
     };
     ExitCode::from(code)
 }

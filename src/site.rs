@@ -22,6 +22,8 @@ pub struct BuildOptions {
 #[derive(Debug, Clone)]
 pub struct BuildSummary {
     pub pages: usize,
+    /// SVG files the build generated (theme static files are not charts).
+    pub charts: usize,
     pub files: usize,
     pub years: Vec<u16>,
     pub drafts_left_out: Vec<u16>,
@@ -38,14 +40,47 @@ pub fn score_all(project: &Project) -> BTreeMap<u16, YearScores> {
         .collect()
 }
 
+/// A stage of the pipeline, announced as it starts (for progress display and
+/// timings; the pipeline itself does not depend on who listens).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Load,
+    Score,
+    Render,
+    Write,
+}
+
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Load => "load",
+            Stage::Score => "score",
+            Stage::Render => "render",
+            Stage::Write => "write",
+        }
+    }
+}
+
 /// Load, validate, score and render the site in memory. Writes nothing.
 pub fn render(
     root: &Path,
     include_drafts: bool,
 ) -> Result<(Project, Vec<OutputFile>, Diagnostics), Diagnostics> {
+    render_observed(root, include_drafts, &mut |_| {})
+}
+
+/// [`render`], calling `on_stage` as each stage starts.
+pub fn render_observed(
+    root: &Path,
+    include_drafts: bool,
+    on_stage: &mut dyn FnMut(Stage),
+) -> Result<(Project, Vec<OutputFile>, Diagnostics), Diagnostics> {
+    on_stage(Stage::Load);
     let (project, warnings) = Project::load(root)?;
     let theme = Theme::load(root, &project.site.theme)?;
+    on_stage(Stage::Score);
     let scores = score_all(&project);
+    on_stage(Stage::Render);
     let years = project
         .public_years(include_drafts)
         .filter_map(|year| scores.get(&year.year).map(|s| (year, s)))
@@ -60,9 +95,19 @@ pub fn render(
 
 /// Build the public site into `options.out`; on any error nothing is written.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildSummary, Diagnostics> {
+    build_observed(root, options, &mut |_| {})
+}
+
+/// [`build`], calling `on_stage` as each stage starts.
+pub fn build_observed(
+    root: &Path,
+    options: &BuildOptions,
+    on_stage: &mut dyn FnMut(Stage),
+) -> Result<BuildSummary, Diagnostics> {
     let started = Instant::now();
     check_output_folder(root, &options.out)?;
-    let (project, files, warnings) = render(root, options.include_drafts)?;
+    let (project, files, warnings) = render_observed(root, options.include_drafts, on_stage)?;
+    on_stage(Stage::Write);
     output::write_site(&options.out, &files).map_err(|e| {
         Diagnostics::from_iter([Diagnostic::error(
             &options.out,
@@ -73,6 +118,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildSummary, Diagno
     })?;
     Ok(BuildSummary {
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
+        charts: count_charts(&files),
         files: files.len(),
         years: project
             .public_years(options.include_drafts)
@@ -87,6 +133,14 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildSummary, Diagno
         warnings,
         millis: started.elapsed().as_millis(),
     })
+}
+
+/// Generated SVG files: charts (the theme's own static files are copied, not drawn).
+pub fn count_charts(files: &[OutputFile]) -> usize {
+    files
+        .iter()
+        .filter(|f| f.path.ends_with(".svg") && !f.path.starts_with("static/"))
+        .count()
 }
 
 /// The output folder is replaced wholesale, so it must not hold the project.

@@ -3,7 +3,8 @@ use std::path::PathBuf;
 use clap::Args;
 use ecoscore::site::{self, BuildOptions};
 
-use super::{report, Common, FAILURE};
+use super::progress::{format_timings, Progress};
+use super::{detail, report, say, Common, FAILURE};
 
 /// Validate, score and render the public site.
 ///
@@ -27,12 +28,20 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
         out: out.clone(),
         include_drafts: args.drafts,
     };
-    match site::build(&common.root, &options) {
+    let mut progress = Progress::start();
+    let result = site::build_observed(&common.root, &options, &mut |stage| progress.stage(stage));
+    detail(&format_timings(&progress.finish()));
+    match result {
         Ok(summary) => {
             report(&summary.warnings);
             let years: Vec<String> = summary.years.iter().map(u16::to_string).collect();
+            let charts = match summary.charts {
+                0 => String::new(),
+                1 => ", 1 chart".to_string(),
+                n => format!(", {n} charts"),
+            };
             let mut line = format!(
-                "built {} pages ({} files) for {} in {} ms → {}",
+                "built {} pages{charts} ({} files) for {} in {} ms → {}",
                 summary.pages,
                 summary.files,
                 if years.is_empty() {
@@ -51,7 +60,7 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
                     drafts.join(", ")
                 ));
             }
-            println!("{line}");
+            say(&line);
             0
         }
         Err(diags) => {

@@ -1,7 +1,7 @@
 use clap::Args;
 use ecoscore::site;
 
-use super::{report, Common, FAILURE};
+use super::{report, say, Common, FAILURE};
 
 /// Validate the whole project and print every problem; writes nothing.
 ///
@@ -13,12 +13,12 @@ pub fn execute(common: &Common, _args: &CheckArgs) -> u8 {
     match site::render(&common.root, true) {
         Ok((project, files, warnings)) => {
             report(&warnings);
-            println!(
+            say(&format!(
                 "ok: {} units, {} years, {} files would be written",
                 project.regions.len(),
                 project.years.len(),
                 files.len()
-            );
+            ));
             0
         }
         Err(diags) => {
