@@ -67,7 +67,9 @@ pub enum ServeEvent<'a> {
         millis: u128,
         stages: &'a [(Stage, Duration)],
         pages: usize,
+        charts: usize,
         files: usize,
+        years: &'a [u16],
         warnings: &'a Diagnostics,
         changed: &'a [PathBuf],
         reload: bool,
@@ -373,11 +375,14 @@ impl Builder {
                 let unchanged = current.problems.is_none()
                     && !current.version.is_empty()
                     && current.fingerprint == fingerprint;
+                let years: Vec<u16> = project.public_years(true).map(|y| y.year).collect();
                 report(ServeEvent::Built {
                     millis,
                     stages: &stages,
                     pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
+                    charts: site::count_charts(&files),
                     files: files.len(),
+                    years: &years,
                     warnings: &warnings,
                     changed,
                     reload: !unchanged,

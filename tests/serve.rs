@@ -327,10 +327,11 @@ fn ctrl_c_stops_it_cleanly() {
     // Keep a live-reload stream open: shutdown must not wait for it.
     let mut stream = TcpStream::connect(server.address()).unwrap();
     write!(stream, "GET /__ecoscore/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-    let killed = Command::new("kill")
-        .args(["-INT", &server.child.id().to_string()])
+    // The shell's own `kill`: no procps needed on a bare machine.
+    let killed = Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", server.child.id())])
         .status()
-        .expect("run kill");
+        .expect("run sh");
     assert!(killed.success());
     let started = Instant::now();
     let status = loop {

@@ -4,7 +4,7 @@ use clap::Args;
 use ecoscore::site::{self, BuildOptions};
 
 use super::progress::{format_timings, Progress};
-use super::{detail, report, say, Common, FAILURE};
+use super::{built_line, detail, report, say, Common, FAILURE};
 
 /// Validate, score and render the public site.
 ///
@@ -34,22 +34,15 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
     match result {
         Ok(summary) => {
             report(&summary.warnings);
-            let years: Vec<String> = summary.years.iter().map(u16::to_string).collect();
-            let charts = match summary.charts {
-                0 => String::new(),
-                1 => ", 1 chart".to_string(),
-                n => format!(", {n} charts"),
-            };
             let mut line = format!(
-                "built {} pages{charts} ({} files) for {} in {} ms → {}",
-                summary.pages,
-                summary.files,
-                if years.is_empty() {
-                    "no year".to_string()
-                } else {
-                    years.join(", ")
-                },
-                summary.millis,
+                "{} → {}",
+                built_line(
+                    summary.pages,
+                    summary.charts,
+                    summary.files,
+                    &summary.years,
+                    summary.millis
+                ),
                 out.join("index.html").display()
             );
             if !summary.drafts_left_out.is_empty() {

@@ -79,6 +79,32 @@ pub fn color() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
 }
 
+/// "built 182 pages, 5 charts (190 files) for 2021, 2022 in 95 ms": the
+/// summary line of build and serve.
+pub fn built_line(
+    pages: usize,
+    charts: usize,
+    files: usize,
+    years: &[u16],
+    millis: u128,
+) -> String {
+    let charts = match charts {
+        0 => String::new(),
+        1 => ", 1 chart".to_string(),
+        n => format!(", {n} charts"),
+    };
+    let years = if years.is_empty() {
+        "no year".to_string()
+    } else {
+        years
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!("built {pages} pages{charts} ({files} files) for {years} in {millis} ms")
+}
+
 /// Print diagnostics to stderr, followed by a count; with `--quiet`, errors only.
 pub fn report(diags: &Diagnostics) {
     let shown: Diagnostics = diags

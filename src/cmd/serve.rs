@@ -5,7 +5,7 @@ use clap::Args;
 use ecoscore::serve::{self, ServeError, ServeEvent, ServeOptions};
 
 use super::progress::format_timings;
-use super::{detail, report, say, Common, FAILURE};
+use super::{built_line, detail, report, say, Common, FAILURE};
 
 /// Preview the site on 127.0.0.1; pages reload on every change.
 ///
@@ -36,7 +36,9 @@ pub fn execute(common: &Common, args: &ServeArgs) -> u8 {
             millis,
             stages,
             pages,
+            charts,
             files,
+            years,
             warnings,
             changed,
             reload,
@@ -44,7 +46,10 @@ pub fn execute(common: &Common, args: &ServeArgs) -> u8 {
             report(warnings);
             detail(&format_timings(stages));
             let what = if changed.is_empty() {
-                format!("built {pages} pages ({files} files, drafts shown) in {millis} ms")
+                format!(
+                    "{}, drafts shown",
+                    built_line(pages, charts, files, years, millis)
+                )
             } else if reload {
                 format!("{} → rebuilt in {millis} ms, pages reloaded", list(changed))
             } else {
