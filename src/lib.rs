@@ -14,12 +14,16 @@ pub mod brief;
 pub mod diagnostic;
 pub mod export;
 pub mod fixture;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod output;
 pub mod pdf;
 pub mod render;
 pub mod score;
+#[cfg(feature = "serve")]
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod site;
 pub mod validate;
 

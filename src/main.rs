@@ -9,7 +9,17 @@ use clap::{Parser, Subcommand};
 /// Score and publish the government eco-environment protection target
 /// responsibility assessment (政府生态环境保护目标责任制考核) as a static site.
 #[derive(Debug, Parser)]
-#[command(name = "ecoscore", version, about, long_about = None)]
+#[command(
+    name = "ecoscore",
+    version,
+    after_help = "Examples:
+  ecoscore init demo && cd demo   start a new project (sample data)
+  ecoscore serve --open           preview it; pages reload on every save
+  ecoscore check                  list every problem in the input
+  ecoscore build                  write the public site to public/
+
+Exit codes: 0 success, 1 invalid input or failed build, 2 usage error."
+)]
 struct Cli {
     #[command(flatten)]
     common: cmd::Common,
@@ -19,23 +29,32 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    Archive(cmd::archive::ArchiveArgs),
-    Build(cmd::build::BuildArgs),
-    Brief(cmd::brief::BriefArgs),
+    Init(cmd::init::InitArgs),
+    #[cfg(feature = "serve")]
+    Serve(cmd::serve::ServeArgs),
     Check(cmd::check::CheckArgs),
+    Build(cmd::build::BuildArgs),
     Scores(cmd::scores::ScoresArgs),
+    Brief(cmd::brief::BriefArgs),
+    Archive(cmd::archive::ArchiveArgs),
     Verify(cmd::verify::VerifyArgs),
+    Completions(cmd::completions::CompletionsArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    cli.common.init_verbosity();
     let code = match &cli.command {
         Command::Archive(args) => cmd::archive::execute(&cli.common, args),
+        Command::Init(args) => cmd::init::execute(args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => cmd::serve::execute(&cli.common, args),
         Command::Build(args) => cmd::build::execute(&cli.common, args),
         Command::Brief(args) => cmd::brief::execute(&cli.common, args),
         Command::Check(args) => cmd::check::execute(&cli.common, args),
         Command::Scores(args) => cmd::scores::execute(&cli.common, args),
         Command::Verify(args) => cmd::verify::execute(&cli.common, args),
+        Command::Completions(args) => cmd::completions::execute::<Cli>(args),
     };
     ExitCode::from(code)
 }

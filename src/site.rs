@@ -27,6 +27,8 @@ pub struct BuildOptions {
 #[derive(Debug, Clone)]
 pub struct BuildSummary {
     pub pages: usize,
+    /// SVG files the build generated (theme static files are not charts).
+    pub charts: usize,
     pub files: usize,
     pub years: Vec<u16>,
     /// Years copied from `archive/`.
@@ -44,6 +46,27 @@ pub fn score_all(project: &Project) -> BTreeMap<u16, YearScores> {
         .par_iter()
         .map(|(&number, year)| (number, score::score_year(project, year)))
         .collect()
+}
+
+/// A stage of the pipeline, announced as it starts (for progress display and
+/// timings; the pipeline itself does not depend on who listens).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Load,
+    Score,
+    Render,
+    Write,
+}
+
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Load => "load",
+            Stage::Score => "score",
+            Stage::Render => "render",
+            Stage::Write => "write",
+        }
+    }
 }
 
 /// The site in memory, and what went into it.
@@ -67,10 +90,22 @@ pub fn render(
     include_drafts: bool,
     bulletin_pdf: bool,
 ) -> Result<Rendered, Diagnostics> {
+    render_observed(root, include_drafts, bulletin_pdf, &mut |_| {})
+}
+
+/// [`render`], calling `on_stage` as each stage starts.
+pub fn render_observed(
+    root: &Path,
+    include_drafts: bool,
+    bulletin_pdf: bool,
+    on_stage: &mut dyn FnMut(Stage),
+) -> Result<Rendered, Diagnostics> {
+    on_stage(Stage::Load);
     let (project, mut warnings) = Project::load(root)?;
     let archives = archive::load_archives(root, &project)?;
     warnings.extend(archives.warnings);
     let theme = Theme::load(root, &project.site.theme)?;
+    on_stage(Stage::Score);
     let scores = score_all(&project);
     // Archived years are listed on site-wide pages with the figures as
     // published: scored from the input archived with them.
@@ -128,6 +163,7 @@ pub fn render(
         };
         years.insert(frozen.year, input);
     }
+    on_stage(Stage::Render);
     let year_numbers: Vec<u16> = years.keys().copied().collect();
     let mut files = render::render_site(&RenderInput {
         project: &project,
@@ -150,6 +186,15 @@ pub fn render(
 
 /// Build the public site into `options.out`; on any error nothing is written.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildSummary, Diagnostics> {
+    build_observed(root, options, &mut |_| {})
+}
+
+/// [`build`], calling `on_stage` as each stage starts.
+pub fn build_observed(
+    root: &Path,
+    options: &BuildOptions,
+    on_stage: &mut dyn FnMut(Stage),
+) -> Result<BuildSummary, Diagnostics> {
     let started = Instant::now();
     check_output_folder(root, &options.out)?;
     let chromium = options.pdf.then(pdf::Chromium::find);
@@ -160,7 +205,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildSummary, Diagno
         warnings,
         years,
         archived,
-    } = render(root, options.include_drafts, printing)?;
+    } = render_observed(root, options.include_drafts, printing, on_stage)?;
     let pdf = match chromium {
         None => Pdf::NotAsked,
         Some(Err(why)) => Pdf::Missing(why),
@@ -169,6 +214,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildSummary, Diagno
             Pdf::Written
         }
     };
+    on_stage(Stage::Write);
     output::write_site(&options.out, &files).map_err(|e| {
         Diagnostics::from_iter([Diagnostic::error(
             &options.out,
@@ -179,6 +225,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildSummary, Diagno
     })?;
     Ok(BuildSummary {
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
+        charts: count_charts(&files),
         files: files.len(),
         years,
         archived,
@@ -231,6 +278,14 @@ fn print_bulletins(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(())
+}
+
+/// Generated SVG files: charts (the theme's own static files are copied, not drawn).
+pub fn count_charts(files: &[OutputFile]) -> usize {
+    files
+        .iter()
+        .filter(|f| f.path.ends_with(".svg") && !f.path.starts_with("static/"))
+        .count()
 }
 
 /// The output folder is replaced wholesale, so it must not hold the project.

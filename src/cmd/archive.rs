@@ -4,7 +4,7 @@ use clap::Args;
 use ecoscore::archive::{self, FreezeOptions};
 use ecoscore::model::Date;
 
-use super::{report, Common, FAILURE};
+use super::{report, say, Common, FAILURE};
 
 /// Freeze a published year into archive/<year>/: its pages, the input that
 /// produced them and a SHA-256 manifest. Later builds copy it unchanged.
@@ -50,7 +50,7 @@ pub fn execute(common: &Common, args: &ArchiveArgs) -> u8 {
         match archive::freeze(&common.root, &options) {
             Ok(summary) => {
                 let m = &summary.metadata;
-                println!(
+                say(&format!(
                     "archived {} (revision {}, {}): {} pages and their input, {} files → {}",
                     m.year,
                     m.revision,
@@ -58,15 +58,15 @@ pub fn execute(common: &Common, args: &ArchiveArgs) -> u8 {
                     summary.pages,
                     m.files,
                     summary.dir.display()
-                );
-                println!("manifest sha256 {}", m.manifest_sha256);
+                ));
+                say(&format!("manifest sha256 {}", m.manifest_sha256));
                 if let Some(old) = m.superseded.last() {
-                    println!(
+                    say(&format!(
                         "revision {} kept in {}/superseded/{}/",
                         old.revision,
                         summary.dir.display(),
                         old.revision
-                    );
+                    ));
                 }
             }
             Err(diags) => {
@@ -77,13 +77,13 @@ pub fn execute(common: &Common, args: &ArchiveArgs) -> u8 {
     }
     if let Some(file) = &args.export {
         match archive::export(&common.root, args.year, file) {
-            Ok(summary) => println!(
+            Ok(summary) => say(&format!(
                 "exported archive/{} → {} ({} bytes, sha256 {})",
                 args.year,
                 file.display(),
                 summary.bytes,
                 summary.sha256
-            ),
+            )),
             Err(diags) => {
                 report(&diags);
                 return FAILURE;

@@ -5,7 +5,7 @@ use ecoscore::brief::{self, BriefOptions};
 use ecoscore::pdf::Pdf;
 use ecoscore::Project;
 
-use super::{report, warn_no_pdf, Common, FAILURE};
+use super::{report, say, warn_no_pdf, Common, FAILURE};
 
 /// Write one year's briefing copy (抄送件) to briefing/<year>/: the bulletin
 /// with every deduction and its reason, vetoes, downgrades, year-over-year
@@ -52,13 +52,13 @@ pub fn execute(common: &Common, args: &BriefArgs) -> u8 {
             } else {
                 ""
             };
-            println!(
+            say(&format!(
                 "wrote the {} briefing copy{draft} → {folder}/{}",
                 args.year,
                 brief::HTML
-            );
+            ));
             match summary.pdf {
-                Pdf::Written => println!("printed → {folder}/{}", brief::PDF),
+                Pdf::Written => say(&format!("printed → {folder}/{}", brief::PDF)),
                 Pdf::Missing(why) => warn_no_pdf(&why, &format!("{folder}/{}", brief::HTML)),
                 Pdf::NotAsked => {}
             }

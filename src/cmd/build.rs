@@ -4,7 +4,8 @@ use clap::Args;
 use ecoscore::pdf::Pdf;
 use ecoscore::site::{self, BuildOptions};
 
-use super::{from_archive, report, warn_no_pdf, Common, FAILURE};
+use super::progress::{format_timings, Progress};
+use super::{built_line, detail, from_archive, report, say, warn_no_pdf, Common, FAILURE};
 
 /// Validate, score and render the public site.
 ///
@@ -32,21 +33,22 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
         include_drafts: args.drafts,
         pdf: args.pdf,
     };
-    match site::build(&common.root, &options) {
+    let mut progress = Progress::start();
+    let result = site::build_observed(&common.root, &options, &mut |stage| progress.stage(stage));
+    detail(&format_timings(&progress.finish()));
+    match result {
         Ok(summary) => {
             report(&summary.warnings);
-            let years: Vec<String> = summary.years.iter().map(u16::to_string).collect();
             let mut line = format!(
-                "built {} pages ({} files) for {}{} in {} ms → {}",
-                summary.pages,
-                summary.files,
-                if years.is_empty() {
-                    "no year".to_string()
-                } else {
-                    years.join(", ")
-                },
+                "{}{} → {}",
+                built_line(
+                    summary.pages,
+                    summary.charts,
+                    summary.files,
+                    &summary.years,
+                    summary.millis
+                ),
                 from_archive(&summary.archived),
-                summary.millis,
                 out.join("index.html").display()
             );
             if !summary.drafts_left_out.is_empty() {
@@ -57,12 +59,12 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
                     drafts.join(", ")
                 ));
             }
-            println!("{line}");
+            say(&line);
             match summary.pdf {
-                Pdf::Written => println!(
+                Pdf::Written => say(&format!(
                     "printed the bulletins → {}",
                     out.join("<year>/bulletin/bulletin.pdf").display()
-                ),
+                )),
                 Pdf::Missing(why) => warn_no_pdf(
                     &why,
                     &out.join("<year>/bulletin/index.html").display().to_string(),

@@ -1,7 +1,7 @@
 use clap::Args;
 use ecoscore::{site, Project};
 
-use super::{from_archive, report, Common, FAILURE};
+use super::{from_archive, report, say, Common, FAILURE};
 
 /// Validate the whole project and print every problem; writes nothing.
 ///
@@ -13,11 +13,11 @@ pub fn execute(common: &Common, _args: &CheckArgs) -> u8 {
     match site::render(&common.root, true, false) {
         Ok(rendered) => {
             report(&rendered.warnings);
-            println!(
+            say(&format!(
                 "{}{}",
                 summary(&rendered.project, rendered.files.len()),
                 from_archive(&rendered.archived)
-            );
+            ));
             0
         }
         Err(diags) => {

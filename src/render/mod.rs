@@ -508,7 +508,7 @@ fn page_path_root(path: &str) -> String {
 }
 
 /// The path part of an absolute URL: "https://host/kaohe/" → "/kaohe/".
-fn site_path(base_url: &str) -> String {
+pub fn site_path(base_url: &str) -> String {
     let after_scheme = base_url
         .split_once("://")
         .map_or(base_url, |(_, rest)| rest);

@@ -1,0 +1,364 @@
+//! `ecoscore serve` over real HTTP: the binary is started on a free port in a
+//! copy of the sample, pages are fetched with a minimal HTTP/1.1 client, and
+//! input files are edited, broken and fixed while it runs.
+
+#![cfg(feature = "serve")]
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// The promise: an edit shows up within two seconds.
+const EDIT_VISIBLE_WITHIN: Duration = Duration::from_secs(2);
+
+/// A running `ecoscore serve`, killed when dropped (also when a test fails).
+struct Server {
+    child: Child,
+    stdout: BufReader<ChildStdout>,
+    /// "http://127.0.0.1:PORT/kaohe/"
+    url: String,
+}
+
+impl Server {
+    fn start(root: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ecoscore"))
+            .arg("--root")
+            .arg(root)
+            .args(["serve", "--port", "0"])
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start ecoscore serve");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut url = None;
+        for _ in 0..10 {
+            let mut line = String::new();
+            if stdout.read_line(&mut line).expect("read stdout") == 0 {
+                break;
+            }
+            if let Some(rest) = line.strip_prefix("serving ") {
+                url = rest.split_whitespace().next().map(str::to_string);
+                break;
+            }
+        }
+        let Some(url) = url else {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("wait");
+            panic!(
+                "serve did not announce its address; stderr:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        };
+        Server { child, stdout, url }
+    }
+
+    fn address(&self) -> &str {
+        let rest = self.url.strip_prefix("http://").expect("http URL");
+        &rest[..rest.find('/').expect("path")]
+    }
+
+    fn get(&self, path: &str) -> Response {
+        get(self.address(), path)
+    }
+
+    /// Fetch `path` until `accept` holds, for at most `within`.
+    fn wait_for(
+        &self,
+        path: &str,
+        within: Duration,
+        what: &str,
+        accept: impl Fn(&Response) -> bool,
+    ) -> Response {
+        let started = Instant::now();
+        loop {
+            let response = self.get(path);
+            if accept(&response) {
+                return response;
+            }
+            assert!(
+                started.elapsed() < within,
+                "{what}: not seen at {path} within {within:?}; last response: {} {}",
+                response.status,
+                &response.body[..response.body.len().min(2000)]
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// GET over a fresh connection, `Connection: close`, body read to the end.
+fn get(address: &str, path: &str) -> Response {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read response");
+    let text = String::from_utf8(raw).expect("UTF-8 response");
+    let (head, body) = text.split_once("\r\n\r\n").expect("header end");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Response {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+const SCORECARD: &str = "2024/regions/changchun/index.html";
+const RESULTS: &str = "data/2024/results/changchun.yaml";
+
+#[test]
+fn serves_rebuilds_shows_problems_and_recovers() {
+    let project = sample_project();
+    let server = Server::start(project.path());
+    assert!(
+        server.url.ends_with("/kaohe/"),
+        "served under the site's own path: {}",
+        server.url
+    );
+    let mount = "/kaohe/";
+    let page_path = format!("{mount}{SCORECARD}");
+
+    // The root redirects to the site; folders get their index.html.
+    let root = server.get("/");
+    assert_eq!(root.status, 307);
+    assert_eq!(root.header("location"), Some(mount));
+    let index = server.get(mount);
+    assert_eq!(index.status, 200);
+    assert_eq!(
+        index.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(server.get(&format!("{mount}2024")).status, 307);
+
+    // Drafts are shown, marked.
+    assert!(
+        index.body.contains("2025年度（草稿）"),
+        "draft year in the nav"
+    );
+    assert_eq!(server.get(&format!("{mount}2025/")).status, 200);
+
+    // Every page loads the live-reload script as a file, never inline.
+    let tags = tags(&index.body);
+    let reload = tags
+        .iter()
+        .find(|t| t.name == "script" && t.attrs.contains_key("data-ecoscore-version"))
+        .expect("live-reload script tag");
+    assert_eq!(reload.attrs["src"], "/__ecoscore/livereload.js");
+    let script = server.get("/__ecoscore/livereload.js");
+    assert_eq!(script.status, 200);
+    assert_eq!(
+        script.header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert!(script.body.contains("EventSource(\"/__ecoscore/events\")"));
+
+    // Content types of the other kinds of file.
+    let csv = server.get(&format!("{mount}2024/data/results.csv"));
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert_eq!(
+        server
+            .get(&format!("{mount}feed.xml"))
+            .header("content-type"),
+        Some("application/xml; charset=utf-8")
+    );
+    assert_eq!(
+        server
+            .get(&format!("{mount}static/style.css"))
+            .header("content-type"),
+        Some("text/css; charset=utf-8")
+    );
+    let missing = server.get(&format!("{mount}no/such/page/"));
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("页面未找到"), "the theme's 404 page");
+
+    // Satisfaction 89.2 scores 13.38 of 15; 80.2 scores 12.03.
+    let before = server.get(&page_path);
+    assert_eq!(before.status, 200);
+    assert!(before.body.contains("13.38") && !before.body.contains("12.03"));
+    edit(
+        project.path(),
+        RESULTS,
+        "satisfaction: 89.2",
+        "satisfaction: 80.2",
+    );
+    server.wait_for(&page_path, EDIT_VISIBLE_WITHIN, "the new score", |r| {
+        r.status == 200 && r.body.contains("12.03")
+    });
+
+    // A broken file: every page shows where and what, assets still load.
+    let line = edit(
+        project.path(),
+        RESULTS,
+        "satisfaction: 80.2",
+        "satisfaction: [80.2",
+    );
+    let problems = server.wait_for(&page_path, EDIT_VISIBLE_WITHIN, "the problems page", |r| {
+        r.status == 500
+    });
+    assert!(
+        problems.body.contains(&format!("{RESULTS}:{line}:")),
+        "names the file and line {line}:\n{}",
+        problems.body
+    );
+    assert!(
+        problems.body.contains("data-ecoscore-version"),
+        "reloads itself"
+    );
+    let other_page = server.get(&format!("{mount}index.html"));
+    assert_eq!(other_page.status, 500, "every page shows the problems");
+    assert_eq!(
+        server.get(&format!("{mount}static/style.css")).status,
+        200,
+        "assets of the last good build stay available"
+    );
+
+    // Fixed: the site is back, with the figure.
+    edit(
+        project.path(),
+        RESULTS,
+        "satisfaction: [80.2",
+        "satisfaction: 80.2",
+    );
+    server.wait_for(&page_path, EDIT_VISIBLE_WITHIN, "the site again", |r| {
+        r.status == 200 && r.body.contains("12.03")
+    });
+
+    assert!(
+        !project.path().join("public").exists(),
+        "serve never writes public/"
+    );
+}
+
+#[test]
+fn the_event_stream_announces_the_version_pages_carry() {
+    let project = sample_project();
+    let server = Server::start(project.path());
+    let page = server.get(&format!("{}index.html", "/kaohe/"));
+    let version = tags(&page.body)
+        .into_iter()
+        .find_map(|t| t.attrs.get("data-ecoscore-version").cloned())
+        .expect("version on the page");
+
+    let mut stream = TcpStream::connect(server.address()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /__ecoscore/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut next_data = || loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "stream ended");
+        if let Some(data) = line.trim_end().strip_prefix("data: ") {
+            return data.to_string();
+        }
+    };
+    assert_eq!(next_data(), version, "the current version comes first");
+    edit(
+        project.path(),
+        RESULTS,
+        "satisfaction: 89.2",
+        "satisfaction: 80.2",
+    );
+    let next = next_data();
+    assert_ne!(next, version, "a rebuild announces a new version");
+    let page = server.get("/kaohe/index.html");
+    assert!(
+        page.body
+            .contains(&format!("data-ecoscore-version=\"{next}\"")),
+        "pages now carry the announced version"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_it_cleanly() {
+    let project = sample_project();
+    let mut server = Server::start(project.path());
+    // Keep a live-reload stream open: shutdown must not wait for it.
+    let mut stream = TcpStream::connect(server.address()).unwrap();
+    write!(stream, "GET /__ecoscore/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    // The shell's own `kill`: no procps needed on a bare machine.
+    let killed = Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", server.child.id())])
+        .status()
+        .expect("run sh");
+    assert!(killed.success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "still running after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0), "exits 0 after Ctrl-C");
+    let mut rest = String::new();
+    server.stdout.read_to_string(&mut rest).unwrap();
+    assert!(rest.contains("stopping"), "{rest}");
+}
+
+#[test]
+fn a_port_in_use_suggests_another() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let project = tiny_project();
+    Test::new()
+        .root(project.path())
+        .args(["serve", "--port", &port.to_string()])
+        .run()
+        .failure()
+        .stderr_contains(&format!("port {port} is in use; try --port "));
+}
