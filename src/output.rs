@@ -32,23 +32,25 @@ fn safe_relative(path: &str) -> Option<PathBuf> {
     (normal && !path.is_empty()).then(|| relative.to_path_buf())
 }
 
+/// Write one file under `dir`, refusing any path that would leave it.
+fn write_under(dir: &Path, file: &OutputFile) -> io::Result<()> {
+    let relative = safe_relative(&file.path).ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing to write outside the output folder: {}", file.path),
+        )
+    })?;
+    let target = dir.join(relative);
+    if let Some(parent) = target.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    fs::write(&target, &file.bytes)
+}
+
 /// Write `files` into the existing, empty folder `dir` (a staging or
 /// scratch folder, never the output itself).
 pub fn write_tree(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
-    for file in files {
-        let relative = safe_relative(&file.path).ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("refusing to write outside the output folder: {}", file.path),
-            )
-        })?;
-        let target = dir.join(relative);
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        fs::write(&target, &file.bytes)?;
-    }
-    Ok(())
+    files.iter().try_for_each(|file| write_under(dir, file))
 }
 
 /// The folder that holds `out`, created if missing: staging and scratch
@@ -62,42 +64,73 @@ pub fn parent_folder(out: &Path) -> io::Result<PathBuf> {
     Ok(parent)
 }
 
+/// A site being written: files go into a staging folder beside the output
+/// folder as they are produced (from any thread), and [`Staging::commit`]
+/// swaps it in. Dropped without a commit, it removes itself and the output
+/// folder is as it was.
+pub struct Staging {
+    out: PathBuf,
+    parent: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Staging {
+    pub fn new(out: &Path) -> io::Result<Staging> {
+        if out.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} is a file, not a folder", out.display()),
+            ));
+        }
+        let parent = parent_folder(out)?;
+        let dir = tempfile::Builder::new()
+            .prefix(".ecoscore-staging-")
+            .tempdir_in(&parent)?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            parent,
+            dir,
+        })
+    }
+
+    pub fn write(&self, file: &OutputFile) -> io::Result<()> {
+        write_under(self.dir.path(), file)
+    }
+
+    /// Replace the output folder with what was written.
+    pub fn commit(self) -> io::Result<()> {
+        let Staging { out, parent, dir } = self;
+        let staged = dir.keep();
+        if !out.exists() {
+            return fs::rename(&staged, &out).inspect_err(|_| {
+                let _ = fs::remove_dir_all(&staged);
+            });
+        }
+        // Move the old site aside (onto an empty placeholder, which rename may
+        // replace), put the new one in place, then delete the old one.
+        let previous = tempfile::Builder::new()
+            .prefix(".ecoscore-previous-")
+            .tempdir_in(&parent)?
+            .keep();
+        if let Err(e) = fs::rename(&out, &previous) {
+            let _ = fs::remove_dir_all(&staged);
+            let _ = fs::remove_dir(&previous);
+            return Err(e);
+        }
+        if let Err(e) = fs::rename(&staged, &out) {
+            let _ = fs::rename(&previous, &out);
+            let _ = fs::remove_dir_all(&staged);
+            return Err(e);
+        }
+        fs::remove_dir_all(&previous)
+    }
+}
+
 /// Replace the folder `out` with exactly `files`.
 pub fn write_site(out: &Path, files: &[OutputFile]) -> io::Result<()> {
-    if out.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            format!("{} is a file, not a folder", out.display()),
-        ));
-    }
-    let parent = parent_folder(out)?;
-    let staging = tempfile::Builder::new()
-        .prefix(".ecoscore-staging-")
-        .tempdir_in(&parent)?;
-    write_tree(staging.path(), files)?;
-    let staged = staging.keep();
-    if !out.exists() {
-        return fs::rename(&staged, out).inspect_err(|_| {
-            let _ = fs::remove_dir_all(&staged);
-        });
-    }
-    // Move the old site aside (onto an empty placeholder, which rename may
-    // replace), put the new one in place, then delete the old one.
-    let previous = tempfile::Builder::new()
-        .prefix(".ecoscore-previous-")
-        .tempdir_in(&parent)?
-        .keep();
-    if let Err(e) = fs::rename(out, &previous) {
-        let _ = fs::remove_dir_all(&staged);
-        let _ = fs::remove_dir(&previous);
-        return Err(e);
-    }
-    if let Err(e) = fs::rename(&staged, out) {
-        let _ = fs::rename(&previous, out);
-        let _ = fs::remove_dir_all(&staged);
-        return Err(e);
-    }
-    fs::remove_dir_all(&previous)
+    let staging = Staging::new(out)?;
+    files.iter().try_for_each(|file| staging.write(file))?;
+    staging.commit()
 }
 
 #[cfg(test)]

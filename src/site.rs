@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -100,6 +102,41 @@ pub fn render_observed(
     bulletin_pdf: bool,
     on_stage: &mut dyn FnMut(Stage),
 ) -> Result<Rendered, Diagnostics> {
+    let files = Mutex::new(Vec::new());
+    let outcome = render_into(root, include_drafts, bulletin_pdf, on_stage, &|file| {
+        files
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(file);
+        Ok(())
+    })?;
+    let mut files = files.into_inner().unwrap_or_else(PoisonError::into_inner);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Rendered {
+        project: outcome.project,
+        files,
+        warnings: outcome.warnings,
+        years: outcome.years,
+        archived: outcome.archived,
+    })
+}
+
+/// What a render produced besides its files.
+struct Outcome {
+    project: Project,
+    warnings: Diagnostics,
+    years: Vec<u16>,
+    archived: Vec<u16>,
+}
+
+/// The pipeline up to render, every file going to `sink` as it is produced.
+fn render_into(
+    root: &Path,
+    include_drafts: bool,
+    bulletin_pdf: bool,
+    on_stage: &mut dyn FnMut(Stage),
+    sink: render::Sink<'_>,
+) -> Result<Outcome, Diagnostics> {
     on_stage(Stage::Load);
     let (project, mut warnings) = Project::load(root)?;
     let archives = archive::load_archives(root, &project)?;
@@ -165,18 +202,25 @@ pub fn render_observed(
     }
     on_stage(Stage::Render);
     let year_numbers: Vec<u16> = years.keys().copied().collect();
-    let mut files = render::render_site(&RenderInput {
-        project: &project,
-        theme: &theme,
-        years: years.into_values().collect(),
-        bulletin_pdf,
-    })?;
-    for frozen in &archives.frozen {
-        files.extend(frozen.site_files.iter().cloned());
+    render::render_site_into(
+        &RenderInput {
+            project: &project,
+            theme: &theme,
+            years: years.into_values().collect(),
+            bulletin_pdf,
+        },
+        sink,
+    )?;
+    let copied: Diagnostics = archives
+        .frozen
+        .iter()
+        .flat_map(|frozen| &frozen.site_files)
+        .filter_map(|file| sink(file.clone()).err())
+        .collect();
+    if copied.has_errors() {
+        return Err(copied.sorted());
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Rendered {
-        files,
+    Ok(Outcome {
         warnings: warnings.sorted(),
         years: year_numbers,
         archived: archives.frozen.iter().map(|f| f.year).collect(),
@@ -199,6 +243,14 @@ pub fn build_observed(
     check_output_folder(root, &options.out)?;
     let chromium = options.pdf.then(pdf::Chromium::find);
     let printing = matches!(chromium, Some(Ok(_)));
+    if !printing {
+        let mut summary = build_streaming(root, options, on_stage)?;
+        if let Some(Err(why)) = chromium {
+            summary.pdf = Pdf::Missing(why);
+        }
+        summary.millis = started.elapsed().as_millis();
+        return Ok(summary);
+    }
     let Rendered {
         project,
         mut files,
@@ -241,6 +293,60 @@ pub fn build_observed(
     })
 }
 
+/// Build without holding the site in memory: every file goes to the staging
+/// folder as it is rendered, and the folder is swapped in at the end.
+fn build_streaming(
+    root: &Path,
+    options: &BuildOptions,
+    on_stage: &mut dyn FnMut(Stage),
+) -> Result<BuildSummary, Diagnostics> {
+    let write_error = |e: std::io::Error| {
+        Diagnostic::error(
+            &options.out,
+            Pos::FILE,
+            format!("cannot write the site: {e}"),
+        )
+        .with_help("the previous output was left as it was; check permissions and free space")
+    };
+    let staging =
+        output::Staging::new(&options.out).map_err(|e| Diagnostics::from_iter([write_error(e)]))?;
+    let (pages, charts, files) = (
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    );
+    let outcome = render_into(root, options.include_drafts, false, on_stage, &|file| {
+        if file.path.ends_with(".html") {
+            pages.fetch_add(1, Ordering::Relaxed);
+        } else if is_chart(&file) {
+            charts.fetch_add(1, Ordering::Relaxed);
+        }
+        files.fetch_add(1, Ordering::Relaxed);
+        staging.write(&file).map_err(write_error)
+    })?;
+    on_stage(Stage::Write);
+    staging
+        .commit()
+        .map_err(|e| Diagnostics::from_iter([write_error(e)]))?;
+    let project = outcome.project;
+    Ok(BuildSummary {
+        pages: pages.into_inner(),
+        charts: charts.into_inner(),
+        files: files.into_inner(),
+        years: outcome.years,
+        archived: outcome.archived,
+        drafts_left_out: project
+            .years
+            .values()
+            .filter(|y| !options.include_drafts && !y.is_published())
+            .map(|y| y.year)
+            .collect(),
+        warnings: outcome.warnings,
+        pdf: Pdf::NotAsked,
+        millis: 0,
+    })
+}
+
 /// Print the bulletin of every year rendered in this build from the rendered pages
 /// and add the PDFs beside them.
 fn print_bulletins(
@@ -280,12 +386,13 @@ fn print_bulletins(
     Ok(())
 }
 
-/// Generated SVG files: charts (the theme's own static files are copied, not drawn).
+/// A generated SVG file: a chart (the theme's own static files are copied, not drawn).
+fn is_chart(file: &OutputFile) -> bool {
+    file.path.ends_with(".svg") && !file.path.starts_with("static/")
+}
+
 pub fn count_charts(files: &[OutputFile]) -> usize {
-    files
-        .iter()
-        .filter(|f| f.path.ends_with(".svg") && !f.path.starts_with("static/"))
-        .count()
+    files.iter().filter(|f| is_chart(f)).count()
 }
 
 /// The output folder is replaced wholesale, so it must not hold the project.

@@ -470,6 +470,10 @@ struct PublicYear<'a> {
     year: &'a Year,
     scores: &'a YearScores,
     view: YearView,
+    /// `view` as a template value, converted once: every page of the year
+    /// shares it (a clone is a reference count), so the cost of a page does
+    /// not grow with the number of units.
+    value: Value,
 }
 
 /// One year to publish.
@@ -498,7 +502,11 @@ pub struct RenderInput<'a> {
 struct Renderer<'a> {
     input: &'a RenderInput<'a>,
     site: SiteView<'a>,
-    nav: Nav,
+    /// `site` and `nav` as template values, converted once for all pages.
+    site_value: Value,
+    nav_value: Value,
+    /// The navigation a page under `<year>/` sees: no later year.
+    nav_by_year: BTreeMap<u16, Value>,
     years: Vec<PublicYear<'a>>,
     bulletins: BTreeMap<u16, String>,
 }
@@ -551,8 +559,8 @@ impl<'a> Renderer<'a> {
     /// The context of a site-wide page: it may show every published year.
     fn context(&self, meta: PageMeta, extra: Value) -> Value {
         minijinja::context! {
-            site => v(&self.site),
-            nav => v(&self.nav),
+            site => self.site_value.clone(),
+            nav => self.nav_value.clone(),
             page => v(&meta),
             ..extra
         }
@@ -562,20 +570,9 @@ impl<'a> Renderer<'a> {
     /// year's pages are a function of site-level input and years up to it,
     /// and an archived year can be rebuilt from what was archived with it.
     fn year_context(&self, year: u16, meta: PageMeta, extra: Value) -> Value {
-        let nav = Nav {
-            years: self
-                .nav
-                .years
-                .iter()
-                .filter(|y| y.year <= year)
-                .cloned()
-                .collect(),
-            regions: self.nav.regions.clone(),
-            pages: self.nav.pages.clone(),
-        };
         minijinja::context! {
-            site => v(&self.site),
-            nav => v(&nav),
+            site => self.site_value.clone(),
+            nav => self.nav_by_year.get(&year).cloned().unwrap_or_else(|| self.nav_value.clone()),
             page => v(&meta),
             ..extra
         }
@@ -604,7 +601,7 @@ impl<'a> Renderer<'a> {
                     },
                 )?;
                 let extra = minijinja::context! {
-                    latest => latest.map(|y| v(&y.view)),
+                    latest => latest.map(|y| y.value.clone()),
                     years => v(self.years.iter().rev().map(|y| &y.view).collect::<Vec<_>>()),
                     charts => charts,
                 };
@@ -651,7 +648,7 @@ impl<'a> Renderer<'a> {
                         ("grades", charts::grade_distribution(&so_far)),
                     ],
                 )?;
-                let extra = minijinja::context! { year => v(&y.view), charts => charts };
+                let extra = minijinja::context! { year => y.value.clone(), charts => charts };
                 files.push(self.render(
                     "year.html",
                     &path,
@@ -680,7 +677,7 @@ impl<'a> Renderer<'a> {
                     .cloned()
                     .unwrap_or_default();
                 let extra = minijinja::context! {
-                    year => v(&y.view),
+                    year => y.value.clone(),
                     body_html => body,
                     pdf_href => self.input.bulletin_pdf.then_some(BULLETIN_PDF),
                 };
@@ -719,7 +716,7 @@ impl<'a> Renderer<'a> {
                     ],
                 )?;
                 let extra = minijinja::context! {
-                    year => v(&y.view),
+                    year => y.value.clone(),
                     card => v(&view),
                     charts => charts,
                 };
@@ -965,20 +962,29 @@ pub fn render_bulletin(
         })
 }
 
-/// Every file of the public site, sorted by path.
-pub fn render_site(input: &RenderInput<'_>) -> Result<Vec<OutputFile>, Diagnostics> {
+/// Where rendered files go as they are produced (from any thread): memory
+/// for check and serve, the staging folder for a build, so a large site is
+/// never held whole in memory.
+pub type Sink<'s> = &'s (dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync);
+
+/// Render every file of the public site into `sink`, pages in parallel.
+pub fn render_site_into(input: &RenderInput<'_>, sink: Sink<'_>) -> Result<(), Diagnostics> {
     let project = input.project;
     let years: Vec<PublicYear<'_>> = input
         .years
         .iter()
-        .map(|y| PublicYear {
-            input: y,
-            year: y.year,
-            scores: y.scores,
-            view: YearView {
+        .map(|y| {
+            let view = YearView {
                 archived: y.archived.clone(),
                 ..YearView::new(y.project, y.year, y.scores)
-            },
+            };
+            PublicYear {
+                input: y,
+                year: y.year,
+                scores: y.scores,
+                value: v(&view),
+                view,
+            }
         })
         .collect();
     let mut diags = Diagnostics::new();
@@ -991,34 +997,55 @@ pub fn render_site(input: &RenderInput<'_>) -> Result<Vec<OutputFile>, Diagnosti
             Err(d) => diags.push(d),
         }
     }
+    let site = SiteView::new(&project.site);
+    let nav = Nav {
+        years: years
+            .iter()
+            .rev()
+            .map(|y| NavYear {
+                year: y.year.year,
+                draft: y.view.draft,
+                href: y.view.href.clone(),
+            })
+            .collect(),
+        regions: project
+            .regions
+            .iter()
+            .map(|r| NavRegion {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                href: format!("regions/{}/index.html", r.id),
+            })
+            .collect(),
+        pages: project
+            .pages
+            .iter()
+            .map(|p| (p.title.clone(), format!("pages/{}/index.html", p.slug)))
+            .collect(),
+    };
+    let nav_by_year = years
+        .iter()
+        .map(|y| {
+            let year = y.year.year;
+            let seen = Nav {
+                years: nav
+                    .years
+                    .iter()
+                    .filter(|n| n.year <= year)
+                    .cloned()
+                    .collect(),
+                regions: nav.regions.clone(),
+                pages: nav.pages.clone(),
+            };
+            (year, v(&seen))
+        })
+        .collect();
     let renderer = Renderer {
         input,
-        site: SiteView::new(&project.site),
-        nav: Nav {
-            years: years
-                .iter()
-                .rev()
-                .map(|y| NavYear {
-                    year: y.year.year,
-                    draft: y.view.draft,
-                    href: y.view.href.clone(),
-                })
-                .collect(),
-            regions: project
-                .regions
-                .iter()
-                .map(|r| NavRegion {
-                    id: r.id.clone(),
-                    name: r.name.clone(),
-                    href: format!("regions/{}/index.html", r.id),
-                })
-                .collect(),
-            pages: project
-                .pages
-                .iter()
-                .map(|p| (p.title.clone(), format!("pages/{}/index.html", p.slug)))
-                .collect(),
-        },
+        site_value: v(&site),
+        nav_value: v(&nav),
+        site,
+        nav_by_year,
         years,
         bulletins,
     };
@@ -1037,28 +1064,52 @@ pub fn render_site(input: &RenderInput<'_>) -> Result<Vec<OutputFile>, Diagnosti
     jobs.extend((0..project.regions.len()).map(Job::Region));
     jobs.extend((0..project.pages.len()).map(Job::Page));
 
-    let results: Vec<Result<Vec<OutputFile>, Diagnostic>> =
-        jobs.par_iter().map(|job| renderer.job(job)).collect();
-    let mut files = Vec::new();
+    let results: Vec<Result<(), Diagnostic>> = jobs
+        .par_iter()
+        .map(|job| {
+            renderer
+                .job(job)
+                .and_then(|files| files.into_iter().try_for_each(sink))
+        })
+        .collect();
     for result in results {
-        match result {
-            Ok(mut rendered) => files.append(&mut rendered),
-            Err(d) => diags.push(d),
+        if let Err(d) = result {
+            diags.push(d);
         }
     }
     for (path, source) in &input.theme.static_files {
-        match fs::read(source) {
-            Ok(bytes) => files.push(OutputFile::new(path.clone(), bytes)),
-            Err(e) => diags.push(Diagnostic::error(
-                source.strip_prefix(&project.root).unwrap_or(source),
-                Pos::FILE,
-                format!("cannot read static file: {e}"),
-            )),
+        let copied = fs::read(source)
+            .map_err(|e| {
+                Diagnostic::error(
+                    source.strip_prefix(&project.root).unwrap_or(source),
+                    Pos::FILE,
+                    format!("cannot read static file: {e}"),
+                )
+            })
+            .and_then(|bytes| sink(OutputFile::new(path.clone(), bytes)));
+        if let Err(d) = copied {
+            diags.push(d);
         }
     }
     if diags.has_errors() {
         return Err(diags.sorted());
     }
+    Ok(())
+}
+
+/// Every file of the public site in memory, sorted by path.
+pub fn render_site(input: &RenderInput<'_>) -> Result<Vec<OutputFile>, Diagnostics> {
+    let files = std::sync::Mutex::new(Vec::new());
+    render_site_into(input, &|file| {
+        files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(file);
+        Ok(())
+    })?;
+    let mut files = files
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|a, b| a.path == b.path);
     Ok(files)
