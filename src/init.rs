@@ -55,8 +55,16 @@ pub const STARTER: &[(&str, &[u8])] = &[
 /// The default theme, as `themes/default/<path>` in the repository.
 pub const DEFAULT_THEME: &[(&str, &[u8])] = &[
     (
+        "static/access.js",
+        include_bytes!("../themes/default/static/access.js"),
+    ),
+    (
         "static/official.css",
         include_bytes!("../themes/default/static/official.css"),
+    ),
+    (
+        "static/search.js",
+        include_bytes!("../themes/default/static/search.js"),
     ),
     (
         "static/style.css",
@@ -109,6 +117,10 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = &[
     (
         "templates/scorecard.html",
         include_bytes!("../themes/default/templates/scorecard.html"),
+    ),
+    (
+        "templates/search.html",
+        include_bytes!("../themes/default/templates/search.html"),
     ),
     (
         "templates/sitemap.xml",

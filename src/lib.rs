@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod export;
 pub mod fixture;
 pub mod init;
+pub mod links;
 pub mod load;
 pub mod model;
 pub mod output;

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use crate::archive;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::links;
 use crate::model::{Date, Project};
 use crate::output::{self, OutputFile};
 use crate::pdf::{self, Pdf};
@@ -266,6 +267,10 @@ pub fn build_observed(
             Pdf::Written
         }
     };
+    let broken = links::check(&files, &project.site.base_url);
+    if broken.has_errors() {
+        return Err(broken);
+    }
     on_stage(Stage::Write);
     output::write_site(&options.out, &files).map_err(|e| {
         Diagnostics::from_iter([Diagnostic::error(

@@ -569,7 +569,7 @@ fn raw_html_in_a_bulletin_is_sanitized() {
         .and_then(|mut f| {
             use std::io::Write;
             f.write_all(
-                "\n\n正文<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n<a href=\"javascript:alert(1)\" onclick=\"alert(1)\">链接</a>\n\n<iframe src=\"https://evil.example/\"></iframe>\n\n<svg onload=alert(1)></svg>\n\n<p style=\"x\" onmouseover=\"alert(1)\">段落</p>\n\n[普通链接](https://www.mee.gov.cn/)\n"
+                "\n\n正文<script>alert(1)</script>\n\n<img src=https://www.mee.gov.cn/x.png onerror=alert(1)>\n\n<a href=\"javascript:alert(1)\" onclick=\"alert(1)\">链接</a>\n\n<iframe src=\"https://evil.example/\"></iframe>\n\n<svg onload=alert(1)></svg>\n\n<p style=\"x\" onmouseover=\"alert(1)\">段落</p>\n\n[普通链接](https://www.mee.gov.cn/)\n"
                     .as_bytes(),
             )
         })

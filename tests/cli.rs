@@ -1239,7 +1239,7 @@ fn hostile_markdown_is_sanitized() {
     append(
         project.path(),
         "content/2023/regions/changbaishan.md",
-        "\n正文<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[链接](javascript:alert(1))\n\n<iframe src=\"https://evil.example/\"></iframe>\n",
+        "\n正文<script>alert(1)</script>\n\n<img src=https://www.mee.gov.cn/x.png onerror=alert(1)>\n\n[链接](javascript:alert(1))\n\n<iframe src=\"https://evil.example/\"></iframe>\n",
     );
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");

@@ -1,5 +1,5 @@
 use clap::Args;
-use ecoscore::{site, Project};
+use ecoscore::{links, site, Project};
 
 use super::{from_archive, report, say, Common, FAILURE};
 
@@ -7,11 +7,24 @@ use super::{from_archive, report, say, Common, FAILURE};
 ///
 /// Example: ecoscore check --root path/to/project
 #[derive(Debug, Args)]
-pub struct CheckArgs {}
+pub struct CheckArgs {
+    /// Also check that every internal link and asset reference of the rendered site resolves
+    #[arg(long)]
+    pub links: bool,
+}
 
-pub fn execute(common: &Common, _args: &CheckArgs) -> u8 {
+pub fn execute(common: &Common, args: &CheckArgs) -> u8 {
     match site::render(&common.root, true, false) {
         Ok(rendered) => {
+            if args.links {
+                let broken = links::check(&rendered.files, &rendered.project.site.base_url);
+                if broken.has_errors() {
+                    let mut all = rendered.warnings;
+                    all.extend(broken);
+                    report(&all.sorted());
+                    return FAILURE;
+                }
+            }
             report(&rendered.warnings);
             say(&format!(
                 "{}{}",

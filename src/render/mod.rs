@@ -6,6 +6,7 @@
 
 pub mod charts;
 pub mod markdown;
+pub mod search;
 pub mod view;
 
 use std::collections::BTreeMap;
@@ -427,6 +428,11 @@ struct PageMeta {
     canonical: String,
     /// Which part of the navigation this page belongs to.
     section: &'static str,
+    /// The 栏目 the page belongs to (the `ColumnName` meta tag).
+    column: String,
+    /// `YYYY-MM-DD` for pages of a year (its bulletin's date), else none
+    /// (the `PubDate` meta tag; no clock in the output).
+    pub_date: Option<String>,
     draft: bool,
 }
 
@@ -461,6 +467,7 @@ enum Job<'a> {
     Archive,
     Page(usize),
     NotFound,
+    Search,
     Sitemap,
     Feed,
 }
@@ -536,10 +543,19 @@ fn canonical(base_url: &str, path: &str) -> String {
 impl<'a> Renderer<'a> {
     fn meta(&self, path: &str, title: String, section: &'static str, draft: bool) -> PageMeta {
         PageMeta {
-            title,
             root: page_path_root(path),
             canonical: canonical(&self.input.project.site.base_url, path),
             section,
+            column: match section {
+                "home" => "首页".to_string(),
+                "years" | "regions" => "考核结果".to_string(),
+                "bulletins" => "考核公报".to_string(),
+                "archive" => "历年结果".to_string(),
+                "search" => "站内搜索".to_string(),
+                _ => title.clone(),
+            },
+            title,
+            pub_date: None,
             draft,
         }
     }
@@ -610,12 +626,13 @@ impl<'a> Renderer<'a> {
             }
             Job::Year(y) => {
                 let path = format!("{}/index.html", y.year.year);
-                let meta = self.meta(
+                let mut meta = self.meta(
                     &path,
                     format!("{}年度考核结果", y.year.year),
                     "years",
                     y.view.draft,
                 );
+                meta.pub_date = Some(y.view.bulletin.date.clone());
                 let cards: Vec<ScorecardView> = y
                     .scores
                     .cards
@@ -665,12 +682,13 @@ impl<'a> Renderer<'a> {
             }
             Job::Bulletin(y) => {
                 let path = y.view.bulletin.href.clone();
-                let meta = self.meta(
+                let mut meta = self.meta(
                     &path,
                     y.year.bulletin.title.clone(),
                     "bulletins",
                     y.view.draft,
                 );
+                meta.pub_date = Some(y.view.bulletin.date.clone());
                 let body = self
                     .bulletins
                     .get(&y.year.year)
@@ -701,12 +719,13 @@ impl<'a> Renderer<'a> {
                     .map(|n| markdown::to_html(&n.markdown));
                 let view = ScorecardView::new(project, y.year, unit, card, narrative);
                 let path = view.row.href.clone();
-                let meta = self.meta(
+                let mut meta = self.meta(
                     &path,
                     format!("{} {}年度考核结果", region.name, y.year.year),
                     "regions",
                     y.view.draft,
                 );
+                meta.pub_date = Some(y.view.bulletin.date.clone());
                 let (charts, mut files) = chart_values(
                     &path,
                     &format!("{}/regions/{}/", y.year.year, region.id),
@@ -821,6 +840,25 @@ impl<'a> Renderer<'a> {
                     "404.html",
                     self.context(meta, Value::UNDEFINED),
                 )?])
+            }
+            Job::Search => {
+                // A site-wide file: every published year.
+                let all: Vec<&YearView> = self.years.iter().map(|y| &y.view).collect();
+                let mut files = vec![OutputFile::new(
+                    search::INDEX_PATH,
+                    search::index_script(project, &all),
+                )];
+                // The page is optional, so older themes keep building.
+                if self.input.theme.has_template("search.html") {
+                    let path = "search/index.html";
+                    let meta = self.meta(path, "站内搜索".to_string(), "search", false);
+                    files.push(self.render(
+                        "search.html",
+                        path,
+                        self.context(meta, Value::UNDEFINED),
+                    )?);
+                }
+                Ok(files)
             }
             Job::Sitemap => {
                 let meta = self.meta("sitemap.xml", String::new(), "none", false);
@@ -1053,6 +1091,7 @@ pub fn render_site_into(input: &RenderInput<'_>, sink: Sink<'_>) -> Result<(), D
         Job::Index,
         Job::Archive,
         Job::NotFound,
+        Job::Search,
         Job::Sitemap,
         Job::Feed,
     ];

@@ -25,6 +25,8 @@ pub struct SiteView<'a> {
     pub title: &'a str,
     pub publisher: &'a str,
     pub base_url: &'a str,
+    /// The host of `base_url` (the `SiteDomain` meta tag).
+    pub domain: &'a str,
     pub language: &'a str,
     pub site_id_code: Option<&'a str>,
     pub icp: Option<&'a str>,
@@ -34,12 +36,19 @@ pub struct SiteView<'a> {
     pub generator: String,
 }
 
+/// The host of an absolute URL: "https://host:8080/kaohe/" → "host:8080".
+fn host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split('/').next().unwrap_or(rest)
+}
+
 impl<'a> SiteView<'a> {
     pub fn new(site: &'a Site) -> SiteView<'a> {
         SiteView {
             title: &site.title,
             publisher: &site.publisher,
             base_url: &site.base_url,
+            domain: host(&site.base_url),
             language: &site.language,
             site_id_code: site.site_id_code.as_deref(),
             icp: site.icp.as_deref(),

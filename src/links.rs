@@ -1,0 +1,393 @@
+//! The link checker: every internal link and asset reference in the rendered
+//! HTML must name a file of the site (and, with a `#fragment`, an `id` on
+//! that page). It runs on the pages in memory, after render and before write,
+//! so `build` fails with nothing written and `check --links` needs no output.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::output::OutputFile;
+use crate::render::site_path;
+
+/// One reference found in a page: the attribute value as written and its
+/// byte offset in the page.
+#[derive(Debug, PartialEq, Eq)]
+struct Reference {
+    value: String,
+    at: usize,
+}
+
+/// Check every `.html` file of `files`; links starting with `/` are taken
+/// relative to the site's path in `base_url` (`/kaohe/`), as the 404 page
+/// writes them. Returns one error per broken reference.
+pub fn check(files: &[OutputFile], base_url: &str) -> Diagnostics {
+    let site_root = site_path(base_url);
+    let pages: BTreeMap<&str, &str> = files
+        .iter()
+        .filter(|f| f.path.ends_with(".html"))
+        .filter_map(|f| Some((f.path.as_str(), std::str::from_utf8(&f.bytes).ok()?)))
+        .collect();
+    let existing: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut diags = Diagnostics::new();
+    for (&page, &html) in &pages {
+        let mut source: Option<Arc<str>> = None;
+        for reference in references(html) {
+            let Some(problem) = broken(page, &reference.value, &site_root, &existing, |target| {
+                ids.entry(target.to_string())
+                    .or_insert_with(|| pages.get(target).map(|h| page_ids(h)).unwrap_or_default())
+                    .clone()
+            }) else {
+                continue;
+            };
+            let source = source.get_or_insert_with(|| Arc::from(html)).clone();
+            diags.push(
+                Diagnostic::error(
+                    PathBuf::from(page),
+                    position(html, reference.at),
+                    format!("broken link `{}`: {problem}", reference.value),
+                )
+                .with_help(
+                    "the link comes from the theme's template for this page or from the Markdown it shows; point it at a page or file the site has",
+                )
+                .with_source(source),
+            );
+        }
+    }
+    diags.sorted()
+}
+
+/// Why `link` on `page` does not resolve, or none when it does (or is not ours to check).
+fn broken(
+    page: &str,
+    link: &str,
+    site_root: &str,
+    existing: &BTreeSet<&str>,
+    mut ids_of: impl FnMut(&str) -> BTreeSet<String>,
+) -> Option<String> {
+    let link = link.trim();
+    if link.is_empty() || link.starts_with("//") || has_scheme(link) {
+        return None;
+    }
+    let (rest, fragment) = match link.split_once('#') {
+        Some((rest, fragment)) => (rest, Some(fragment)),
+        None => (link, None),
+    };
+    let path = rest.split('?').next().unwrap_or(rest);
+    let target = if path.is_empty() {
+        page.to_string()
+    } else {
+        let joined = match path.strip_prefix('/') {
+            Some(_) => match path.strip_prefix(site_root) {
+                Some(inside) => inside.to_string(),
+                None => return Some(format!("it is outside the site's path `{site_root}`")),
+            },
+            None => match page.rfind('/') {
+                Some(slash) => format!("{}/{path}", &page[..slash]),
+                None => path.to_string(),
+            },
+        };
+        match normalise(&percent_decode(&joined)) {
+            Some(target) => target,
+            None => return Some("it climbs above the site's root".to_string()),
+        }
+    };
+    let file = if target.is_empty() || target.ends_with('/') {
+        format!("{target}index.html")
+    } else if existing.contains(target.as_str()) {
+        target.clone()
+    } else {
+        format!("{target}/index.html")
+    };
+    if !existing.contains(file.as_str()) {
+        return Some(format!("the site has no file `{target}`"));
+    }
+    match fragment {
+        Some(id) if !id.is_empty() && file.ends_with(".html") => {
+            let id = percent_decode(id);
+            (!ids_of(&file).contains(&id))
+                .then(|| format!("`{file}` has no element with id `{id}`"))
+        }
+        _ => None,
+    }
+}
+
+/// `http:`, `mailto:`, `data:` … : a URL scheme before any `/`, `?` or `#`.
+fn has_scheme(link: &str) -> bool {
+    match link.find(':') {
+        Some(colon) => {
+            let scheme = &link[..colon];
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+/// Resolve `.` and `..`; none when the path leaves the root.
+fn normalise(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    let mut joined = parts.join("/");
+    if path.ends_with('/') && !joined.is_empty() {
+        joined.push('/');
+    }
+    Some(joined)
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The 1-based line and column (in characters) of a byte offset.
+fn position(text: &str, at: usize) -> Pos {
+    let before = &text[..at.min(text.len())];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Pos::new(
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
+}
+
+/// Every `href`, `src` and `srcset` URL in the tags of `html` (comments and
+/// the text of `script` and `style` elements skipped).
+fn references(html: &str) -> Vec<Reference> {
+    let mut found = Vec::new();
+    for tag in tags(html) {
+        for (name, value, at) in tag.attributes {
+            match name.as_str() {
+                "href" | "src" | "xlink:href" => found.push(Reference {
+                    value: unescape(value),
+                    at,
+                }),
+                "srcset" => {
+                    for candidate in value.split(',') {
+                        if let Some(url) = candidate.split_whitespace().next() {
+                            found.push(Reference {
+                                value: unescape(url),
+                                at,
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+/// The `id` (and `name` of anchors) values of a page.
+fn page_ids(html: &str) -> BTreeSet<String> {
+    tags(html)
+        .into_iter()
+        .flat_map(|tag| {
+            let is_anchor = tag.name == "a";
+            tag.attributes
+                .into_iter()
+                .filter(move |(name, _, _)| name == "id" || (is_anchor && name == "name"))
+                .map(|(_, value, _)| unescape(value))
+        })
+        .collect()
+}
+
+struct Tag<'a> {
+    name: String,
+    /// Attribute name (lower case), raw value, byte offset of the value.
+    attributes: Vec<(String, &'a str, usize)>,
+}
+
+/// A small tokenizer for the start tags of well-formed HTML, enough for what
+/// the theme and the sanitized Markdown produce.
+fn tags(html: &str) -> Vec<Tag<'_>> {
+    let bytes = html.as_bytes();
+    let mut tags = Vec::new();
+    let mut i = 0;
+    while let Some(offset) = html[i..].find('<') {
+        i += offset + 1;
+        if html[i..].starts_with("!--") {
+            i = html[i..].find("-->").map_or(html.len(), |end| i + end + 3);
+            continue;
+        }
+        if !bytes.get(i).is_some_and(|b| b.is_ascii_alphabetic()) {
+            continue;
+        }
+        let name_end = html[i..]
+            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .map_or(html.len(), |n| i + n);
+        let name = html[i..name_end].to_ascii_lowercase();
+        i = name_end;
+        let mut attributes = Vec::new();
+        loop {
+            while bytes
+                .get(i)
+                .is_some_and(|b| b.is_ascii_whitespace() || *b == b'/')
+            {
+                i += 1;
+            }
+            match bytes.get(i) {
+                None => break,
+                Some(b'>') => {
+                    i += 1;
+                    break;
+                }
+                _ => {}
+            }
+            let attr_end = html[i..]
+                .find(|c: char| c.is_whitespace() || c == '=' || c == '>')
+                .map_or(html.len(), |n| i + n);
+            let attr = html[i..attr_end].to_ascii_lowercase();
+            i = attr_end;
+            while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+                i += 1;
+            }
+            if bytes.get(i) != Some(&b'=') {
+                attributes.push((attr, "", i));
+                continue;
+            }
+            i += 1;
+            while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+                i += 1;
+            }
+            let (start, end, next) = match bytes.get(i) {
+                Some(&quote @ (b'"' | b'\'')) => {
+                    let start = i + 1;
+                    let end = html[start..]
+                        .find(quote as char)
+                        .map_or(html.len(), |n| start + n);
+                    (start, end, (end + 1).min(html.len()))
+                }
+                _ => {
+                    let end = html[i..]
+                        .find(|c: char| c.is_whitespace() || c == '>')
+                        .map_or(html.len(), |n| i + n);
+                    (i, end, end)
+                }
+            };
+            attributes.push((attr, &html[start..end], start));
+            i = next;
+        }
+        if name == "script" || name == "style" {
+            let close = format!("</{name}");
+            i = html[i..].find(&close).map_or(html.len(), |end| i + end);
+        }
+        tags.push(Tag { name, attributes });
+    }
+    tags
+}
+
+/// The character references templates and ammonia write into attributes.
+fn unescape(value: &str) -> String {
+    value
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(pages: &[(&str, &str)]) -> Vec<OutputFile> {
+        pages
+            .iter()
+            .map(|(path, html)| OutputFile::new(*path, *html))
+            .collect()
+    }
+
+    fn messages(files: &[OutputFile]) -> Vec<String> {
+        check(files, "https://example.gov.cn/kaohe/")
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn resolves_relative_rooted_and_folder_links() {
+        let files = site(&[
+            ("index.html", r#"<a href="2024/index.html">x</a><a href="2024/">y</a><link href='static/s.css'>"#),
+            ("2024/index.html", "<a href=\"../index.html#top\">up</a><img src=\"c.svg\" srcset=\"c.svg 1x, c.svg 2x\"><p id=\"t\">"),
+            ("2024/c.svg", "<svg/>"),
+            ("static/s.css", ""),
+            ("404.html", r#"<a href="/kaohe/index.html">home</a><a href="/kaohe/2024/#t">t</a>"#),
+        ]);
+        let mut with_top = files.clone();
+        with_top[0] = OutputFile::new(
+            "index.html",
+            r#"<a id="top" href="2024/index.html">x</a><a href="2024/">y</a><link href='static/s.css'>"#,
+        );
+        assert_eq!(messages(&with_top), Vec::<String>::new());
+        assert_eq!(
+            messages(&files),
+            ["2024/index.html:1:10: broken link `../index.html#top`: `index.html` has no element with id `top`"]
+        );
+    }
+
+    #[test]
+    fn names_page_line_and_link_of_each_broken_reference() {
+        let files = site(&[
+            ("index.html", "<p>\n  <a href=\"missing/index.html\">x</a>\n<img src=\"../../up.png\"><a href=\"/elsewhere/\">"),
+        ]);
+        assert_eq!(
+            messages(&files),
+            [
+                "index.html:2:12: broken link `missing/index.html`: the site has no file `missing/index.html`",
+                "index.html:3:11: broken link `../../up.png`: it climbs above the site's root",
+                "index.html:3:34: broken link `/elsewhere/`: it is outside the site's path `/kaohe/`",
+            ]
+        );
+    }
+
+    #[test]
+    fn leaves_external_links_fragments_and_script_text_alone() {
+        let files = site(&[(
+            "index.html",
+            "<a href=\"https://www.gov.cn/\">a</a><a href=\"mailto:x@y.cn\">m</a><a href=\"#main\">s</a>\
+             <main id=\"main\"></main><script>var a = '<a href=\"nope.html\">';</script><!-- <a href=\"gone\"> -->\
+             <a href=\"data:text/plain,x\">d</a><a href=\"?q=1\">q</a><a href=\"%E6%90%9C/\">e</a>",
+        ), ("搜/index.html", "")]);
+        assert_eq!(messages(&files), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_missing_fragment_on_the_same_page_is_broken() {
+        let files = site(&[("a/index.html", "<a href=\"#nowhere\">x</a>")]);
+        assert_eq!(
+            messages(&files),
+            ["a/index.html:1:10: broken link `#nowhere`: `a/index.html` has no element with id `nowhere`"]
+        );
+    }
+}
