@@ -19,41 +19,83 @@ struct Reference {
     at: usize,
 }
 
+/// What the checker needs of one page: the references it makes and the ids
+/// it defines. Small enough to keep for every page of a large site while the
+/// pages themselves are streamed to disk.
+#[derive(Debug)]
+pub struct PageLinks {
+    path: String,
+    references: Vec<Reference>,
+    ids: BTreeSet<String>,
+}
+
+/// The links and ids of an `.html` file; none for other files.
+pub fn scan(file: &OutputFile) -> Option<PageLinks> {
+    if !file.path.ends_with(".html") {
+        return None;
+    }
+    let html = std::str::from_utf8(&file.bytes).ok()?;
+    Some(PageLinks {
+        path: file.path.clone(),
+        references: references(html),
+        ids: page_ids(html),
+    })
+}
+
 /// Check every `.html` file of `files`; links starting with `/` are taken
 /// relative to the site's path in `base_url` (`/kaohe/`), as the 404 page
 /// writes them. Returns one error per broken reference.
 pub fn check(files: &[OutputFile], base_url: &str) -> Diagnostics {
+    let pages: Vec<PageLinks> = files.iter().filter_map(scan).collect();
+    let existing: BTreeSet<String> = files.iter().map(|f| f.path.clone()).collect();
+    check_scanned(&pages, &existing, base_url, |page| {
+        files
+            .iter()
+            .find(|f| f.path == page)
+            .and_then(|f| std::str::from_utf8(&f.bytes).ok())
+            .map(Arc::from)
+    })
+}
+
+/// [`check`] on scanned pages: `existing` holds every path of the site, and
+/// `source_of` gives a page's text back for the excerpt of a broken link.
+pub fn check_scanned(
+    pages: &[PageLinks],
+    existing: &BTreeSet<String>,
+    base_url: &str,
+    source_of: impl Fn(&str) -> Option<Arc<str>>,
+) -> Diagnostics {
     let site_root = site_path(base_url);
-    let pages: BTreeMap<&str, &str> = files
-        .iter()
-        .filter(|f| f.path.ends_with(".html"))
-        .filter_map(|f| Some((f.path.as_str(), std::str::from_utf8(&f.bytes).ok()?)))
-        .collect();
-    let existing: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let existing: BTreeSet<&str> = existing.iter().map(String::as_str).collect();
+    let ids: BTreeMap<&str, &BTreeSet<String>> =
+        pages.iter().map(|p| (p.path.as_str(), &p.ids)).collect();
+    let no_ids = BTreeSet::new();
     let mut diags = Diagnostics::new();
-    for (&page, &html) in &pages {
-        let mut source: Option<Arc<str>> = None;
-        for reference in references(html) {
-            let Some(problem) = broken(page, &reference.value, &site_root, &existing, |target| {
-                ids.entry(target.to_string())
-                    .or_insert_with(|| pages.get(target).map(|h| page_ids(h)).unwrap_or_default())
-                    .clone()
-            }) else {
+    for page in pages {
+        let mut source: Option<Option<Arc<str>>> = None;
+        for reference in &page.references {
+            let Some(problem) = broken(
+                &page.path,
+                &reference.value,
+                &site_root,
+                &existing,
+                |target| ids.get(target).copied().unwrap_or(&no_ids).clone(),
+            ) else {
                 continue;
             };
-            let source = source.get_or_insert_with(|| Arc::from(html)).clone();
-            diags.push(
-                Diagnostic::error(
-                    PathBuf::from(page),
-                    position(html, reference.at),
-                    format!("broken link `{}`: {problem}", reference.value),
-                )
-                .with_help(
-                    "the link comes from the theme's template for this page or from the Markdown it shows; point it at a page or file the site has",
-                )
-                .with_source(source),
+            let text = source.get_or_insert_with(|| source_of(&page.path)).clone();
+            let mut diagnostic = Diagnostic::error(
+                PathBuf::from(&page.path),
+                text.as_deref().map_or(Pos::FILE, |html| position(html, reference.at)),
+                format!("broken link `{}`: {problem}", reference.value),
+            )
+            .with_help(
+                "the link comes from the theme's template for this page or from the Markdown it shows; point it at a page or file the site has",
             );
+            if let Some(text) = text {
+                diagnostic = diagnostic.with_source(text);
+            }
+            diags.push(diagnostic);
         }
     }
     diags.sorted()

@@ -97,6 +97,11 @@ impl Staging {
         write_under(self.dir.path(), file)
     }
 
+    /// Where the files are being written (for reading one back).
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
     /// Replace the output folder with what was written.
     pub fn commit(self) -> io::Result<()> {
         let Staging { out, parent, dir } = self;

@@ -165,6 +165,16 @@ pub fn run(
     let url = format!("http://{address}{mount}");
     let mut watched_paths: Vec<PathBuf> = vec![PathBuf::from(WATCHED_FILE)];
     watched_paths.extend(watched.iter().cloned());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    // Take over Ctrl-C before saying the server is up, so a stop that comes
+    // right after the announcement is a clean stop, not the default kill.
+    let stop_signals = {
+        let _context = runtime.enter();
+        StopSignals::register()
+    };
     report(ServeEvent::Listening {
         url: &url,
         watched: &watched_paths,
@@ -224,16 +234,12 @@ pub fn run(
         drop(debouncer);
     });
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(ServeError::Runtime)?;
     let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
         let shutdown_report = Arc::clone(&report);
         let shutdown = async move {
-            wait_for_stop_signal().await;
+            stop_signals.wait().await;
             shutdown_report(ServeEvent::Stopping);
             let _ = messages.send(Message::Stop);
             let _ = stopping.send(());
@@ -709,30 +715,50 @@ fn page(status: StatusCode, content_type: &'static str, bytes: Bytes) -> Respons
         .into_response()
 }
 
-async fn wait_for_stop_signal() {
-    let ctrl_c = async {
+/// Ctrl-C (and SIGTERM on Unix), registered up front.
+struct StopSignals {
+    #[cfg(unix)]
+    interrupt: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    /// Must run inside the runtime's context.
+    fn register() -> StopSignals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            StopSignals {
+                interrupt: signal(SignalKind::interrupt()).ok(),
+                terminate: signal(SignalKind::terminate()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        StopSignals {}
+    }
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            async fn next(signal: Option<tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(mut signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            }
+            tokio::select! {
+                () = next(self.interrupt) => {}
+                () = next(self.terminate) => {}
+            }
+        }
+        #[cfg(not(unix))]
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let terminate = async {
-            match signal(SignalKind::terminate()) {
-                Ok(mut terminate) => {
-                    terminate.recv().await;
-                }
-                Err(_) => std::future::pending::<()>().await,
-            }
-        };
-        tokio::select! {
-            () = ctrl_c => {}
-            () = terminate => {}
-        }
     }
-    #[cfg(not(unix))]
-    ctrl_c.await;
 }
 
 #[cfg(test)]

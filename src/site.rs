@@ -1,7 +1,7 @@
 //! The whole pipeline for one build: load → validate → score → render → write,
 //! with archived years copied from `archive/` instead of rendered.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -320,6 +320,10 @@ fn build_streaming(
         AtomicUsize::new(0),
         AtomicUsize::new(0),
     );
+    // The link checker needs every path and each page's links and ids, not
+    // the pages themselves.
+    let scanned = Mutex::new(Vec::new());
+    let paths = Mutex::new(BTreeSet::new());
     let outcome = render_into(root, options.include_drafts, false, on_stage, &|file| {
         if file.path.ends_with(".html") {
             pages.fetch_add(1, Ordering::Relaxed);
@@ -327,8 +331,27 @@ fn build_streaming(
             charts.fetch_add(1, Ordering::Relaxed);
         }
         files.fetch_add(1, Ordering::Relaxed);
+        if let Some(links) = links::scan(&file) {
+            scanned
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(links);
+        }
+        paths
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(file.path.clone());
         staging.write(&file).map_err(write_error)
     })?;
+    let scanned = scanned.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let paths = paths.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let broken = links::check_scanned(&scanned, &paths, &outcome.project.site.base_url, |page| {
+        let text = std::fs::read_to_string(staging.path().join(page)).ok()?;
+        Some(std::sync::Arc::from(text))
+    });
+    if broken.has_errors() {
+        return Err(broken);
+    }
     on_stage(Stage::Write);
     staging
         .commit()
