@@ -479,21 +479,6 @@ fn with_reload_script(html: &[u8], version: &str) -> Vec<u8> {
     out
 }
 
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// The page every request for a page gets while the input is broken: each
 /// problem with its file, line and column, then the full report.
 fn problems_page(diagnostics: &Diagnostics, version: &str) -> Vec<u8> {
@@ -503,7 +488,7 @@ fn problems_page(diagnostics: &Diagnostics, version: &str) -> Vec<u8> {
         list.push_str(&format!(
             "<li class=\"{}\"><code>{}</code></li>\n",
             if d.is_error() { "error" } else { "warning" },
-            escape_html(&d.to_string())
+            crate::render::charts::escape(&d.to_string())
         ));
     }
     let page = format!(
@@ -527,7 +512,7 @@ fn problems_page(diagnostics: &Diagnostics, version: &str) -> Vec<u8> {
 </html>
 "#,
         noun = if errors == 1 { "error" } else { "errors" },
-        report = escape_html(&diagnostics.render(false)),
+        report = crate::render::charts::escape(&diagnostics.render(false)),
     );
     with_reload_script(page.as_bytes(), version)
 }

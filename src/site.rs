@@ -286,12 +286,7 @@ pub fn build_observed(
         files: files.len(),
         years,
         archived,
-        drafts_left_out: project
-            .years
-            .values()
-            .filter(|y| !options.include_drafts && !y.is_published())
-            .map(|y| y.year)
-            .collect(),
+        drafts_left_out: drafts_left_out(&project, options),
         warnings,
         pdf,
         millis: started.elapsed().as_millis(),
@@ -363,12 +358,7 @@ fn build_streaming(
         files: files.into_inner(),
         years: outcome.years,
         archived: outcome.archived,
-        drafts_left_out: project
-            .years
-            .values()
-            .filter(|y| !options.include_drafts && !y.is_published())
-            .map(|y| y.year)
-            .collect(),
+        drafts_left_out: drafts_left_out(&project, options),
         warnings: outcome.warnings,
         pdf: Pdf::NotAsked,
         millis: 0,
@@ -412,6 +402,16 @@ fn print_bulletins(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(())
+}
+
+/// Draft years the build left out (none with `--drafts`).
+fn drafts_left_out(project: &Project, options: &BuildOptions) -> Vec<u16> {
+    project
+        .years
+        .values()
+        .filter(|y| !options.include_drafts && !y.is_published())
+        .map(|y| y.year)
+        .collect()
 }
 
 /// A generated SVG file: a chart (the theme's own static files are copied, not drawn).

@@ -17,6 +17,7 @@ mod scorecard;
 mod table;
 mod year;
 
+pub use canvas::escape;
 pub use palette::{grade_colour, hex};
 pub use region::{key_indicators, trend};
 pub use scorecard::{indicators, unit_sections};
