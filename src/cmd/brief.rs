@@ -3,9 +3,8 @@ use std::path::PathBuf;
 use clap::Args;
 use ecoscore::brief::{self, BriefOptions};
 use ecoscore::pdf::Pdf;
-use ecoscore::Project;
 
-use super::{report, say, warn_no_pdf, Common, FAILURE};
+use super::{load_project, report, say, warn_no_pdf, Common, FAILURE};
 
 /// Write one year's briefing copy (抄送件) to briefing/<year>/: the bulletin
 /// with every deduction and its reason, vetoes, downgrades, year-over-year
@@ -27,14 +26,9 @@ pub struct BriefArgs {
 }
 
 pub fn execute(common: &Common, args: &BriefArgs) -> u8 {
-    let (project, warnings) = match Project::load(&common.root) {
-        Ok(loaded) => loaded,
-        Err(diags) => {
-            report(&diags);
-            return FAILURE;
-        }
+    let Some(project) = load_project(common) else {
+        return FAILURE;
     };
-    report(&warnings);
     let options = BriefOptions {
         year: args.year,
         out: args

@@ -117,6 +117,21 @@ pub fn built_line(
     format!("built {pages} pages{charts} ({files} files) for {years} in {millis} ms")
 }
 
+/// Load and validate the project, reporting its warnings; on errors, report
+/// them and return none (the caller exits with `FAILURE`).
+pub fn load_project(common: &Common) -> Option<ecoscore::Project> {
+    match ecoscore::Project::load(&common.root) {
+        Ok((project, warnings)) => {
+            report(&warnings);
+            Some(project)
+        }
+        Err(diags) => {
+            report(&diags);
+            None
+        }
+    }
+}
+
 /// Print diagnostics to stderr, followed by a count; with `--quiet`, errors only.
 pub fn report(diags: &Diagnostics) {
     let shown: Diagnostics = diags

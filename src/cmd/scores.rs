@@ -1,7 +1,7 @@
 use clap::{Args, ValueEnum};
-use ecoscore::{export, score, Project};
+use ecoscore::{export, score};
 
-use super::{report, Common, FAILURE};
+use super::{load_project, Common, FAILURE};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -23,14 +23,9 @@ pub struct ScoresArgs {
 }
 
 pub fn execute(common: &Common, args: &ScoresArgs) -> u8 {
-    let (project, warnings) = match Project::load(&common.root) {
-        Ok(loaded) => loaded,
-        Err(diags) => {
-            report(&diags);
-            return FAILURE;
-        }
+    let Some(project) = load_project(common) else {
+        return FAILURE;
     };
-    report(&warnings);
     let Some(year) = project.years.get(&args.year) else {
         let known: Vec<String> = project.years.keys().map(u16::to_string).collect();
         eprintln!(
