@@ -34,16 +34,10 @@ pub(crate) fn v<T: Serialize>(view: T) -> Value {
 /// with `svg` and `table` marked safe (built and escaped in `charts`).
 /// `dir` is the site-relative folder the standalone `.svg` files go to; the
 /// files are returned with the value.
-fn chart_values(
-    page: &str,
-    dir: &str,
-    charts: Vec<(&'static str, Result<charts::Chart, charts::ChartError>)>,
-) -> Result<(Value, Vec<OutputFile>), Diagnostic> {
+fn chart_values(dir: &str, charts: Vec<(&'static str, charts::Chart)>) -> (Value, Vec<OutputFile>) {
     let mut values = BTreeMap::new();
     let mut files = Vec::with_capacity(charts.len());
     for (name, chart) in charts {
-        let chart =
-            chart.map_err(|e| Diagnostic::error(PathBuf::from(page), Pos::FILE, e.to_string()))?;
         let href = format!("{dir}{}", chart.file);
         values.insert(
             name,
@@ -57,7 +51,7 @@ fn chart_values(
         );
         files.push(OutputFile::new(href, chart.svg));
     }
-    Ok((Value::from(values), files))
+    (Value::from(values), files)
 }
 
 /// The templates every theme provides, one per kind of page.
@@ -608,14 +602,13 @@ impl<'a> Renderer<'a> {
                 // The site-wide page may show every published year.
                 let all: Vec<&YearView> = self.years.iter().map(|y| &y.view).collect();
                 let (charts, mut files) = chart_values(
-                    "index.html",
                     "charts/",
                     if all.is_empty() {
                         Vec::new()
                     } else {
                         vec![("grades", charts::grade_distribution(&all))]
                     },
-                )?;
+                );
                 let extra = minijinja::context! {
                     latest => latest.map(|y| y.value.clone()),
                     years => v(self.years.iter().rev().map(|y| &y.view).collect::<Vec<_>>()),
@@ -656,7 +649,6 @@ impl<'a> Renderer<'a> {
                     .map(|p| &p.view)
                     .collect();
                 let (charts, mut files) = chart_values(
-                    &path,
                     &format!("{}/charts/", y.year.year),
                     vec![
                         ("ranking", charts::ranking(&y.view)),
@@ -664,7 +656,7 @@ impl<'a> Renderer<'a> {
                         ("sections", charts::sections(&y.view)),
                         ("grades", charts::grade_distribution(&so_far)),
                     ],
-                )?;
+                );
                 let extra = minijinja::context! { year => y.value.clone(), charts => charts };
                 files.push(self.render(
                     "year.html",
@@ -727,13 +719,12 @@ impl<'a> Renderer<'a> {
                 );
                 meta.pub_date = Some(y.view.bulletin.date.clone());
                 let (charts, mut files) = chart_values(
-                    &path,
                     &format!("{}/regions/{}/", y.year.year, region.id),
                     vec![
                         ("indicators", charts::indicators(&view, y.year.year)),
                         ("sections", charts::unit_sections(&view, &y.view.rules)),
                     ],
-                )?;
+                );
                 let extra = minijinja::context! {
                     year => y.value.clone(),
                     card => v(&view),
@@ -785,7 +776,6 @@ impl<'a> Renderer<'a> {
                     .collect();
                 let all: Vec<&YearView> = self.years.iter().map(|p| &p.view).collect();
                 let (charts, mut files) = chart_values(
-                    &path,
                     &format!("regions/{}/", view.id),
                     if view.years.is_empty() {
                         Vec::new()
@@ -795,7 +785,7 @@ impl<'a> Renderer<'a> {
                             ("indicators", charts::key_indicators(&view, &cards)),
                         ]
                     },
-                )?;
+                );
                 let extra = minijinja::context! { region => v(&view), charts => charts };
                 files.push(self.render("region.html", &path, self.context(meta, extra))?);
                 Ok(files)

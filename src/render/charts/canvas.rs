@@ -1,28 +1,21 @@
-//! Drawing through plotters' SVG backend, and the post-processing that makes
-//! its output small, scalable and accessible.
+//! Drawing: chart marks written straight into SVG text.
 //!
-//! plotters writes one element per line with fixed pixel `width`/`height`,
-//! `opacity="1"` and a font family on every element, font sizes divided by
-//! 1.24, and estimates text width from UTF-8 bytes. Here the charts measure
-//! their own text ([`text_width`]), draw each layer into its own plotters
-//! document, and [`Canvas::finish`] joins the layers into one `<svg>` sized by
-//! `viewBox` alone, with `role="img"`, `<title>` and `<desc>`.
+//! Each mark is one element on its own line (a text element with its content),
+//! with only the attributes that differ from SVG's defaults; [`Canvas::finish`]
+//! joins the layers into one `<svg>` sized by `viewBox` alone, with
+//! `role="img"`, `<title>` and `<desc>`. The element and attribute order is the
+//! one the charts were first drawn with through plotters' SVG backend, so an
+//! archived year's charts stay byte-identical (BENCHMARKS.md says why plotters
+//! went: it cost more per chart than the rest of the page).
 
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::fmt::Write as _;
 
+use super::palette::Rgb;
 use crate::export::is_wide;
 
 /// The site's sans-serif stack (style.css `--sans`): browsers draw the Chinese
 /// labels with their own fonts, nothing is embedded or fetched.
 const FONT_STACK: &str = "'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', system-ui, sans-serif";
-
-/// The family plotters writes on every `<text>`; removed again in [`tidy`] so
-/// text inherits [`FONT_STACK`] from the root element.
-const PLOTTERS_FAMILY: &str = "sans-serif";
-
-/// plotters' SVG backend writes `font-size` as the style's size / 1.24.
-const PLOTTERS_FONT_SCALE: f64 = 1.24;
 
 /// Width of `text` at `size` in the chart's units. Full-width characters take
 /// a whole em, and so do the ones Chinese fonts draw full width although a
@@ -73,44 +66,58 @@ pub enum Shape {
     Cross,
 }
 
-/// Draws into one layer. The first plotters error is kept and reported by
-/// [`Canvas::finish`]; drawing into a `String` does not fail in practice.
-pub struct Pen<'p, 'b> {
-    area: &'p DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
-    error: Option<String>,
+/// Draws the marks of one layer.
+pub struct Pen<'a> {
+    out: &'a mut String,
 }
 
-impl Pen<'_, '_> {
-    fn keep<E: std::fmt::Display>(&mut self, result: Result<(), E>) {
-        if let Err(e) = result {
-            self.error.get_or_insert_with(|| e.to_string());
+impl std::fmt::Display for Rgb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{:02X}{:02X}{:02X}", self.0, self.1, self.2)
+    }
+}
+
+// Writing into a `String` cannot fail, so the `fmt::Result`s below are dropped.
+impl Pen<'_> {
+    pub fn rect(&mut self, x0: i32, y0: i32, x1: i32, y1: i32, fill: Rgb) {
+        let (x, y, w, h) = corners(x0, y0, x1, y1);
+        let _ = writeln!(
+            self.out,
+            "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"{fill}\"/>"
+        );
+    }
+
+    pub fn frame(&mut self, x0: i32, y0: i32, x1: i32, y1: i32, stroke: Rgb) {
+        let (x, y, w, h) = corners(x0, y0, x1, y1);
+        let _ = writeln!(
+            self.out,
+            "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"none\" stroke=\"{stroke}\"/>"
+        );
+    }
+
+    pub fn line(&mut self, from: (i32, i32), to: (i32, i32), stroke: Rgb, width: u32) {
+        self.path(&[from, to], stroke, width);
+    }
+
+    pub fn path(&mut self, points: &[(i32, i32)], stroke: Rgb, width: u32) {
+        let _ = write!(
+            self.out,
+            "<polyline fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{width}\" points=\""
+        );
+        self.points(points);
+        self.out.push_str("\"/>\n");
+    }
+
+    fn polygon(&mut self, points: &[(i32, i32)], fill: Rgb) {
+        let _ = write!(self.out, "<polygon fill=\"{fill}\" points=\"");
+        self.points(points);
+        self.out.push_str("\"/>\n");
+    }
+
+    fn points(&mut self, points: &[(i32, i32)]) {
+        for (x, y) in points {
+            let _ = write!(self.out, "{x},{y} ");
         }
-    }
-
-    pub fn rect(&mut self, x0: i32, y0: i32, x1: i32, y1: i32, fill: RGBColor) {
-        let result = self
-            .area
-            .draw(&Rectangle::new([(x0, y0), (x1, y1)], fill.filled()));
-        self.keep(result);
-    }
-
-    pub fn frame(&mut self, x0: i32, y0: i32, x1: i32, y1: i32, stroke: RGBColor) {
-        let result = self.area.draw(&Rectangle::new(
-            [(x0, y0), (x1, y1)],
-            stroke.stroke_width(1),
-        ));
-        self.keep(result);
-    }
-
-    pub fn line(&mut self, from: (i32, i32), to: (i32, i32), stroke: RGBColor, width: u32) {
-        self.path(vec![from, to], stroke, width);
-    }
-
-    pub fn path(&mut self, points: Vec<(i32, i32)>, stroke: RGBColor, width: u32) {
-        let result = self
-            .area
-            .draw(&PathElement::new(points, stroke.stroke_width(width)));
-        self.keep(result);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -120,67 +127,71 @@ impl Pen<'_, '_> {
         y: i32,
         text: &str,
         size: f64,
-        colour: RGBColor,
+        colour: Rgb,
         anchor: Anchor,
         weight: Weight,
     ) {
-        let h_pos = match anchor {
-            Anchor::Start => HPos::Left,
-            Anchor::Middle => HPos::Center,
-            Anchor::End => HPos::Right,
-        };
-        let style = match weight {
-            Weight::Normal => FontStyle::Normal,
-            Weight::Bold => FontStyle::Bold,
-        };
-        let font = (PLOTTERS_FAMILY, size * PLOTTERS_FONT_SCALE, style)
-            .into_font()
-            .color(&colour)
-            .pos(Pos::new(h_pos, VPos::Center));
-        let result = self.area.draw(&Text::new(text, (x, y), font));
-        self.keep(result);
+        let _ = write!(self.out, "<text x=\"{x}\" y=\"{y}\" dy=\"0.5ex\"");
+        match anchor {
+            Anchor::Start => {}
+            Anchor::Middle => self.out.push_str(" text-anchor=\"middle\""),
+            Anchor::End => self.out.push_str(" text-anchor=\"end\""),
+        }
+        let size = (size * 10.0).round() / 10.0;
+        let _ = write!(self.out, " font-size=\"{size}\" fill=\"{colour}\"");
+        if weight == Weight::Bold {
+            self.out.push_str(" font-weight=\"bold\"");
+        }
+        self.out.push('>');
+        escape_into(self.out, text);
+        self.out.push_str("</text>\n");
     }
 
     /// A grade marker of about `size` units centred on (x, y).
-    pub fn marker(&mut self, x: i32, y: i32, size: i32, shape: Shape, colour: RGBColor) {
+    pub fn marker(&mut self, x: i32, y: i32, size: i32, shape: Shape, colour: Rgb) {
         let half = size / 2;
-        let result = match shape {
-            Shape::Circle => self.area.draw(&Circle::new((x, y), half, colour.filled())),
-            Shape::Square => self.area.draw(&Rectangle::new(
-                [(x - half + 1, y - half + 1), (x + half - 1, y + half - 1)],
-                colour.filled(),
-            )),
-            Shape::Triangle => self.area.draw(&Polygon::new(
-                vec![
+        match shape {
+            Shape::Circle => {
+                let _ = writeln!(
+                    self.out,
+                    "<circle cx=\"{x}\" cy=\"{y}\" r=\"{half}\" fill=\"{colour}\" stroke-width=\"1\"/>"
+                );
+            }
+            Shape::Square => self.rect(
+                x - half + 1,
+                y - half + 1,
+                x + half - 1,
+                y + half - 1,
+                colour,
+            ),
+            Shape::Triangle => self.polygon(
+                &[
                     (x, y - half),
                     (x + half, y + half - 1),
                     (x - half, y + half - 1),
                 ],
-                colour.filled(),
-            )),
+                colour,
+            ),
             Shape::Cross => {
                 let d = half - 1;
-                let first = self.area.draw(&PathElement::new(
-                    vec![(x - d, y - d), (x + d, y + d)],
-                    colour.stroke_width(2),
-                ));
-                self.keep(first);
-                self.area.draw(&PathElement::new(
-                    vec![(x - d, y + d), (x + d, y - d)],
-                    colour.stroke_width(2),
-                ))
+                self.path(&[(x - d, y - d), (x + d, y + d)], colour, 2);
+                self.path(&[(x - d, y + d), (x + d, y - d)], colour, 2);
             }
-        };
-        self.keep(result);
+        }
     }
+}
+
+/// A rectangle given by two corners, as x, y, width, height.
+fn corners(x0: i32, y0: i32, x1: i32, y1: i32) -> (i32, i32, i32, i32) {
+    let (x, y) = (x0.min(x1), y0.min(y1));
+    (x, y, x0.max(x1) - x, y0.max(y1) - y)
 }
 
 /// A chart being drawn: a fixed coordinate space (the `viewBox`) and its layers.
 pub struct Canvas {
     width: u32,
     height: u32,
-    layers: Vec<String>,
-    error: Option<String>,
+    body: String,
 }
 
 impl Canvas {
@@ -188,63 +199,58 @@ impl Canvas {
         Canvas {
             width,
             height,
-            layers: Vec::new(),
-            error: None,
+            body: String::new(),
         }
     }
 
     /// Draw one layer, written as `<g class="{class}"{attrs}>`: the class
     /// names what the layer holds (tests and stylesheets find marks by it),
-    /// `attrs` carries what plotters cannot write, such as a dash pattern.
-    pub fn layer(&mut self, class: &str, attrs: &str, draw: impl FnOnce(&mut Pen<'_, '_>)) {
-        let mut buf = String::new();
-        {
-            let area =
-                SVGBackend::with_string(&mut buf, (self.width, self.height)).into_drawing_area();
-            let mut pen = Pen {
-                area: &area,
-                error: None,
-            };
-            draw(&mut pen);
-            let presented = area.present().map_err(|e| e.to_string());
-            if let Some(error) = pen.error.or(presented.err()) {
-                self.error.get_or_insert(error);
-            }
-        }
-        let body = tidy(&buf);
-        if !body.is_empty() {
-            self.layers
-                .push(format!("<g class=\"{class}\"{attrs}>\n{body}</g>\n"));
+    /// `attrs` carries a layer-wide attribute such as a dash pattern. A layer
+    /// with no marks is left out.
+    pub fn layer(&mut self, class: &str, attrs: &str, draw: impl FnOnce(&mut Pen<'_>)) {
+        let start = self.body.len();
+        let _ = writeln!(self.body, "<g class=\"{class}\"{attrs}>");
+        let marks = self.body.len();
+        draw(&mut Pen {
+            out: &mut self.body,
+        });
+        if self.body.len() == marks {
+            self.body.truncate(start);
+        } else {
+            self.body.push_str("</g>\n");
         }
     }
 
     /// The finished document. `id` must be unique on the page that inlines
     /// the chart: it prefixes the ids `aria-labelledby` points at.
-    pub fn finish(self, id: &str, title: &str, desc: &str) -> Result<String, String> {
-        if let Some(error) = self.error {
-            return Err(error);
-        }
-        let mut svg = format!(
+    pub fn finish(self, id: &str, title: &str, desc: &str) -> String {
+        let mut svg = String::with_capacity(self.body.len() + 512);
+        let _ = write!(
+            svg,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" \
              aria-labelledby=\"{id}-title {id}-desc\" class=\"chart-svg\" font-family=\"{FONT_STACK}\">\n\
-             <title id=\"{id}-title\">{title}</title>\n<desc id=\"{id}-desc\">{desc}</desc>\n\
-             <rect width=\"100%\" height=\"100%\" fill=\"#FFFFFF\"/>\n",
+             <title id=\"{id}-title\">",
             w = self.width,
             h = self.height,
-            title = escape(title),
-            desc = escape(desc),
         );
-        for layer in &self.layers {
-            svg.push_str(layer);
-        }
+        escape_into(&mut svg, title);
+        let _ = write!(svg, "</title>\n<desc id=\"{id}-desc\">");
+        escape_into(&mut svg, desc);
+        svg.push_str("</desc>\n<rect width=\"100%\" height=\"100%\" fill=\"#FFFFFF\"/>\n");
+        svg.push_str(&self.body);
         svg.push_str("</svg>\n");
-        Ok(svg)
+        svg
     }
 }
 
 /// Escape text for XML content and attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text);
+    out
+}
+
+fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -255,41 +261,6 @@ pub fn escape(text: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
-}
-
-/// One plotters document reduced to its elements: the `<svg>` wrapper goes,
-/// as do attributes that only restate defaults; font sizes are restored to
-/// what was asked for; text sits on one line with its element.
-fn tidy(document: &str) -> String {
-    let mut out = String::with_capacity(document.len());
-    for line in document.lines() {
-        if line.starts_with("<svg") || line == "</svg>" {
-            continue;
-        }
-        let mut line = line
-            .replace(" opacity=\"1\"", "")
-            .replace(" stroke=\"none\"", "")
-            .replace(" text-anchor=\"start\"", "")
-            .replace(&format!(" font-family=\"{PLOTTERS_FAMILY}\""), "");
-        if let Some(start) = line.find(" font-size=\"") {
-            let value_start = start + " font-size=\"".len();
-            if let Some(len) = line[value_start..].find('"') {
-                if let Ok(size) = line[value_start..value_start + len].parse::<f64>() {
-                    let size = (size * 10.0).round() / 10.0;
-                    line.replace_range(value_start..value_start + len, &format!("{size}"));
-                }
-            }
-        }
-        out.push_str(&line);
-        // A text element's opening tag, content and closing tag share a line.
-        let opens_text = line.starts_with("<text") && line.ends_with('>');
-        let inside_text = !line.starts_with('<');
-        if !opens_text && !inside_text {
-            out.push('\n');
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -315,15 +286,15 @@ mod tests {
                 20,
                 "甲市 <1>",
                 13.0,
-                RGBColor(0x1f, 0x23, 0x28),
+                Rgb(0x1f, 0x23, 0x28),
                 Anchor::Start,
                 Weight::Normal,
             );
         });
         canvas.layer("bars", " stroke-dasharray=\"3 3\"", |pen| {
-            pen.rect(0, 0, 10, 10, RGBColor(0x1a, 0x7f, 0x37));
+            pen.rect(0, 0, 10, 10, Rgb(0x1a, 0x7f, 0x37));
         });
-        let svg = canvas.finish("c", "标题 & 说明", "描述").unwrap();
+        let svg = canvas.finish("c", "标题 & 说明", "描述");
         assert!(svg.starts_with(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 200 50\" role=\"img\""
         ));
@@ -345,7 +316,7 @@ mod tests {
     fn empty_layers_are_left_out() {
         let mut canvas = Canvas::new(10, 10);
         canvas.layer("nothing", "", |_| {});
-        let svg = canvas.finish("e", "t", "d").unwrap();
+        let svg = canvas.finish("e", "t", "d");
         assert!(!svg.contains("nothing"));
     }
 }

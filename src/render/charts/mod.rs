@@ -1,5 +1,5 @@
-//! Charts: pure functions from the public view to SVG, drawn with plotters'
-//! SVG backend (no system fonts), each with its figures as an HTML table.
+//! Charts: pure functions from the public view to SVG (written directly, no
+//! fonts needed), each with its figures as an HTML table.
 //!
 //! - year overview (`year`): ranking, indicator heat map, section scores,
 //!   grade distribution across years;
@@ -24,7 +24,7 @@ pub use scorecard::{indicators, unit_sections};
 pub use year::{grade_distribution, heatmap, ranking, sections};
 
 use canvas::{px, text_width, Anchor, Pen, Shape, Weight};
-use plotters::style::RGBColor;
+use palette::Rgb;
 
 /// One chart: the SVG (inlined in the page and written as a file of its own),
 /// what it shows in words, and the same figures as a table.
@@ -37,13 +37,6 @@ pub struct Chart {
     pub svg: String,
     /// An HTML table of the charted figures (escaped).
     pub table: String,
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("cannot draw the chart {file}: {message}")]
-pub struct ChartError {
-    pub file: &'static str,
-    pub message: String,
 }
 
 /// Every chart is laid out this wide, in chart units. The page shows it at
@@ -62,18 +55,16 @@ fn finish(
     title: String,
     desc: String,
     table: table::Table,
-) -> Result<Chart, ChartError> {
+) -> Chart {
     let id = format!("chart-{}", file.trim_end_matches(".svg"));
-    let svg = canvas
-        .finish(&id, &title, &desc)
-        .map_err(|message| ChartError { file, message })?;
-    Ok(Chart {
+    let svg = canvas.finish(&id, &title, &desc);
+    Chart {
         file,
         title,
         desc,
         svg,
         table: table.to_html(),
-    })
+    }
 }
 
 /// A figure from the view ("97.05", "-3.5"). The view formats every figure
@@ -141,13 +132,13 @@ fn stagger(labels: &[(f64, f64)]) -> Vec<usize> {
 /// How a legend entry is drawn.
 #[derive(Debug, Clone, Copy)]
 enum Mark {
-    Swatch(RGBColor),
+    Swatch(Rgb),
     /// A swatch with a glyph on it (the heat map's cells).
-    Cell(RGBColor, &'static str, RGBColor),
-    Marker(Shape, RGBColor),
-    Dash(RGBColor),
+    Cell(Rgb, &'static str, Rgb),
+    Marker(Shape, Rgb),
+    Dash(Rgb),
     /// A short vertical rule (a target).
-    Tick(RGBColor),
+    Tick(Rgb),
 }
 
 /// A legend laid out in rows that wrap at the chart's width.
@@ -188,7 +179,7 @@ impl Legend {
         }
     }
 
-    fn draw(&self, pen: &mut Pen<'_, '_>, left: f64, top: f64, width: f64) {
+    fn draw(&self, pen: &mut Pen<'_>, left: f64, top: f64, width: f64) {
         for ((mark, label), (x, y)) in self.items.iter().zip(self.positions(width)) {
             let (x, cy) = (left + x, top + y + LEGEND_ROW / 2.0);
             let half = LEGEND_MARK / 2.0;

@@ -6,41 +6,43 @@
 //! on colour alone: every grade is also named in the chart or drawn with its
 //! own marker shape ([`grade_shape`]).
 
-use plotters::style::RGBColor;
-
 use super::canvas::Shape;
 
-pub const EXCELLENT: RGBColor = RGBColor(0x1a, 0x7f, 0x37);
-pub const GOOD: RGBColor = RGBColor(0x0b, 0x5c, 0xad);
-pub const PASS: RGBColor = RGBColor(0x9a, 0x67, 0x00);
-pub const FAIL: RGBColor = RGBColor(0xc6, 0x28, 0x28);
+/// A colour as red, green, blue; written `#RRGGBB` into the SVG.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rgb(pub u8, pub u8, pub u8);
+
+pub const EXCELLENT: Rgb = Rgb(0x1a, 0x7f, 0x37);
+pub const GOOD: Rgb = Rgb(0x0b, 0x5c, 0xad);
+pub const PASS: Rgb = Rgb(0x9a, 0x67, 0x00);
+pub const FAIL: Rgb = Rgb(0xc6, 0x28, 0x28);
 
 /// Text (`--ink`), secondary text (`--muted`), rules (`--line`), the brand blue.
-pub const INK: RGBColor = RGBColor(0x1f, 0x23, 0x28);
-pub const MUTED: RGBColor = RGBColor(0x57, 0x60, 0x6a);
-pub const LINE: RGBColor = RGBColor(0xd0, 0xd7, 0xde);
-pub const BRAND: RGBColor = RGBColor(0x0b, 0x4f, 0x8a);
-pub const WHITE: RGBColor = RGBColor(0xff, 0xff, 0xff);
+pub const INK: Rgb = Rgb(0x1f, 0x23, 0x28);
+pub const MUTED: Rgb = Rgb(0x57, 0x60, 0x6a);
+pub const LINE: Rgb = Rgb(0xd0, 0xd7, 0xde);
+pub const BRAND: Rgb = Rgb(0x0b, 0x4f, 0x8a);
+pub const WHITE: Rgb = Rgb(0xff, 0xff, 0xff);
 
 /// The empty part of a bar: the points a unit could have had.
-pub const TRACK: RGBColor = RGBColor(0xe6, 0xe9, 0xed);
+pub const TRACK: Rgb = Rgb(0xe6, 0xe9, 0xed);
 /// Points lost, where a chart shows them apart from the track.
-pub const LOST: RGBColor = RGBColor(0xf2, 0xc4, 0xc4);
+pub const LOST: Rgb = Rgb(0xf2, 0xc4, 0xc4);
 /// The range of values that meets a target.
-pub const TARGET_ZONE: RGBColor = RGBColor(0xd8, 0xee, 0xdd);
+pub const TARGET_ZONE: Rgb = Rgb(0xd8, 0xee, 0xdd);
 /// A met indicator in the heat map: light, so the misses stand out.
-pub const MET_CELL: RGBColor = RGBColor(0xcf, 0xe8, 0xd5);
+pub const MET_CELL: Rgb = Rgb(0xcf, 0xe8, 0xd5);
 /// A missed indicator: mid amber, and marked "×" so greyscale keeps it.
-pub const MISSED_CELL: RGBColor = RGBColor(0xf0, 0xb4, 0x6e);
+pub const MISSED_CELL: Rgb = Rgb(0xf0, 0xb4, 0x6e);
 /// The mark on a missed cell and the colour of reasons in the tables.
-pub const MISSED_MARK: RGBColor = RGBColor(0x6e, 0x2b, 0x00);
+pub const MISSED_MARK: Rgb = Rgb(0x6e, 0x2b, 0x00);
 /// Every other section in a stacked bar, between the brand blue's neighbours.
-pub const SECTION_LIGHT: RGBColor = RGBColor(0x6f, 0x9f, 0xcf);
+pub const SECTION_LIGHT: Rgb = Rgb(0x6f, 0x9f, 0xcf);
 /// A bonus: set apart from the sections it is added to.
-pub const BONUS: RGBColor = RGBColor(0x6f, 0x42, 0xc1);
+pub const BONUS: Rgb = Rgb(0x6f, 0x42, 0xc1);
 
 /// A grade's colour by its key (`excellent`, `good`, `pass`, `fail`).
-pub fn grade_colour(key: &str) -> RGBColor {
+pub fn grade_colour(key: &str) -> Rgb {
     match key {
         "excellent" => EXCELLENT,
         "good" => GOOD,
@@ -60,7 +62,7 @@ pub fn grade_shape(key: &str) -> Shape {
 }
 
 /// `#rrggbb`, as the stylesheet writes it.
-pub fn hex(colour: RGBColor) -> String {
+pub fn hex(colour: Rgb) -> String {
     format!("#{:02x}{:02x}{:02x}", colour.0, colour.1, colour.2)
 }
 

@@ -4,7 +4,7 @@
 use super::canvas::{px, text_width, Anchor, Canvas, Shape, Weight};
 use super::palette::{self, grade_colour, grade_shape};
 use super::table::{Cell, Table};
-use super::{finish, num, Chart, ChartError, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH};
+use super::{finish, num, Chart, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH};
 use crate::model::Category;
 use crate::render::view::{IndicatorView, RegionView, ScorecardView, YearView};
 use crate::score::Grade;
@@ -29,7 +29,7 @@ fn year_label(year: u16, draft: bool) -> String {
 
 /// (a) Total and rank per year: grade-coloured and grade-shaped points, the
 /// grade thresholds of each year as dashed lines, rank 1 at the top.
-pub fn trend(region: &RegionView, years: &[&YearView]) -> Result<Chart, ChartError> {
+pub fn trend(region: &RegionView, years: &[&YearView]) -> Chart {
     let rows = &region.years;
     let n = rows.len();
     let rules = |year: u16| years.iter().find(|y| y.year == year).map(|y| &y.rules);
@@ -106,8 +106,8 @@ pub fn trend(region: &RegionView, years: &[&YearView]) -> Result<Chart, ChartErr
             .map(|(k, r)| (px(column(k, n).0), rank_scale.px(r.row.rank as f64)))
             .collect();
         if n > 1 {
-            pen.path(total_points, palette::LINE, 2);
-            pen.path(rank_points, palette::LINE, 2);
+            pen.path(&total_points, palette::LINE, 2);
+            pen.path(&rank_points, palette::LINE, 2);
         }
     });
     canvas.layer("points", "", |pen| {
@@ -242,10 +242,7 @@ fn is_key(indicator: &IndicatorView) -> bool {
 /// (b) Each key air and water indicator per year: the value as a point
 /// (a filled dot when the target is met, a cross when missed), the target as
 /// a dashed segment.
-pub fn key_indicators(
-    region: &RegionView,
-    cards: &[(u16, bool, ScorecardView)],
-) -> Result<Chart, ChartError> {
+pub fn key_indicators(region: &RegionView, cards: &[(u16, bool, ScorecardView)]) -> Chart {
     const TITLE_H: f64 = 20.0;
     const PLOT_H: f64 = 70.0;
     const YEARS_H: f64 = 16.0;
@@ -317,7 +314,7 @@ pub fn key_indicators(
                 line.push(point);
             }
             if line.len() > 1 {
-                pen.path(line, palette::LINE, 1);
+                pen.path(&line, palette::LINE, 1);
             }
             for k in 0..n {
                 let Some(i) = lookup(id, k).filter(|i| i.applicable) else {

@@ -4,9 +4,9 @@
 use rust_decimal::Decimal;
 
 use super::canvas::{px, text_width, Anchor, Canvas, Weight};
-use super::palette;
+use super::palette::{self, Rgb};
 use super::table::{Cell, Table};
-use super::{finish, num, Chart, ChartError, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH};
+use super::{finish, num, Chart, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH};
 use crate::render::view::{IndicatorView, RulesView, ScorecardView};
 
 fn lower_is_better(indicator: &IndicatorView) -> bool {
@@ -34,7 +34,7 @@ fn target_text(indicator: &IndicatorView) -> String {
     }
 }
 
-fn status(indicator: &IndicatorView) -> (&'static str, plotters::style::RGBColor) {
+fn status(indicator: &IndicatorView) -> (&'static str, Rgb) {
     if !indicator.applicable {
         ("不适用", palette::MUTED)
     } else if indicator.met {
@@ -58,7 +58,7 @@ fn domain(values: &[f64]) -> (f64, f64) {
 /// (a) Each indicator's value against its target. The pale band is the range
 /// that meets the target (right of it when higher is better, left of it when
 /// lower is better), so a bar reads the same way for both directions.
-pub fn indicators(card: &ScorecardView, year: u16) -> Result<Chart, ChartError> {
+pub fn indicators(card: &ScorecardView, year: u16) -> Chart {
     const NAME_H: f64 = 16.0;
     const BAR_H: f64 = 20.0;
     const GAP: f64 = 8.0;
@@ -250,7 +250,7 @@ pub fn indicators(card: &ScorecardView, year: u16) -> Result<Chart, ChartError> 
 
 /// (b) The four section scores against their maxima on one points scale, and
 /// the bonus on its own row against its cap.
-pub fn unit_sections(card: &ScorecardView, rules: &RulesView) -> Result<Chart, ChartError> {
+pub fn unit_sections(card: &ScorecardView, rules: &RulesView) -> Chart {
     const ROW: f64 = 26.0;
     const BAR: f64 = 14.0;
     let u = &card.row;

@@ -2,11 +2,9 @@
 //! grade distribution across years.
 
 use super::canvas::{px, text_width, Anchor, Canvas, Weight};
-use super::palette::{self, grade_colour};
+use super::palette::{self, grade_colour, Rgb};
 use super::table::{Cell, Table};
-use super::{
-    finish, num, stagger, Chart, ChartError, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH,
-};
+use super::{finish, num, stagger, Chart, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH};
 use crate::render::view::{IndicatorView, ScorecardView, UnitRow, YearView};
 use crate::score::Grade;
 use rust_decimal::Decimal;
@@ -35,7 +33,7 @@ impl NameColumn {
         }
     }
 
-    fn draw(&self, pen: &mut super::Pen<'_, '_>, unit: &UnitRow, cy: f64, size: f64) {
+    fn draw(&self, pen: &mut super::Pen<'_>, unit: &UnitRow, cy: f64, size: f64) {
         pen.text(
             px(self.rank_right),
             px(cy),
@@ -79,7 +77,7 @@ fn grade_counts_text(year: &YearView) -> String {
 
 /// (a) Totals in rank order, one bar per unit coloured and labelled by grade,
 /// with the grade thresholds as dashed reference lines.
-pub fn ranking(year: &YearView) -> Result<Chart, ChartError> {
+pub fn ranking(year: &YearView) -> Chart {
     const ROW: f64 = 22.0;
     const BAR: f64 = 14.0;
     let units = &year.units;
@@ -289,13 +287,7 @@ impl CellState {
     }
 
     /// Fill, glyph and glyph colour: the glyph keeps states apart without colour.
-    fn look(
-        self,
-    ) -> (
-        plotters::style::RGBColor,
-        &'static str,
-        plotters::style::RGBColor,
-    ) {
+    fn look(self) -> (Rgb, &'static str, Rgb) {
         match self {
             CellState::Met => (palette::MET_CELL, "", palette::INK),
             CellState::Missed => (palette::MISSED_CELL, "×", palette::MISSED_MARK),
@@ -306,7 +298,7 @@ impl CellState {
 }
 
 /// (b) Units (in rank order) × indicators: met, missed, binding missed, not applicable.
-pub fn heatmap(year: &YearView, cards: &[ScorecardView]) -> Result<Chart, ChartError> {
+pub fn heatmap(year: &YearView, cards: &[ScorecardView]) -> Chart {
     const HEAD: f64 = 16.0;
     const GROUP_GAP: f64 = 4.0;
     let name_size = 12.0;
@@ -504,7 +496,7 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView]) -> Result<Chart, ChartE
 
 /// The alternating shades of the four sections in the stacked bars: neighbours
 /// differ in lightness, so they stay apart in greyscale.
-const SECTION_SHADES: [plotters::style::RGBColor; 4] = [
+const SECTION_SHADES: [Rgb; 4] = [
     palette::BRAND,
     palette::SECTION_LIGHT,
     palette::BRAND,
@@ -517,7 +509,7 @@ type Part<'a> = (&'static str, &'a str, fn(&UnitRow) -> &str);
 /// (c) Every unit's four section scores stacked in one bar: each section
 /// takes the room of its maximum, its score fills it, and what is left
 /// (pale red) is the points lost there.
-pub fn sections(year: &YearView) -> Result<Chart, ChartError> {
+pub fn sections(year: &YearView) -> Chart {
     const ROW: f64 = 22.0;
     const BAR: f64 = 14.0;
     let units = &year.units;
@@ -677,7 +669,7 @@ type Segment = (&'static str, &'static str, usize, f64, f64);
 
 /// (d) How many units got each grade, one stacked bar per year, oldest first.
 /// The caller decides which years a page may show (a year's pages: up to it).
-pub fn grade_distribution(years: &[&YearView]) -> Result<Chart, ChartError> {
+pub fn grade_distribution(years: &[&YearView]) -> Chart {
     const ROW: f64 = 28.0;
     const BAR: f64 = 20.0;
     let label = |y: &YearView| {
