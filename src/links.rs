@@ -35,10 +35,36 @@ pub fn scan(file: &OutputFile) -> Option<PageLinks> {
         return None;
     }
     let html = std::str::from_utf8(&file.bytes).ok()?;
+    let mut references = Vec::new();
+    let mut ids = BTreeSet::new();
+    attributes(html, |tag, name, value, at| {
+        if name.eq_ignore_ascii_case("href")
+            || name.eq_ignore_ascii_case("src")
+            || name.eq_ignore_ascii_case("xlink:href")
+        {
+            references.push(Reference {
+                value: unescape(value),
+                at,
+            });
+        } else if name.eq_ignore_ascii_case("srcset") {
+            for candidate in value.split(',') {
+                if let Some(url) = candidate.split_whitespace().next() {
+                    references.push(Reference {
+                        value: unescape(url),
+                        at,
+                    });
+                }
+            }
+        } else if name.eq_ignore_ascii_case("id")
+            || (tag.eq_ignore_ascii_case("a") && name.eq_ignore_ascii_case("name"))
+        {
+            ids.insert(unescape(value));
+        }
+    });
     Some(PageLinks {
         path: file.path.clone(),
-        references: references(html),
-        ids: page_ids(html),
+        references,
+        ids,
     })
 }
 
@@ -222,75 +248,32 @@ fn position(text: &str, at: usize) -> Pos {
     )
 }
 
-/// Every `href`, `src` and `srcset` URL in the tags of `html` (comments and
-/// the text of `script` and `style` elements skipped).
-fn references(html: &str) -> Vec<Reference> {
-    let mut found = Vec::new();
-    for tag in tags(html) {
-        for (name, value, at) in tag.attributes {
-            match name.as_str() {
-                "href" | "src" | "xlink:href" => found.push(Reference {
-                    value: unescape(value),
-                    at,
-                }),
-                "srcset" => {
-                    for candidate in value.split(',') {
-                        if let Some(url) = candidate.split_whitespace().next() {
-                            found.push(Reference {
-                                value: unescape(url),
-                                at,
-                            });
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    found
-}
-
-/// The `id` (and `name` of anchors) values of a page.
-fn page_ids(html: &str) -> BTreeSet<String> {
-    tags(html)
-        .into_iter()
-        .flat_map(|tag| {
-            let is_anchor = tag.name == "a";
-            tag.attributes
-                .into_iter()
-                .filter(move |(name, _, _)| name == "id" || (is_anchor && name == "name"))
-                .map(|(_, value, _)| unescape(value))
-        })
-        .collect()
-}
-
-struct Tag<'a> {
-    name: String,
-    /// Attribute name (lower case), raw value, byte offset of the value.
-    attributes: Vec<(String, &'a str, usize)>,
-}
-
-/// A small tokenizer for the start tags of well-formed HTML, enough for what
-/// the theme and the sanitized Markdown produce.
-fn tags(html: &str) -> Vec<Tag<'_>> {
+/// Calls `found(tag, attribute, raw value, byte offset of the value)` for
+/// every attribute of every start tag of `html`, skipping comments and the
+/// text of `script` and `style` elements. A small tokenizer for well-formed
+/// HTML, enough for what the theme and the sanitized Markdown produce; it
+/// allocates nothing, since it reads every byte the site publishes.
+fn attributes<'h>(html: &'h str, mut found: impl FnMut(&'h str, &'h str, &'h str, usize)) {
     let bytes = html.as_bytes();
-    let mut tags = Vec::new();
+    let end_of = |from: usize, stop: fn(u8) -> bool| {
+        bytes[from..]
+            .iter()
+            .position(|&b| stop(b))
+            .map_or(bytes.len(), |n| from + n)
+    };
     let mut i = 0;
-    while let Some(offset) = html[i..].find('<') {
+    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
         i += offset + 1;
-        if html[i..].starts_with("!--") {
+        if bytes[i..].starts_with(b"!--") {
             i = html[i..].find("-->").map_or(html.len(), |end| i + end + 3);
             continue;
         }
-        if !bytes.get(i).is_some_and(|b| b.is_ascii_alphabetic()) {
+        if !bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
             continue;
         }
-        let name_end = html[i..]
-            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
-            .map_or(html.len(), |n| i + n);
-        let name = html[i..name_end].to_ascii_lowercase();
+        let name_end = end_of(i, |b| b.is_ascii_whitespace() || b == b'>' || b == b'/');
+        let tag = &html[i..name_end];
         i = name_end;
-        let mut attributes = Vec::new();
         loop {
             while bytes
                 .get(i)
@@ -306,16 +289,14 @@ fn tags(html: &str) -> Vec<Tag<'_>> {
                 }
                 _ => {}
             }
-            let attr_end = html[i..]
-                .find(|c: char| c.is_whitespace() || c == '=' || c == '>')
-                .map_or(html.len(), |n| i + n);
-            let attr = html[i..attr_end].to_ascii_lowercase();
+            let attr_end = end_of(i, |b| b.is_ascii_whitespace() || b == b'=' || b == b'>');
+            let attr = &html[i..attr_end];
             i = attr_end;
             while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
                 i += 1;
             }
             if bytes.get(i) != Some(&b'=') {
-                attributes.push((attr, "", i));
+                found(tag, attr, "", i);
                 continue;
             }
             i += 1;
@@ -325,32 +306,34 @@ fn tags(html: &str) -> Vec<Tag<'_>> {
             let (start, end, next) = match bytes.get(i) {
                 Some(&quote @ (b'"' | b'\'')) => {
                     let start = i + 1;
-                    let end = html[start..]
-                        .find(quote as char)
+                    let end = bytes[start..]
+                        .iter()
+                        .position(|&b| b == quote)
                         .map_or(html.len(), |n| start + n);
                     (start, end, (end + 1).min(html.len()))
                 }
                 _ => {
-                    let end = html[i..]
-                        .find(|c: char| c.is_whitespace() || c == '>')
-                        .map_or(html.len(), |n| i + n);
+                    let end = end_of(i, |b| b.is_ascii_whitespace() || b == b'>');
                     (i, end, end)
                 }
             };
-            attributes.push((attr, &html[start..end], start));
+            found(tag, attr, &html[start..end], start);
             i = next;
         }
-        if name == "script" || name == "style" {
-            let close = format!("</{name}");
-            i = html[i..].find(&close).map_or(html.len(), |end| i + end);
+        for raw_text in ["script", "style"] {
+            if tag.eq_ignore_ascii_case(raw_text) {
+                let close = format!("</{raw_text}");
+                i = html[i..].find(&close).map_or(html.len(), |end| i + end);
+            }
         }
-        tags.push(Tag { name, attributes });
     }
-    tags
 }
 
 /// The character references templates and ammonia write into attributes.
 fn unescape(value: &str) -> String {
+    if !value.contains('&') {
+        return value.to_string();
+    }
     value
         .replace("&quot;", "\"")
         .replace("&#39;", "'")

@@ -4,9 +4,11 @@
 //! and swapped in with renames once every file is on disk, so a failed build
 //! leaves what was published untouched.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 /// One file of the site, at a `/`-separated path relative to the output root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +35,8 @@ fn safe_relative(path: &str) -> Option<PathBuf> {
 }
 
 /// Write one file under `dir`, refusing any path that would leave it.
-fn write_under(dir: &Path, file: &OutputFile) -> io::Result<()> {
+/// `made` holds the folders already created, so each is made once.
+fn write_under(dir: &Path, file: &OutputFile, made: &Mutex<HashSet<PathBuf>>) -> io::Result<()> {
     let relative = safe_relative(&file.path).ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -42,7 +45,16 @@ fn write_under(dir: &Path, file: &OutputFile) -> io::Result<()> {
     })?;
     let target = dir.join(relative);
     if let Some(parent) = target.parent() {
-        fs::create_dir_all(parent)?;
+        let known = made
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(parent);
+        if !known {
+            fs::create_dir_all(parent)?;
+            made.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(parent.to_path_buf());
+        }
     }
     fs::write(&target, &file.bytes)
 }
@@ -50,7 +62,10 @@ fn write_under(dir: &Path, file: &OutputFile) -> io::Result<()> {
 /// Write `files` into the existing, empty folder `dir` (a staging or
 /// scratch folder, never the output itself).
 pub fn write_tree(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
-    files.iter().try_for_each(|file| write_under(dir, file))
+    let made = Mutex::new(HashSet::new());
+    files
+        .iter()
+        .try_for_each(|file| write_under(dir, file, &made))
 }
 
 /// The folder that holds `out`, created if missing: staging and scratch
@@ -72,6 +87,7 @@ pub struct Staging {
     out: PathBuf,
     parent: PathBuf,
     dir: tempfile::TempDir,
+    made: Mutex<HashSet<PathBuf>>,
 }
 
 impl Staging {
@@ -90,11 +106,12 @@ impl Staging {
             out: out.to_path_buf(),
             parent,
             dir,
+            made: Mutex::new(HashSet::new()),
         })
     }
 
     pub fn write(&self, file: &OutputFile) -> io::Result<()> {
-        write_under(self.dir.path(), file)
+        write_under(self.dir.path(), file, &self.made)
     }
 
     /// Where the files are being written (for reading one back).
@@ -104,7 +121,9 @@ impl Staging {
 
     /// Replace the output folder with what was written.
     pub fn commit(self) -> io::Result<()> {
-        let Staging { out, parent, dir } = self;
+        let Staging {
+            out, parent, dir, ..
+        } = self;
         let staged = dir.keep();
         if !out.exists() {
             return fs::rename(&staged, &out).inspect_err(|_| {
