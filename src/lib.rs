@@ -23,9 +23,9 @@ pub mod pdf;
 pub mod render;
 pub mod score;
 #[cfg(feature = "serve")]
-#[cfg(feature = "serve")]
 pub mod serve;
 pub mod site;
+pub mod stamp;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, Diagnostics};

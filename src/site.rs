@@ -17,6 +17,7 @@ use crate::output::{self, OutputFile};
 use crate::pdf::{self, Pdf};
 use crate::render::{self, RenderInput, Theme, YearInput};
 use crate::score::{self, YearScores};
+use crate::stamp;
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -40,6 +41,17 @@ pub struct BuildSummary {
     pub warnings: Diagnostics,
     pub pdf: Pdf,
     pub millis: u128,
+    /// Set when nothing changed since the build that made the output folder
+    /// as it is: the folder was left alone and the counts are that build's.
+    pub reused: Option<Reused>,
+}
+
+/// What is known of the earlier build whose output was kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reused {
+    /// How many warnings it reported (`ecoscore check` shows them again;
+    /// the summary's `warnings` is empty).
+    pub warnings: usize,
 }
 
 /// Scores of every year of the project, by year.
@@ -242,31 +254,40 @@ pub fn build_observed(
 ) -> Result<BuildSummary, Diagnostics> {
     let started = Instant::now();
     check_output_folder(root, &options.out)?;
-    let chromium = options.pdf.then(pdf::Chromium::find);
-    let printing = matches!(chromium, Some(Ok(_)));
-    if !printing {
+    if !options.pdf {
+        // Hashed before anything is loaded: see `stamp`.
+        let inputs = stamp::inputs_digest(root, &format!("drafts={}", options.include_drafts)).ok();
+        if let Some(mut summary) = inputs.as_deref().and_then(|i| unchanged(&options.out, i)) {
+            summary.millis = started.elapsed().as_millis();
+            return Ok(summary);
+        }
+        stamp::remove(&options.out);
         let mut summary = build_streaming(root, options, on_stage)?;
-        if let Some(Err(why)) = chromium {
-            summary.pdf = Pdf::Missing(why);
+        if let Some(inputs) = inputs {
+            record(&options.out, inputs, &summary);
         }
         summary.millis = started.elapsed().as_millis();
         return Ok(summary);
     }
+    // PDFs depend on the Chromium found, which no stamp can vouch for.
+    stamp::remove(&options.out);
+    let chromium = match pdf::Chromium::find() {
+        Ok(chromium) => chromium,
+        Err(why) => {
+            let mut summary = build_streaming(root, options, on_stage)?;
+            summary.pdf = Pdf::Missing(why);
+            summary.millis = started.elapsed().as_millis();
+            return Ok(summary);
+        }
+    };
     let Rendered {
         project,
         mut files,
         warnings,
         years,
         archived,
-    } = render_observed(root, options.include_drafts, printing, on_stage)?;
-    let pdf = match chromium {
-        None => Pdf::NotAsked,
-        Some(Err(why)) => Pdf::Missing(why),
-        Some(Ok(chromium)) => {
-            print_bulletins(&chromium, &project, options, &archived, &mut files)?;
-            Pdf::Written
-        }
-    };
+    } = render_observed(root, options.include_drafts, true, on_stage)?;
+    print_bulletins(&chromium, &project, options, &archived, &mut files)?;
     let broken = links::check(&files, &project.site.base_url);
     if broken.has_errors() {
         return Err(broken);
@@ -288,9 +309,58 @@ pub fn build_observed(
         archived,
         drafts_left_out: drafts_left_out(&project, options),
         warnings,
-        pdf,
+        pdf: Pdf::Written,
         millis: started.elapsed().as_millis(),
+        reused: None,
     })
+}
+
+/// The summary of the build that made `out`, when its stamp says that
+/// nothing changed since: same inputs, options and binary, output untouched.
+fn unchanged(out: &Path, inputs: &str) -> Option<BuildSummary> {
+    let stamp = stamp::read(out).filter(|s| s.inputs == inputs)?;
+    if stamp::output_digest(out).ok()? != stamp.output {
+        return None;
+    }
+    Some(BuildSummary {
+        pages: stamp.pages,
+        charts: stamp.charts,
+        files: stamp.files,
+        years: stamp.years,
+        archived: stamp.archived,
+        drafts_left_out: stamp.drafts_left_out,
+        warnings: Diagnostics::new(),
+        pdf: Pdf::NotAsked,
+        millis: 0,
+        reused: Some(Reused {
+            warnings: stamp.warnings,
+        }),
+    })
+}
+
+/// Stamp the output just built. Without a stamp the next build is a full
+/// one, so failing to write it is no error.
+fn record(out: &Path, inputs: String, summary: &BuildSummary) {
+    let Ok(output) = stamp::output_digest(out) else {
+        return;
+    };
+    let stamped = stamp::write(
+        out,
+        &stamp::Stamp {
+            inputs,
+            output,
+            pages: summary.pages,
+            charts: summary.charts,
+            files: summary.files,
+            years: summary.years.clone(),
+            archived: summary.archived.clone(),
+            drafts_left_out: summary.drafts_left_out.clone(),
+            warnings: summary.warnings.iter().count(),
+        },
+    );
+    if stamped.is_err() {
+        stamp::remove(out);
+    }
 }
 
 /// Build without holding the site in memory: every file goes to the staging
@@ -362,6 +432,7 @@ fn build_streaming(
         warnings: outcome.warnings,
         pdf: Pdf::NotAsked,
         millis: 0,
+        reused: None,
     })
 }
 

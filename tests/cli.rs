@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::*;
 use serde_json::{json, Value};
@@ -1083,11 +1083,103 @@ fn successful_rebuild_replaces_stale_files() {
         !out.join("stale.html").exists(),
         "the output folder is replaced"
     );
-    let beside: Vec<String> = fs::read_dir(dir.path())
+    let mut beside: Vec<String> = fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(beside, ["public"], "no staging folders left beside public/");
+    beside.sort();
+    assert_eq!(
+        beside,
+        [".public.ecoscore-stamp", "public"],
+        "no staging folders left beside public/, only the build stamp"
+    );
+}
+
+/// Path and modification time of every file under `dir`.
+fn modification_times(dir: &Path) -> Vec<(PathBuf, std::time::SystemTime)> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().to_path_buf(),
+                e.metadata().unwrap().modified().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn unchanged_rebuild_leaves_the_output_alone_and_says_so() {
+    let project = sample_project();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(project.path(), &out)
+        .success()
+        .stdout_contains("built 74 pages");
+    let before = modification_times(&out);
+    build(project.path(), &out)
+        .success()
+        .stdout_contains("up to date: nothing changed since the last build of");
+    assert_eq!(modification_times(&out), before, "no file was rewritten");
+    // The stamp sits beside the output, never in what is published.
+    assert!(dir.path().join(".public.ecoscore-stamp").is_file());
+    assert!(!read_tree(&out).keys().any(|p| p.contains("stamp")));
+}
+
+#[test]
+fn an_edited_input_other_options_or_a_touched_output_mean_a_full_build() {
+    let project = unarchived_sample_project();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(project.path(), &out).success();
+    let page = out.join("2024/regions/changchun/index.html");
+    let published = fs::read_to_string(&page).unwrap();
+
+    // An edited narrative reaches the page.
+    let narrative = project.path().join("content/2024/regions/changchun.md");
+    let mut text = fs::read_to_string(&narrative).unwrap();
+    text.push_str("\n新增一段说明：REBUILD-CANARY。\n");
+    fs::write(&narrative, text).unwrap();
+    build(project.path(), &out)
+        .success()
+        .stdout_contains("built ");
+    assert!(fs::read_to_string(&page)
+        .unwrap()
+        .contains("REBUILD-CANARY"));
+
+    // A published file deleted or rewritten by hand is put back.
+    fs::remove_file(out.join("2024/index.html")).unwrap();
+    build(project.path(), &out)
+        .success()
+        .stdout_contains("built ");
+    assert!(out.join("2024/index.html").is_file());
+    fs::write(&page, &published).unwrap();
+    build(project.path(), &out)
+        .success()
+        .stdout_contains("built ");
+    assert!(fs::read_to_string(&page)
+        .unwrap()
+        .contains("REBUILD-CANARY"));
+
+    // Other options are another build: drafts come in, then go again.
+    Test::new()
+        .root(project.path())
+        .args(["build", "--drafts", "--out"])
+        .arg(&out)
+        .run()
+        .success()
+        .stdout_contains("built ");
+    assert!(out.join("2025/index.html").is_file());
+    build(project.path(), &out)
+        .success()
+        .stdout_contains("built ");
+    assert!(!out.join("2025/index.html").exists());
+    build(project.path(), &out)
+        .success()
+        .stdout_contains("up to date");
 }
 
 // ---------------------------------------------------------------------------

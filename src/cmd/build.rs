@@ -37,6 +37,25 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
     let result = site::build_observed(&common.root, &options, &mut |stage| progress.stage(stage));
     detail(&format_timings(&progress.finish()));
     match result {
+        Ok(summary) if summary.reused.is_some() => {
+            let warnings = summary.reused.map_or(0, |r| r.warnings);
+            let mut line = format!(
+                "up to date: nothing changed since the last build of {} ({} pages, {} files); checked in {} ms",
+                out.join("index.html").display(),
+                summary.pages,
+                summary.files,
+                summary.millis
+            );
+            match warnings {
+                0 => {}
+                1 => line.push_str("; it had 1 warning (ecoscore check shows it)"),
+                n => line.push_str(&format!(
+                    "; it had {n} warnings (ecoscore check shows them)"
+                )),
+            }
+            say(&line);
+            0
+        }
         Ok(summary) => {
             report(&summary.warnings);
             let mut line = format!(

@@ -120,7 +120,8 @@ fn format_value(
     minijinja::escape_formatter(out, state, value)
 }
 
-fn relative_name(base: &Path, path: &Path) -> String {
+/// `path` relative to `base`, `/`-separated on every platform.
+pub(crate) fn relative_name(base: &Path, path: &Path) -> String {
     path.strip_prefix(base)
         .unwrap_or(path)
         .components()

@@ -1,0 +1,249 @@
+//! The build stamp: how `build` knows that nothing changed since the last
+//! build, so a rebuild of an unchanged national project takes a fraction of
+//! a second instead of rendering 18,000 pages again.
+//!
+//! After a successful build, a stamp beside the output folder (never inside
+//! it, so it is not published) records a digest of every input byte, the
+//! build options, the ecoscore binary, and a listing of what the build left in
+//! the output folder (every file's path, size and modification time). The
+//! next build skips rendering only when all of these still match: any edit to
+//! an input, another binary, other options, or a file of the output folder
+//! changed, added or removed means a full build.
+//!
+//! Inputs are hashed before they are loaded, so an edit made while a build
+//! runs leaves a stamp that no longer matches, and the next build redoes it.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::archive::{hex, sha256_hex};
+use crate::render::relative_name;
+
+/// What the project folder holds that a build reads.
+const INPUTS: [&str; 5] = ["site.yaml", "data", "content", "themes", "archive"];
+
+/// What a stamp records: the digests, and the summary of the build that made
+/// the output, to report when it is reused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub inputs: String,
+    pub output: String,
+    pub pages: usize,
+    pub charts: usize,
+    pub files: usize,
+    pub years: Vec<u16>,
+    pub archived: Vec<u16>,
+    pub drafts_left_out: Vec<u16>,
+    pub warnings: usize,
+}
+
+/// Where the stamp of the output folder `out` lives: beside it, as
+/// `.<folder name>.ecoscore-stamp`.
+pub fn path(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    parent.join(format!(".{name}.ecoscore-stamp"))
+}
+
+/// The stamp of `out` if there is a readable one.
+pub fn read(out: &Path) -> Option<Stamp> {
+    let text = fs::read(path(out)).ok()?;
+    serde_json::from_slice(&text).ok()
+}
+
+/// Record `stamp` for `out`, replacing any earlier one in one step.
+pub fn write(out: &Path, stamp: &Stamp) -> io::Result<()> {
+    let target = path(out);
+    let scratch = target.with_extension("ecoscore-stamp-new");
+    let json = serde_json::to_vec_pretty(stamp).map_err(io::Error::other)?;
+    fs::write(&scratch, json)?;
+    fs::rename(&scratch, &target)
+}
+
+/// Forget the stamp of `out`, so the next build is a full one.
+pub fn remove(out: &Path) {
+    let _ = fs::remove_file(path(out));
+}
+
+/// A digest of everything a build of `root` reads, of `options` (the build
+/// options as text), and of the running binary. An error (an unreadable file,
+/// a link loop) means the inputs cannot be vouched for: build in full, and
+/// let the build report the problem.
+pub fn inputs_digest(root: &Path, options: &str) -> io::Result<String> {
+    let mut files = Vec::new();
+    for input in INPUTS {
+        let top = root.join(input);
+        if !top.exists() && fs::symlink_metadata(&top).is_err() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&top).follow_links(true) {
+            let entry = entry.map_err(io::Error::other)?;
+            if entry.file_type().is_file() {
+                files.push(entry.into_path());
+            }
+        }
+    }
+    files.sort();
+    let digests: Vec<[u8; 32]> = files
+        .par_iter()
+        .map(|file| {
+            let bytes = fs::read(file)?;
+            let mut hasher = Sha256::new();
+            hasher.update(relative_name(root, file).as_bytes());
+            hasher.update([0]);
+            hasher.update(bytes.len().to_le_bytes());
+            hasher.update(&bytes);
+            Ok(hasher.finalize().into())
+        })
+        .collect::<io::Result<_>>()?;
+    let mut hasher = Sha256::new();
+    hasher.update(b"ecoscore ");
+    hasher.update(env!("CARGO_PKG_VERSION"));
+    hasher.update([0]);
+    hasher.update(binary_identity().as_bytes());
+    hasher.update([0]);
+    hasher.update(options.as_bytes());
+    hasher.update([0]);
+    for digest in digests {
+        hasher.update(digest);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// A listing digest of the output folder: every file's path, size and
+/// modification time. Contents are not read: a file rewritten by anything
+/// but a build gets a new modification time. The top-level folders are
+/// listed in parallel (a national site has tens of thousands of files).
+pub fn output_digest(out: &Path) -> io::Result<String> {
+    let mut top: Vec<PathBuf> = fs::read_dir(out)?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<io::Result<_>>()?;
+    top.sort();
+    let listings: Vec<String> = top
+        .par_iter()
+        .map(|path| listing(out, path))
+        .collect::<io::Result<_>>()?;
+    Ok(sha256_hex(listings.concat().as_bytes()))
+}
+
+/// One line per file and folder under `path` (itself included), sorted.
+fn listing(out: &Path, path: &Path) -> io::Result<String> {
+    let mut lines = String::new();
+    for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+        let entry = entry.map_err(io::Error::other)?;
+        let metadata = entry.metadata().map_err(io::Error::other)?;
+        let modified = metadata
+            .modified()?
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let (kind, size) = if metadata.is_dir() {
+            ("d", 0)
+        } else {
+            ("f", metadata.len())
+        };
+        lines.push_str(&format!(
+            "{}\t{kind}\t{size}\t{modified}\n",
+            relative_name(out, entry.path())
+        ));
+    }
+    Ok(lines)
+}
+
+/// The running binary, by size and modification time: a rebuilt ecoscore
+/// may render differently even at the same version.
+fn binary_identity() -> String {
+    std::env::current_exe()
+        .and_then(fs::metadata)
+        .map(|m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{} {modified}", m.len())
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("site.yaml"), "title: x\n").unwrap();
+        fs::create_dir_all(dir.path().join("data/2024/results")).unwrap();
+        fs::write(dir.path().join("data/2024/results/a.yaml"), "a: 1\n").unwrap();
+        fs::create_dir_all(dir.path().join("target")).unwrap();
+        dir
+    }
+
+    #[test]
+    fn any_input_byte_or_option_changes_the_digest_and_other_folders_do_not() {
+        let dir = project();
+        let first = inputs_digest(dir.path(), "drafts=false").unwrap();
+        assert_eq!(first, inputs_digest(dir.path(), "drafts=false").unwrap());
+        assert_ne!(first, inputs_digest(dir.path(), "drafts=true").unwrap());
+        fs::write(dir.path().join("target/x"), "not an input").unwrap();
+        assert_eq!(first, inputs_digest(dir.path(), "drafts=false").unwrap());
+        fs::write(dir.path().join("data/2024/results/a.yaml"), "a: 2\n").unwrap();
+        let edited = inputs_digest(dir.path(), "drafts=false").unwrap();
+        assert_ne!(first, edited);
+        // The same bytes under another name are another input.
+        fs::rename(
+            dir.path().join("data/2024/results/a.yaml"),
+            dir.path().join("data/2024/results/b.yaml"),
+        )
+        .unwrap();
+        assert_ne!(edited, inputs_digest(dir.path(), "drafts=false").unwrap());
+    }
+
+    #[test]
+    fn output_listing_notices_added_removed_and_rewritten_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        fs::create_dir_all(out.join("2024")).unwrap();
+        fs::write(out.join("2024/index.html"), "page").unwrap();
+        let first = output_digest(&out).unwrap();
+        assert_eq!(first, output_digest(&out).unwrap());
+        fs::write(out.join("extra.html"), "x").unwrap();
+        assert_ne!(first, output_digest(&out).unwrap());
+        fs::remove_file(out.join("extra.html")).unwrap();
+        fs::write(out.join("2024/index.html"), "edited page").unwrap();
+        assert_ne!(first, output_digest(&out).unwrap());
+    }
+
+    #[test]
+    fn stamps_live_beside_the_output_folder_and_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        assert_eq!(path(&out), dir.path().join(".public.ecoscore-stamp"));
+        let stamp = Stamp {
+            inputs: "a".into(),
+            output: "b".into(),
+            pages: 1,
+            charts: 2,
+            files: 3,
+            years: vec![2024],
+            archived: vec![],
+            drafts_left_out: vec![2025],
+            warnings: 4,
+        };
+        assert_eq!(read(&out), None);
+        write(&out, &stamp).unwrap();
+        assert_eq!(read(&out), Some(stamp));
+        remove(&out);
+        assert_eq!(read(&out), None);
+    }
+}
