@@ -6,6 +6,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of the system allocator: rendering a national site makes
+/// millions of short-lived strings, and glibc's malloc took a fifth of the
+/// build's CPU time (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Score and publish the government eco-environment protection target
 /// responsibility assessment (政府生态环境保护目标责任制考核) as a static site.
 #[derive(Debug, Parser)]

@@ -35,15 +35,22 @@ fn safe_relative(path: &str) -> Option<PathBuf> {
 }
 
 /// Write one file under `dir`, refusing any path that would leave it.
-/// `made` holds the folders already created, so each is made once.
-fn write_under(dir: &Path, file: &OutputFile, made: &Mutex<HashSet<PathBuf>>) -> io::Result<()> {
+/// `made` holds the folders already created, so each is made once. With a
+/// `previous` site folder, a file whose bytes are already there is linked
+/// to it instead of written again (see [`Staging`]).
+fn write_under(
+    dir: &Path,
+    file: &OutputFile,
+    made: &Mutex<HashSet<PathBuf>>,
+    previous: Option<&Path>,
+) -> io::Result<()> {
     let relative = safe_relative(&file.path).ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidInput,
             format!("refusing to write outside the output folder: {}", file.path),
         )
     })?;
-    let target = dir.join(relative);
+    let target = dir.join(&relative);
     if let Some(parent) = target.parent() {
         let known = made
             .lock()
@@ -56,7 +63,20 @@ fn write_under(dir: &Path, file: &OutputFile, made: &Mutex<HashSet<PathBuf>>) ->
                 .insert(parent.to_path_buf());
         }
     }
+    if let Some(previous) = previous {
+        let old = previous.join(&relative);
+        if holds(&old, &file.bytes) && fs::hard_link(&old, &target).is_ok() {
+            return Ok(());
+        }
+    }
     fs::write(&target, &file.bytes)
+}
+
+/// Whether `path` is a plain file holding exactly `bytes`.
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    let same_size =
+        fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+    same_size && fs::read(path).is_ok_and(|old| old == bytes)
 }
 
 /// Write `files` into the existing, empty folder `dir` (a staging or
@@ -65,7 +85,7 @@ pub fn write_tree(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
     let made = Mutex::new(HashSet::new());
     files
         .iter()
-        .try_for_each(|file| write_under(dir, file, &made))
+        .try_for_each(|file| write_under(dir, file, &made, None))
 }
 
 /// The folder that holds `out`, created if missing: staging and scratch
@@ -83,11 +103,20 @@ pub fn parent_folder(out: &Path) -> io::Result<PathBuf> {
 /// folder as they are produced (from any thread), and [`Staging::commit`]
 /// swaps it in. Dropped without a commit, it removes itself and the output
 /// folder is as it was.
+///
+/// A file identical to the one already published at its path is hard-linked
+/// to it rather than written: a rebuild after a small edit writes only what
+/// changed, unchanged files keep their modification times (so a deployment
+/// by rsync sends only the changes), and deleting the previous site frees
+/// only what was replaced. The previous site is never written to; a link
+/// that cannot be made (another file system) falls back to a copy.
 pub struct Staging {
     out: PathBuf,
     parent: PathBuf,
     dir: tempfile::TempDir,
     made: Mutex<HashSet<PathBuf>>,
+    /// The site being replaced, if there is one.
+    previous: Option<PathBuf>,
 }
 
 impl Staging {
@@ -107,11 +136,12 @@ impl Staging {
             parent,
             dir,
             made: Mutex::new(HashSet::new()),
+            previous: out.is_dir().then(|| out.to_path_buf()),
         })
     }
 
     pub fn write(&self, file: &OutputFile) -> io::Result<()> {
-        write_under(self.dir.path(), file, &self.made)
+        write_under(self.dir.path(), file, &self.made, self.previous.as_deref())
     }
 
     /// Where the files are being written (for reading one back).
@@ -178,6 +208,48 @@ mod tests {
         assert!(!out.join("old.txt").exists());
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "staging folders are cleaned up");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_rebuild_links_unchanged_files_and_writes_changed_ones() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(
+            &out,
+            &[
+                OutputFile::new("same.html", "unchanged"),
+                OutputFile::new("edited.html", "before"),
+            ],
+        )
+        .unwrap();
+        let inode = |name: &str| fs::metadata(out.join(name)).unwrap().ino();
+        let (same, edited) = (inode("same.html"), inode("edited.html"));
+        let staging = Staging::new(&out).unwrap();
+        staging
+            .write(&OutputFile::new("same.html", "unchanged"))
+            .unwrap();
+        staging
+            .write(&OutputFile::new("edited.html", "after"))
+            .unwrap();
+        // Until the commit, the published site is as it was.
+        assert_eq!(
+            fs::read_to_string(out.join("edited.html")).unwrap(),
+            "before"
+        );
+        staging.commit().unwrap();
+        assert_eq!(
+            inode("same.html"),
+            same,
+            "an unchanged file is kept, not rewritten"
+        );
+        assert_ne!(inode("edited.html"), edited);
+        assert_eq!(
+            fs::read_to_string(out.join("edited.html")).unwrap(),
+            "after"
+        );
+        assert_eq!(fs::metadata(out.join("same.html")).unwrap().nlink(), 1);
     }
 
     #[test]
