@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end build benchmark: generate synthetic projects of several sizes and
-# time clean builds, no-change rebuilds and `check` with /usr/bin/time -v.
+# time clean builds, no-change rebuilds, rebuilds after a one-file edit and
+# `check` with /usr/bin/time -v.
 # Usage: scripts/bench.sh [UNITS...]   (default: 12 300 3000; 5 years each)
+# OUT_DIR=/dev/shm scripts/bench.sh …  builds into a folder there instead of
+#   <project>/public (to tell the file system's cost from ecoscore's).
 # Prints one line per run: units, what, wall seconds, user+sys CPU seconds, peak RSS MiB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,10 +32,17 @@ printf "units\twhat\twall_s\tcpu_s\tpeak_MiB\n"
 for units in "${sizes[@]}"; do
   project="$work/fixture-$units"
   [ -d "$project" ] || target/release/examples/fixture --units "$units" --years 5 --seed 1 --out "$project" >/dev/null
+  out="${OUT_DIR:-$project}/public-$units"
+  [ -n "${OUT_DIR:-}" ] || out="$project/public"
+  narrative=$(find "$project/content" -path '*/regions/*.md' | sort | head -1)
   for i in $(seq "$runs"); do
-    rm -rf "$project/public"
-    measure "$units	clean build" "$bin" --root "$project" build
-    measure "$units	no-change rebuild" "$bin" --root "$project" build
+    rm -rf "$out"
+    measure "$units	clean build" "$bin" --root "$project" build --out "$out"
+    measure "$units	no-change rebuild" "$bin" --root "$project" build --out "$out"
+    cp "$narrative" "$work/narrative.orig"
+    echo "补充说明（基准测试）。" >>"$narrative"
+    measure "$units	one-file edit rebuild" "$bin" --root "$project" build --out "$out"
+    mv "$work/narrative.orig" "$narrative"
     measure "$units	check" "$bin" --root "$project" check
   done
 done

@@ -262,7 +262,7 @@ fn attributes<'h>(html: &'h str, mut found: impl FnMut(&'h str, &'h str, &'h str
             .map_or(bytes.len(), |n| from + n)
     };
     let mut i = 0;
-    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
+    while let Some(offset) = html[i..].find('<') {
         i += offset + 1;
         if bytes[i..].starts_with(b"!--") {
             i = html[i..].find("-->").map_or(html.len(), |end| i + end + 3);
@@ -306,9 +306,8 @@ fn attributes<'h>(html: &'h str, mut found: impl FnMut(&'h str, &'h str, &'h str
             let (start, end, next) = match bytes.get(i) {
                 Some(&quote @ (b'"' | b'\'')) => {
                     let start = i + 1;
-                    let end = bytes[start..]
-                        .iter()
-                        .position(|&b| b == quote)
+                    let end = html[start..]
+                        .find(quote as char)
                         .map_or(html.len(), |n| start + n);
                     (start, end, (end + 1).min(html.len()))
                 }

@@ -135,6 +135,33 @@ pub fn render_observed(
 }
 
 /// What a render produced besides its files.
+/// What rendering the whole site (drafts included) showed, without keeping it.
+#[derive(Debug)]
+pub struct Checked {
+    pub project: Project,
+    /// How many files a build with drafts would write.
+    pub files: usize,
+    pub warnings: Diagnostics,
+    pub archived: Vec<u16>,
+}
+
+/// Load, validate, score and render everything a build with drafts would,
+/// dropping each file once counted: `check` without `--links` needs no page
+/// kept, so a national project is checked in the memory of its input.
+pub fn check(root: &Path) -> Result<Checked, Diagnostics> {
+    let files = AtomicUsize::new(0);
+    let outcome = render_into(root, true, false, &mut |_| {}, &|_| {
+        files.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    })?;
+    Ok(Checked {
+        project: outcome.project,
+        files: files.into_inner(),
+        warnings: outcome.warnings,
+        archived: outcome.archived,
+    })
+}
+
 struct Outcome {
     project: Project,
     warnings: Diagnostics,

@@ -1,5 +1,7 @@
 use clap::Args;
-use ecoscore::{links, site, Project};
+use std::path::Path;
+
+use ecoscore::{links, site, Diagnostics, Project};
 
 use super::{from_archive, report, say, Common, FAILURE};
 
@@ -14,22 +16,18 @@ pub struct CheckArgs {
 }
 
 pub fn execute(common: &Common, args: &CheckArgs) -> u8 {
-    match site::render(&common.root, true, false) {
-        Ok(rendered) => {
-            if args.links {
-                let broken = links::check(&rendered.files, &rendered.project.site.base_url);
-                if broken.has_errors() {
-                    let mut all = rendered.warnings;
-                    all.extend(broken);
-                    report(&all.sorted());
-                    return FAILURE;
-                }
-            }
-            report(&rendered.warnings);
+    let checked = if args.links {
+        check_with_links(&common.root)
+    } else {
+        site::check(&common.root)
+    };
+    match checked {
+        Ok(checked) => {
+            report(&checked.warnings);
             say(&format!(
                 "{}{}",
-                summary(&rendered.project, rendered.files.len()),
-                from_archive(&rendered.archived)
+                summary(&checked.project, checked.files),
+                from_archive(&checked.archived)
             ));
             0
         }
@@ -38,6 +36,25 @@ pub fn execute(common: &Common, args: &CheckArgs) -> u8 {
             FAILURE
         }
     }
+}
+
+/// [`site::check`] plus the link checker, which quotes the line of a broken
+/// link and so keeps the rendered pages. Broken links come back as errors,
+/// with the warnings.
+fn check_with_links(root: &Path) -> Result<site::Checked, Diagnostics> {
+    let rendered = site::render(root, true, false)?;
+    let broken = links::check(&rendered.files, &rendered.project.site.base_url);
+    if broken.has_errors() {
+        let mut all = rendered.warnings;
+        all.extend(broken);
+        return Err(all.sorted());
+    }
+    Ok(site::Checked {
+        project: rendered.project,
+        files: rendered.files.len(),
+        warnings: rendered.warnings,
+        archived: rendered.archived,
+    })
 }
 
 /// One line saying what was checked, e.g. "ok: checked 12 units, 5 years

@@ -501,7 +501,8 @@ pub struct RenderInput<'a> {
     pub bulletin_pdf: bool,
 }
 
-struct Renderer<'a> {
+/// The site being rendered (see [`Renderer::new`]).
+pub struct Renderer<'a> {
     input: &'a RenderInput<'a>,
     site: SiteView<'a>,
     /// `site` and `nav` as template values, converted once for all pages.
@@ -536,6 +537,106 @@ fn canonical(base_url: &str, path: &str) -> String {
 }
 
 impl<'a> Renderer<'a> {
+    /// Prepare `input` for rendering: the views every page shares are built
+    /// and converted to template values once. Errors in the bulletins come
+    /// back beside the renderer.
+    pub fn new(input: &'a RenderInput<'a>) -> (Renderer<'a>, Diagnostics) {
+        let years: Vec<PublicYear<'_>> = input
+            .years
+            .iter()
+            .map(|y| {
+                let view = YearView {
+                    archived: y.archived.clone(),
+                    ..YearView::new(y.project, y.year, y.scores)
+                };
+                PublicYear {
+                    input: y,
+                    year: y.year,
+                    scores: y.scores,
+                    value: v(&view),
+                    view,
+                }
+            })
+            .collect();
+        let mut diags = Diagnostics::new();
+        let mut bulletins = BTreeMap::new();
+        for y in years.iter().filter(|y| y.input.archived.is_none()) {
+            match render_bulletin(input.theme, y.input.project, y.year, &y.view) {
+                Ok(html) => {
+                    bulletins.insert(y.year.year, html);
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+        let site = SiteView::new(&input.project.site);
+        let nav = Nav {
+            years: years
+                .iter()
+                .rev()
+                .map(|y| NavYear {
+                    year: y.year.year,
+                    draft: y.view.draft,
+                    href: y.view.href.clone(),
+                })
+                .collect(),
+            regions: input
+                .project
+                .regions
+                .iter()
+                .map(|r| NavRegion {
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                    href: format!("regions/{}/index.html", r.id),
+                })
+                .collect(),
+            pages: input
+                .project
+                .pages
+                .iter()
+                .map(|p| (p.title.clone(), format!("pages/{}/index.html", p.slug)))
+                .collect(),
+        };
+        let nav_by_year = years
+            .iter()
+            .map(|y| {
+                let year = y.year.year;
+                let seen = Nav {
+                    years: nav
+                        .years
+                        .iter()
+                        .filter(|n| n.year <= year)
+                        .cloned()
+                        .collect(),
+                    regions: nav.regions.clone(),
+                    pages: nav.pages.clone(),
+                };
+                (year, v(&seen))
+            })
+            .collect();
+        let renderer = Renderer {
+            input,
+            site_value: v(&site),
+            nav_value: v(&nav),
+            site,
+            nav_by_year,
+            years,
+            bulletins,
+        };
+        (renderer, diags)
+    }
+
+    /// The files of one unit's scorecard for `year` (the page and its
+    /// charts), the `index`th unit in scoring order. None if there is no such
+    /// year or unit.
+    pub fn scorecard(
+        &self,
+        year: u16,
+        index: usize,
+    ) -> Option<Result<Vec<OutputFile>, Diagnostic>> {
+        let public = self.years.iter().find(|y| y.year.year == year)?;
+        (index < public.scores.cards.len()).then(|| self.job(&Job::Scorecard(public, index)))
+    }
+
     fn meta(&self, path: &str, title: String, section: &'static str, draft: bool) -> PageMeta {
         PageMeta {
             root: page_path_root(path),
@@ -999,85 +1100,7 @@ pub type Sink<'s> = &'s (dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync);
 /// Render every file of the public site into `sink`, pages in parallel.
 pub fn render_site_into(input: &RenderInput<'_>, sink: Sink<'_>) -> Result<(), Diagnostics> {
     let project = input.project;
-    let years: Vec<PublicYear<'_>> = input
-        .years
-        .iter()
-        .map(|y| {
-            let view = YearView {
-                archived: y.archived.clone(),
-                ..YearView::new(y.project, y.year, y.scores)
-            };
-            PublicYear {
-                input: y,
-                year: y.year,
-                scores: y.scores,
-                value: v(&view),
-                view,
-            }
-        })
-        .collect();
-    let mut diags = Diagnostics::new();
-    let mut bulletins = BTreeMap::new();
-    for y in years.iter().filter(|y| y.input.archived.is_none()) {
-        match render_bulletin(input.theme, y.input.project, y.year, &y.view) {
-            Ok(html) => {
-                bulletins.insert(y.year.year, html);
-            }
-            Err(d) => diags.push(d),
-        }
-    }
-    let site = SiteView::new(&project.site);
-    let nav = Nav {
-        years: years
-            .iter()
-            .rev()
-            .map(|y| NavYear {
-                year: y.year.year,
-                draft: y.view.draft,
-                href: y.view.href.clone(),
-            })
-            .collect(),
-        regions: project
-            .regions
-            .iter()
-            .map(|r| NavRegion {
-                id: r.id.clone(),
-                name: r.name.clone(),
-                href: format!("regions/{}/index.html", r.id),
-            })
-            .collect(),
-        pages: project
-            .pages
-            .iter()
-            .map(|p| (p.title.clone(), format!("pages/{}/index.html", p.slug)))
-            .collect(),
-    };
-    let nav_by_year = years
-        .iter()
-        .map(|y| {
-            let year = y.year.year;
-            let seen = Nav {
-                years: nav
-                    .years
-                    .iter()
-                    .filter(|n| n.year <= year)
-                    .cloned()
-                    .collect(),
-                regions: nav.regions.clone(),
-                pages: nav.pages.clone(),
-            };
-            (year, v(&seen))
-        })
-        .collect();
-    let renderer = Renderer {
-        input,
-        site_value: v(&site),
-        nav_value: v(&nav),
-        site,
-        nav_by_year,
-        years,
-        bulletins,
-    };
+    let (renderer, mut diags) = Renderer::new(input);
     let mut jobs = vec![
         Job::Index,
         Job::Archive,
