@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde_saphyr::Spanned;
 
@@ -36,8 +37,25 @@ pub fn validate(raw: RawProject) -> Result<(Project, Diagnostics), Diagnostics> 
             regions,
             indicators,
         };
-        for (&year, raw_year) in &raw.years {
-            if let Some(built) = v.year(year, raw_year, &catalogue) {
+        // Years are independent until their histories are joined, in order.
+        let validated: Vec<(u16, Option<Year>, Validator)> = raw
+            .years
+            .par_iter()
+            .map(|(&year, raw_year)| {
+                let mut own = Validator {
+                    diags: Diagnostics::new(),
+                    history: v.history.for_a_year(),
+                };
+                let built = own.year(year, raw_year, &catalogue);
+                (year, built, own)
+            })
+            .collect();
+        for (year, built, own) in validated {
+            v.diags.extend(own.diags);
+            for warning in v.history.absorb(own.history) {
+                v.diags.push(warning);
+            }
+            if let Some(built) = built {
                 years.insert(year, built);
             }
         }
@@ -1076,9 +1094,7 @@ impl Validator {
                 satisfaction,
             };
             let at = key_pos(&loaded.text, "indicators", pos(&raw.indicators));
-            if let Some(warning) = self.history.results(loaded, region, year, figures, at) {
-                self.diags.push(warning);
-            }
+            self.history.results(loaded, region, year, figures, at);
         }
         (self.diags.error_count() == errors_before).then_some(UnitResult {
             region: region_index,

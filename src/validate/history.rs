@@ -62,19 +62,38 @@ pub struct ResultFigures {
     pub satisfaction: Decimal,
 }
 
+/// What one or more years showed. Each year is validated with its own
+/// history (years run in parallel); [`History::absorb`] joins them in year
+/// order and makes the comparisons across years.
 #[derive(Debug, Default)]
 pub struct History {
     /// Targets by (unit id, indicator id), in year order.
     targets: BTreeMap<(String, String), Vec<TargetSeen>>,
     /// The latest results seen for each unit id.
-    results: BTreeMap<String, (u16, PathBuf, ResultFigures)>,
+    results: BTreeMap<String, ResultsSeen>,
     /// Indicators whose target is meant to stay the same (`fixed_target: true`).
     fixed: BTreeSet<String>,
+}
+
+#[derive(Debug)]
+struct ResultsSeen {
+    year: u16,
+    unit: String,
+    figures: ResultFigures,
+    place: Place,
 }
 
 impl History {
     pub fn fixed_target(&mut self, indicator: &str) {
         self.fixed.insert(indicator.to_string());
+    }
+
+    /// An empty history for one more year, knowing the fixed targets.
+    pub fn for_a_year(&self) -> History {
+        History {
+            fixed: self.fixed.clone(),
+            ..History::default()
+        }
     }
 
     /// Remember a unit's target. A target at the edge of the indicator's range
@@ -108,7 +127,7 @@ impl History {
             });
     }
 
-    /// Remember a unit's results; a warning if they are exactly last year's.
+    /// Remember a unit's results for `year`.
     pub fn results<T>(
         &mut self,
         loaded: &Loaded<T>,
@@ -116,26 +135,42 @@ impl History {
         year: u16,
         figures: ResultFigures,
         at: Pos,
-    ) -> Option<Diagnostic> {
-        let previous = self
-            .results
-            .insert(region.id.clone(), (year, loaded.file.clone(), figures));
-        let (_, _, current) = self.results.get(&region.id)?;
-        match previous {
-            Some((last_year, last_file, last))
-                if last_year + 1 == year && &last == current =>
-            {
-                Some(Place::of(loaded, at).warning(
-                    format!(
-                        "every indicator value and the satisfaction score of {} are the same as in {last_year} ({})",
-                        region.name,
-                        last_file.display()
-                    ),
-                    "was this file copied from last year and not updated? If the figures really did not change, ignore this warning",
-                ))
-            }
-            _ => None,
+    ) {
+        self.results.insert(
+            region.id.clone(),
+            ResultsSeen {
+                year,
+                unit: region.name.clone(),
+                figures,
+                place: Place::of(loaded, at),
+            },
+        );
+    }
+
+    /// Add what a later year showed; a warning for each unit whose results
+    /// are exactly the year before's.
+    pub fn absorb(&mut self, later: History) -> Vec<Diagnostic> {
+        for (key, seen) in later.targets {
+            self.targets.entry(key).or_default().extend(seen);
         }
+        let mut warnings = Vec::new();
+        for (id, now) in later.results {
+            if let Some(last) = self.results.get(&id) {
+                if last.year + 1 == now.year && last.figures == now.figures {
+                    warnings.push(now.place.warning(
+                        format!(
+                            "every indicator value and the satisfaction score of {} are the same as in {} ({})",
+                            now.unit,
+                            last.year,
+                            last.place.file.display()
+                        ),
+                        "was this file copied from last year and not updated? If the figures really did not change, ignore this warning",
+                    ));
+                }
+            }
+            self.results.insert(id, now);
+        }
+        warnings
     }
 
     /// Warnings for targets unchanged for [`UNCHANGED_TARGET_YEARS`] years in a row.
