@@ -34,31 +34,31 @@ pub fn scan(file: &OutputFile) -> Option<PageLinks> {
     if !file.path.ends_with(".html") {
         return None;
     }
-    let html = std::str::from_utf8(&file.bytes).ok()?;
     let mut references = Vec::new();
     let mut ids = BTreeSet::new();
-    attributes(html, |tag, name, value, at| {
-        if name.eq_ignore_ascii_case("href")
-            || name.eq_ignore_ascii_case("src")
-            || name.eq_ignore_ascii_case("xlink:href")
-        {
-            references.push(Reference {
-                value: unescape(value),
+    attributes(&file.bytes, |tag, name, value, at| {
+        let Some(kind) = Attribute::of(tag, name) else {
+            return;
+        };
+        let value = String::from_utf8_lossy(value);
+        match kind {
+            Attribute::Link => references.push(Reference {
+                value: unescape(&value),
                 at,
-            });
-        } else if name.eq_ignore_ascii_case("srcset") {
-            for candidate in value.split(',') {
-                if let Some(url) = candidate.split_whitespace().next() {
-                    references.push(Reference {
-                        value: unescape(url),
-                        at,
-                    });
+            }),
+            Attribute::Srcset => {
+                for candidate in value.split(',') {
+                    if let Some(url) = candidate.split_whitespace().next() {
+                        references.push(Reference {
+                            value: unescape(url),
+                            at,
+                        });
+                    }
                 }
             }
-        } else if name.eq_ignore_ascii_case("id")
-            || (tag.eq_ignore_ascii_case("a") && name.eq_ignore_ascii_case("name"))
-        {
-            ids.insert(unescape(value));
+            Attribute::Id => {
+                ids.insert(unescape(&value));
+            }
         }
     });
     Some(PageLinks {
@@ -66,6 +66,33 @@ pub fn scan(file: &OutputFile) -> Option<PageLinks> {
         references,
         ids,
     })
+}
+
+/// The attributes the checker reads.
+enum Attribute {
+    /// `href`, `src`, `xlink:href`: one URL.
+    Link,
+    /// `srcset`: URLs with sizes, comma-separated.
+    Srcset,
+    /// `id`, and the `name` of an anchor: a fragment target.
+    Id,
+}
+
+impl Attribute {
+    fn of(tag: &[u8], name: &[u8]) -> Option<Attribute> {
+        let is = |word: &str| name.eq_ignore_ascii_case(word.as_bytes());
+        // By length first: most attributes of a page (an SVG's x, y, fill…)
+        // are ruled out without comparing a byte.
+        match name.len() {
+            2 if is("id") => Some(Attribute::Id),
+            3 if is("src") => Some(Attribute::Link),
+            4 if is("href") => Some(Attribute::Link),
+            4 if is("name") && tag.eq_ignore_ascii_case(b"a") => Some(Attribute::Id),
+            6 if is("srcset") => Some(Attribute::Srcset),
+            10 if is("xlink:href") => Some(Attribute::Link),
+            _ => None,
+        }
+    }
 }
 
 /// Check every `.html` file of `files`; links starting with `/` are taken
@@ -253,35 +280,40 @@ fn position(text: &str, at: usize) -> Pos {
 /// text of `script` and `style` elements. A small tokenizer for well-formed
 /// HTML, enough for what the theme and the sanitized Markdown produce; it
 /// allocates nothing, since it reads every byte the site publishes.
-fn attributes<'h>(html: &'h str, mut found: impl FnMut(&'h str, &'h str, &'h str, usize)) {
-    let bytes = html.as_bytes();
+fn attributes<'h>(html: &'h [u8], mut found: impl FnMut(&'h [u8], &'h [u8], &'h [u8], usize)) {
     let end_of = |from: usize, stop: fn(u8) -> bool| {
-        bytes[from..]
+        html[from..]
             .iter()
             .position(|&b| stop(b))
-            .map_or(bytes.len(), |n| from + n)
+            .map_or(html.len(), |n| from + n)
+    };
+    let find = |from: usize, needle: &[u8]| {
+        html[from..]
+            .windows(needle.len())
+            .position(|w| w.eq_ignore_ascii_case(needle))
+            .map(|n| from + n)
     };
     let mut i = 0;
-    while let Some(offset) = html[i..].find('<') {
+    while let Some(offset) = html[i..].iter().position(|&b| b == b'<') {
         i += offset + 1;
-        if bytes[i..].starts_with(b"!--") {
-            i = html[i..].find("-->").map_or(html.len(), |end| i + end + 3);
+        if html[i..].starts_with(b"!--") {
+            i = find(i, b"-->").map_or(html.len(), |end| end + 3);
             continue;
         }
-        if !bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
+        if !html.get(i).is_some_and(u8::is_ascii_alphabetic) {
             continue;
         }
         let name_end = end_of(i, |b| b.is_ascii_whitespace() || b == b'>' || b == b'/');
         let tag = &html[i..name_end];
         i = name_end;
         loop {
-            while bytes
+            while html
                 .get(i)
                 .is_some_and(|b| b.is_ascii_whitespace() || *b == b'/')
             {
                 i += 1;
             }
-            match bytes.get(i) {
+            match html.get(i) {
                 None => break,
                 Some(b'>') => {
                     i += 1;
@@ -292,22 +324,23 @@ fn attributes<'h>(html: &'h str, mut found: impl FnMut(&'h str, &'h str, &'h str
             let attr_end = end_of(i, |b| b.is_ascii_whitespace() || b == b'=' || b == b'>');
             let attr = &html[i..attr_end];
             i = attr_end;
-            while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            while html.get(i).is_some_and(u8::is_ascii_whitespace) {
                 i += 1;
             }
-            if bytes.get(i) != Some(&b'=') {
-                found(tag, attr, "", i);
+            if html.get(i) != Some(&b'=') {
+                found(tag, attr, b"", i);
                 continue;
             }
             i += 1;
-            while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            while html.get(i).is_some_and(u8::is_ascii_whitespace) {
                 i += 1;
             }
-            let (start, end, next) = match bytes.get(i) {
+            let (start, end, next) = match html.get(i) {
                 Some(&quote @ (b'"' | b'\'')) => {
                     let start = i + 1;
                     let end = html[start..]
-                        .find(quote as char)
+                        .iter()
+                        .position(|&b| b == quote)
                         .map_or(html.len(), |n| start + n);
                     (start, end, (end + 1).min(html.len()))
                 }
@@ -319,10 +352,10 @@ fn attributes<'h>(html: &'h str, mut found: impl FnMut(&'h str, &'h str, &'h str
             found(tag, attr, &html[start..end], start);
             i = next;
         }
-        for raw_text in ["script", "style"] {
+        for raw_text in [&b"script"[..], b"style"] {
             if tag.eq_ignore_ascii_case(raw_text) {
-                let close = format!("</{raw_text}");
-                i = html[i..].find(&close).map_or(html.len(), |end| i + end);
+                let close = [b"</", raw_text].concat();
+                i = find(i, &close).unwrap_or(html.len());
             }
         }
     }
