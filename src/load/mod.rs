@@ -295,8 +295,9 @@ impl Reader<'_> {
         names
     }
 
+    /// Every year folder of data/ and content/, the years in parallel.
     fn years(&self, diags: &mut Diagnostics) -> BTreeMap<u16, RawYear> {
-        let mut years: BTreeMap<u16, RawYear> = BTreeMap::new();
+        let mut data_years = Vec::new();
         for (name, is_dir) in self.entries(Path::new("data"), diags) {
             if !is_dir {
                 if name != "regions.yaml" && name != "indicators.yaml" {
@@ -307,27 +308,56 @@ impl Reader<'_> {
                 }
                 continue;
             }
-            let Some(year) = parse_year(&name) else {
-                diags.push(unexpected(
+            match parse_year(&name) {
+                Some(year) => data_years.push((year, name)),
+                None => diags.push(unexpected(
                     rel(&["data", &name]),
                     "year folders are named by the year, e.g. data/2023/",
-                ));
-                continue;
-            };
-            let entry = years.entry(year).or_default();
-            self.year_data(&name, entry, diags);
+                )),
+            }
         }
+        // Year folder names are exactly four digits, so no two name one year.
+        let read: Vec<(u16, RawYear, Diagnostics)> = data_years
+            .into_par_iter()
+            .map(|(year, name)| {
+                let mut own = Diagnostics::new();
+                let mut raw = RawYear::default();
+                self.year_data(&name, &mut raw, &mut own);
+                (year, raw, own)
+            })
+            .collect();
+        let mut years = BTreeMap::new();
+        for (year, raw, own) in read {
+            diags.extend(own);
+            years.insert(year, raw);
+        }
+        let mut content_years = Vec::new();
         for (name, is_dir) in self.entries(Path::new("content"), diags) {
             if name == "pages" && is_dir {
                 continue;
             }
-            let year = parse_year(&name).filter(|_| is_dir);
-            match year.and_then(|y| years.get_mut(&y).map(|entry| (y, entry))) {
-                Some((_, entry)) => self.year_content(&name, entry, diags),
+            match parse_year(&name).filter(|y| is_dir && years.contains_key(y)) {
+                Some(year) => content_years.push((year, name)),
                 None => diags.push(unexpected(
                     rel(&["content", &name]),
                     "content/ holds pages/ and one folder per year that has data in data/<year>/",
                 )),
+            }
+        }
+        let read: Vec<(u16, RawYear, Diagnostics)> = content_years
+            .into_par_iter()
+            .map(|(year, name)| {
+                let mut own = Diagnostics::new();
+                let mut raw = RawYear::default();
+                self.year_content(&name, &mut raw, &mut own);
+                (year, raw, own)
+            })
+            .collect();
+        for (year, content, own) in read {
+            diags.extend(own);
+            if let Some(raw) = years.get_mut(&year) {
+                raw.bulletin = content.bulletin;
+                raw.narratives = content.narratives;
             }
         }
         years
@@ -384,22 +414,31 @@ impl Reader<'_> {
                     year.bulletin = Some(into_doc(self.markdown(&file), diags));
                 }
                 ("regions", true) => {
+                    let mut files = Vec::new();
                     for (file_name, is_dir) in
                         self.entries(&rel(&["content", dir, "regions"]), diags)
                     {
                         let file = rel(&["content", dir, "regions", &file_name]);
-                        let Some(id) = file_name.strip_suffix(".md").filter(|_| !is_dir) else {
-                            diags.push(unexpected(
+                        match file_name.strip_suffix(".md").filter(|_| !is_dir) {
+                            Some(id) => files.push((id.to_string(), file)),
+                            None => diags.push(unexpected(
                                 file,
                                 "content/<year>/regions/ holds one <unit id>.md narrative per unit",
-                            ));
-                            continue;
-                        };
-                        match self.text(&file) {
+                            )),
+                        }
+                    }
+                    let read: Vec<(String, PathBuf, Result<Option<Arc<str>>, Diagnostic>)> = files
+                        .into_par_iter()
+                        .map(|(id, file)| {
+                            let text = self.text(&file);
+                            (id, file, text)
+                        })
+                        .collect();
+                    for (id, file, text) in read {
+                        match text {
                             Ok(Some(text)) => {
                                 let doc = text.to_string();
-                                year.narratives
-                                    .insert(id.to_string(), Loaded { file, text, doc });
+                                year.narratives.insert(id, Loaded { file, text, doc });
                             }
                             Ok(None) => {}
                             Err(d) => diags.push(d),
