@@ -427,7 +427,7 @@ impl Reader<'_> {
                             )),
                         }
                     }
-                    let read: Vec<(String, PathBuf, Result<Option<Arc<str>>, Diagnostic>)> = files
+                    let read: Vec<_> = files
                         .into_par_iter()
                         .map(|(id, file)| {
                             let text = self.text(&file);
