@@ -1,7 +1,7 @@
 //! The figures of a chart as an HTML table, so nothing is only in a picture.
 //! Built from the same values as the chart, in the same order.
 
-use super::canvas::escape;
+use super::canvas::escape_into;
 
 pub enum Cell {
     /// A row header.
@@ -39,24 +39,27 @@ impl Table {
     }
 
     pub fn to_html(&self) -> String {
-        let mut html = format!(
-            "<div class=\"table-scroll\"><table class=\"chart-data\"><caption>{}</caption><thead><tr>",
-            escape(&self.caption)
-        );
+        let mut html = String::with_capacity(256 + 64 * self.rows.len());
+        html.push_str("<div class=\"table-scroll\"><table class=\"chart-data\"><caption>");
+        escape_into(&mut html, &self.caption);
+        html.push_str("</caption><thead><tr>");
         for column in &self.columns {
-            html.push_str(&format!("<th scope=\"col\">{}</th>", escape(column)));
+            html.push_str("<th scope=\"col\">");
+            escape_into(&mut html, column);
+            html.push_str("</th>");
         }
         html.push_str("</tr></thead><tbody>");
         for row in &self.rows {
             html.push_str("<tr>");
             for cell in row {
-                match cell {
-                    Cell::Head(t) => {
-                        html.push_str(&format!("<th scope=\"row\">{}</th>", escape(t)))
-                    }
-                    Cell::Text(t) => html.push_str(&format!("<td>{}</td>", escape(t))),
-                    Cell::Num(t) => html.push_str(&format!("<td class=\"num\">{}</td>", escape(t))),
-                }
+                let (open, text, close) = match cell {
+                    Cell::Head(t) => ("<th scope=\"row\">", t, "</th>"),
+                    Cell::Text(t) => ("<td>", t, "</td>"),
+                    Cell::Num(t) => ("<td class=\"num\">", t, "</td>"),
+                };
+                html.push_str(open);
+                escape_into(&mut html, text);
+                html.push_str(close);
             }
             html.push_str("</tr>");
         }
