@@ -34,7 +34,7 @@ for units in "${sizes[@]}"; do
   [ -d "$project" ] || target/release/examples/fixture --units "$units" --years 5 --seed 1 --out "$project" >/dev/null
   out="${OUT_DIR:-$project}/public-$units"
   [ -n "${OUT_DIR:-}" ] || out="$project/public"
-  narrative=$(find "$project/content" -path '*/regions/*.md' | sort | head -1)
+  narrative=$(find "$project/content" -path '*/regions/*.md' | LC_ALL=C sort | sed -n 1p) # sed reads all: no SIGPIPE under pipefail
   for i in $(seq "$runs"); do
     rm -rf "$out"
     measure "$units	clean build" "$bin" --root "$project" build --out "$out"

@@ -677,10 +677,27 @@ fn briefing_pdf_is_a4_with_page_numbers_and_everything_in_it() {
         .args(["brief", "--year", "2023", "--pdf"])
         .run()
         .success();
-    assert!(
-        first == std::fs::read(&pdf).unwrap(),
-        "same input, same PDF"
-    );
+    let second = std::fs::read(&pdf).unwrap();
+    if first != second {
+        // Say where they part, so a failure here can be told apart from a
+        // clock or scratch path that slipped into the PDF.
+        let at = first
+            .iter()
+            .zip(&second)
+            .position(|(a, b)| a != b)
+            .unwrap_or(first.len().min(second.len()));
+        let around = |bytes: &[u8]| {
+            String::from_utf8_lossy(&bytes[at.saturating_sub(60)..(at + 60).min(bytes.len())])
+                .into_owned()
+        };
+        panic!(
+            "same input, same PDF: {} and {} bytes, first difference at byte {at}:\n{:?}\n{:?}",
+            first.len(),
+            second.len(),
+            around(&first),
+            around(&second)
+        );
+    }
 }
 
 /// An archived year is published exactly as frozen, so `build --pdf` prints
