@@ -23,7 +23,7 @@ use history::{History, ResultFigures, TargetFrom};
 
 /// Build the project, or return every error found. Warnings come back with
 /// the project.
-pub fn validate(raw: RawProject) -> Result<(Project, Diagnostics), Diagnostics> {
+pub fn validate(mut raw: RawProject) -> Result<(Project, Diagnostics), Diagnostics> {
     let mut v = Validator {
         diags: Diagnostics::new(),
         history: History::default(),
@@ -38,15 +38,16 @@ pub fn validate(raw: RawProject) -> Result<(Project, Diagnostics), Diagnostics> 
             indicators,
         };
         // Years are independent until their histories are joined, in order.
-        let validated: Vec<(u16, Option<Year>, Validator)> = raw
-            .years
-            .par_iter()
-            .map(|(&year, raw_year)| {
+        // Each year's documents are dropped as soon as its model is built:
+        // with the model, they are what sets the peak memory of a build.
+        let validated: Vec<(u16, Option<Year>, Validator)> = std::mem::take(&mut raw.years)
+            .into_par_iter()
+            .map(|(year, raw_year)| {
                 let mut own = Validator {
                     diags: Diagnostics::new(),
                     history: v.history.for_a_year(),
                 };
-                let built = own.year(year, raw_year, &catalogue);
+                let built = own.year(year, &raw_year, &catalogue);
                 (year, built, own)
             })
             .collect();
