@@ -134,7 +134,6 @@ pub fn render_observed(
     })
 }
 
-/// What a render produced besides its files.
 /// What rendering the whole site (drafts included) showed, without keeping it.
 #[derive(Debug)]
 pub struct Checked {
@@ -162,6 +161,7 @@ pub fn check(root: &Path) -> Result<Checked, Diagnostics> {
     })
 }
 
+/// What a render produced besides its files.
 struct Outcome {
     project: Project,
     warnings: Diagnostics,
