@@ -188,6 +188,44 @@ pub fn stamp_date(pdf: &mut [u8], date: Date) {
     }
 }
 
+/// Chromium names the elements of the PDF's structure tree (the tagging that
+/// screen readers use) `(node00000070)`… after its own DOM node counter,
+/// which does not always start from the same number: two prints of the same
+/// page have differed only there. Number them 1, 2, 3… in the order of the
+/// original numbers, everywhere they occur (the elements' `/ID`, the table
+/// cells' `/Headers`, the ID tree, whose keys stay sorted); the length stays
+/// the same, so the cross-reference offsets stay valid.
+pub fn renumber_structure_ids(pdf: &mut [u8]) {
+    const OPEN: &[u8] = b"(node";
+    const DIGITS: usize = 8;
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(start) = find(&pdf[at..], OPEN).map(|i| at + i + OPEN.len()) {
+        at = start;
+        let digits = pdf.get(start..start + DIGITS);
+        let closed = pdf.get(start + DIGITS) == Some(&b')');
+        let number = digits
+            .filter(|d| closed && d.iter().all(u8::is_ascii_digit))
+            .and_then(|d| std::str::from_utf8(d).ok())
+            .and_then(|d| d.parse::<u32>().ok());
+        if let Some(number) = number {
+            found.push((start, number));
+        }
+    }
+    let mut numbers: Vec<u32> = found.iter().map(|&(_, n)| n).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    for (start, number) in found {
+        let Ok(rank) = numbers.binary_search(&number) else {
+            continue;
+        };
+        let renumbered = format!("{:0width$}", rank + 1, width = DIGITS);
+        if renumbered.len() == DIGITS {
+            pdf[start..start + DIGITS].copy_from_slice(renumbered.as_bytes());
+        }
+    }
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
@@ -258,6 +296,7 @@ pub fn print_files(
             let mut bytes = fs::read(&pdf)?;
             stamp_date(&mut bytes, *date);
             rewrite_links(&mut bytes, &local, public_url);
+            renumber_structure_ids(&mut bytes);
             Ok(bytes)
         })
         .collect()
@@ -289,6 +328,31 @@ mod tests {
         assert!(text.contains("(https://e.gov.cn/kaohe/b.html) "));
         assert!(!text.contains("file://"));
         assert!(text.ends_with(">> (other)"));
+    }
+
+    #[test]
+    fn structure_ids_are_numbered_from_one_in_their_order() {
+        let printed = |first: u32| {
+            format!(
+                "<</ID (node{a:08})>> <</ID (node{b:08})>> <</Headers [(node{a:08})]>> \
+                 /Names [(node{a:08}) 1 0 R (node{b:08}) 2 0 R] (node123) (nodes)",
+                a = first,
+                b = first + 7
+            )
+            .into_bytes()
+        };
+        let (mut one, mut other) = (printed(70), printed(69));
+        renumber_structure_ids(&mut one);
+        renumber_structure_ids(&mut other);
+        assert_eq!(
+            one, other,
+            "prints that differ only in the counter's start agree"
+        );
+        assert_eq!(
+            String::from_utf8(one).unwrap(),
+            "<</ID (node00000001)>> <</ID (node00000002)>> <</Headers [(node00000001)]>> \
+             /Names [(node00000001) 1 0 R (node00000002) 2 0 R] (node123) (nodes)"
+        );
     }
 
     #[test]
