@@ -68,8 +68,8 @@ time_it() { # label, command...
 }
 
 echo "machine: $(nproc) cores; $(hugo version | cut -d' ' -f1-2)"
-ecoscore_out="${OUT_DIR:-$project}/public"
-hugo_out="${OUT_DIR:-$hugo_site}/public"
+ecoscore_out="$project/public"
+hugo_out="$hugo_site/public"
 [ -z "${OUT_DIR:-}" ] || { ecoscore_out="$OUT_DIR/ecoscore-public"; hugo_out="$OUT_DIR/hugo-public"; }
 for run in 1 2 3; do
   rm -rf "$ecoscore_out" "$hugo_out"

@@ -32,8 +32,8 @@ printf "units\twhat\twall_s\tcpu_s\tpeak_MiB\n"
 for units in "${sizes[@]}"; do
   project="$work/fixture-$units"
   [ -d "$project" ] || target/release/examples/fixture --units "$units" --years 5 --seed 1 --out "$project" >/dev/null
-  out="${OUT_DIR:-$project}/public-$units"
-  [ -n "${OUT_DIR:-}" ] || out="$project/public"
+  out="$project/public"
+  [ -z "${OUT_DIR:-}" ] || out="$OUT_DIR/public-$units"
   narrative=$(find "$project/content" -path '*/regions/*.md' | LC_ALL=C sort | sed -n 1p) # sed reads all: no SIGPIPE under pipefail
   for i in $(seq "$runs"); do
     rm -rf "$out"

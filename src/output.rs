@@ -52,15 +52,10 @@ fn write_under(
     })?;
     let target = dir.join(&relative);
     if let Some(parent) = target.parent() {
-        let known = made
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .contains(parent);
-        if !known {
+        let mut made = made.lock().unwrap_or_else(PoisonError::into_inner);
+        if !made.contains(parent) {
             fs::create_dir_all(parent)?;
-            made.lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(parent.to_path_buf());
+            made.insert(parent.to_path_buf());
         }
     }
     if let Some(previous) = previous {

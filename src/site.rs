@@ -8,6 +8,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::archive;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
@@ -30,6 +31,19 @@ pub struct BuildOptions {
 
 #[derive(Debug, Clone)]
 pub struct BuildSummary {
+    pub published: Published,
+    pub warnings: Diagnostics,
+    pub pdf: Pdf,
+    pub millis: u128,
+    /// Set when nothing changed since the build that made the output folder
+    /// as it is: the folder was left alone and the counts are that build's.
+    pub reused: Option<Reused>,
+}
+
+/// What a build put in the output folder: what its summary reports, and
+/// what the build stamp keeps to report again when nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Published {
     pub pages: usize,
     /// SVG files the build generated (theme static files are not charts).
     pub charts: usize,
@@ -38,12 +52,6 @@ pub struct BuildSummary {
     /// Years copied from `archive/`.
     pub archived: Vec<u16>,
     pub drafts_left_out: Vec<u16>,
-    pub warnings: Diagnostics,
-    pub pdf: Pdf,
-    pub millis: u128,
-    /// Set when nothing changed since the build that made the output folder
-    /// as it is: the folder was left alone and the counts are that build's.
-    pub reused: Option<Reused>,
 }
 
 /// What is known of the earlier build whose output was kept.
@@ -329,12 +337,14 @@ pub fn build_observed(
         .with_help("the previous output was left as it was; check permissions and free space")])
     })?;
     Ok(BuildSummary {
-        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
-        charts: count_charts(&files),
-        files: files.len(),
-        years,
-        archived,
-        drafts_left_out: drafts_left_out(&project, options),
+        published: Published {
+            pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
+            charts: count_charts(&files),
+            files: files.len(),
+            years,
+            archived,
+            drafts_left_out: drafts_left_out(&project, options),
+        },
         warnings,
         pdf: Pdf::Written,
         millis: started.elapsed().as_millis(),
@@ -350,12 +360,7 @@ fn unchanged(out: &Path, inputs: &str) -> Option<BuildSummary> {
         return None;
     }
     Some(BuildSummary {
-        pages: stamp.pages,
-        charts: stamp.charts,
-        files: stamp.files,
-        years: stamp.years,
-        archived: stamp.archived,
-        drafts_left_out: stamp.drafts_left_out,
+        published: stamp.published,
         warnings: Diagnostics::new(),
         pdf: Pdf::NotAsked,
         millis: 0,
@@ -376,12 +381,7 @@ fn record(out: &Path, inputs: String, summary: &BuildSummary) {
         &stamp::Stamp {
             inputs,
             output,
-            pages: summary.pages,
-            charts: summary.charts,
-            files: summary.files,
-            years: summary.years.clone(),
-            archived: summary.archived.clone(),
-            drafts_left_out: summary.drafts_left_out.clone(),
+            published: summary.published.clone(),
             warnings: summary.warnings.iter().count(),
         },
     );
@@ -450,12 +450,14 @@ fn build_streaming(
         .map_err(|e| Diagnostics::from_iter([write_error(e)]))?;
     let project = outcome.project;
     Ok(BuildSummary {
-        pages: pages.into_inner(),
-        charts: charts.into_inner(),
-        files: files.into_inner(),
-        years: outcome.years,
-        archived: outcome.archived,
-        drafts_left_out: drafts_left_out(&project, options),
+        published: Published {
+            pages: pages.into_inner(),
+            charts: charts.into_inner(),
+            files: files.into_inner(),
+            years: outcome.years,
+            archived: outcome.archived,
+            drafts_left_out: drafts_left_out(&project, options),
+        },
         warnings: outcome.warnings,
         pdf: Pdf::NotAsked,
         millis: 0,

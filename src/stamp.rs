@@ -24,6 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::archive::{hex, sha256_hex};
 use crate::render::relative_name;
+use crate::site::Published;
 
 /// What the project folder holds that a build reads.
 const INPUTS: [&str; 5] = ["site.yaml", "data", "content", "themes", "archive"];
@@ -34,12 +35,8 @@ const INPUTS: [&str; 5] = ["site.yaml", "data", "content", "themes", "archive"];
 pub struct Stamp {
     pub inputs: String,
     pub output: String,
-    pub pages: usize,
-    pub charts: usize,
-    pub files: usize,
-    pub years: Vec<u16>,
-    pub archived: Vec<u16>,
-    pub drafts_left_out: Vec<u16>,
+    pub published: Published,
+    /// How many warnings the build reported.
     pub warnings: usize,
 }
 
@@ -84,7 +81,7 @@ pub fn inputs_digest(root: &Path, options: &str) -> io::Result<String> {
     let mut files = Vec::new();
     for input in INPUTS {
         let top = root.join(input);
-        if !top.exists() && fs::symlink_metadata(&top).is_err() {
+        if fs::symlink_metadata(&top).is_err() {
             continue;
         }
         for entry in walkdir::WalkDir::new(&top).follow_links(true) {
@@ -232,12 +229,14 @@ mod tests {
         let stamp = Stamp {
             inputs: "a".into(),
             output: "b".into(),
-            pages: 1,
-            charts: 2,
-            files: 3,
-            years: vec![2024],
-            archived: vec![],
-            drafts_left_out: vec![2025],
+            published: Published {
+                pages: 1,
+                charts: 2,
+                files: 3,
+                years: vec![2024],
+                archived: vec![],
+                drafts_left_out: vec![2025],
+            },
             warnings: 4,
         };
         assert_eq!(read(&out), None);

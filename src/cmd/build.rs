@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use ecoscore::pdf::Pdf;
-use ecoscore::site::{self, BuildOptions};
+use ecoscore::site::{self, BuildOptions, BuildSummary};
 
 use super::progress::{format_timings, Progress};
 use super::{built_line, detail, from_archive, report, say, warn_no_pdf, Common, FAILURE};
@@ -37,16 +37,19 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
     let result = site::build_observed(&common.root, &options, &mut |stage| progress.stage(stage));
     detail(&format_timings(&progress.finish()));
     match result {
-        Ok(summary) if summary.reused.is_some() => {
-            let warnings = summary.reused.map_or(0, |r| r.warnings);
+        Ok(BuildSummary {
+            published,
+            millis,
+            reused: Some(reused),
+            ..
+        }) => {
             let mut line = format!(
-                "up to date: nothing changed since the last build of {} ({} pages, {} files); checked in {} ms",
+                "up to date: nothing changed since the last build of {} ({} pages, {} files); checked in {millis} ms",
                 out.join("index.html").display(),
-                summary.pages,
-                summary.files,
-                summary.millis
+                published.pages,
+                published.files,
             );
-            match warnings {
+            match reused.warnings {
                 0 => {}
                 1 => line.push_str("; it had 1 warning (ecoscore check shows it)"),
                 n => line.push_str(&format!(
@@ -61,18 +64,18 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
             let mut line = format!(
                 "{}{} → {}",
                 built_line(
-                    summary.pages,
-                    summary.charts,
-                    summary.files,
-                    &summary.years,
+                    summary.published.pages,
+                    summary.published.charts,
+                    summary.published.files,
+                    &summary.published.years,
                     summary.millis
                 ),
-                from_archive(&summary.archived),
+                from_archive(&summary.published.archived),
                 out.join("index.html").display()
             );
-            if !summary.drafts_left_out.is_empty() {
-                let drafts: Vec<String> =
-                    summary.drafts_left_out.iter().map(u16::to_string).collect();
+            let left_out = &summary.published.drafts_left_out;
+            if !left_out.is_empty() {
+                let drafts: Vec<String> = left_out.iter().map(u16::to_string).collect();
                 line.push_str(&format!(
                     "; draft {} left out (use --drafts to include)",
                     drafts.join(", ")
