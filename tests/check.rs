@@ -356,8 +356,8 @@ fn a_fifo_is_refused_not_waited_on() {
     let fifo = dir.path().join(ALPHA);
     fs::remove_file(&fifo).unwrap();
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-    if !made.is_ok_and(|s| s.success()) {
-        eprintln!("mkfifo unavailable; skipping");
+    let missing = (!made.is_ok_and(|s| s.success())).then(|| "cannot make a FIFO".to_string());
+    if !require_tool("mkfifo", missing) {
         return;
     }
     diagnosed(dir.path()).stderr_contains(
