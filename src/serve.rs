@@ -20,9 +20,9 @@ use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use axum::middleware::{self, Next};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -36,6 +36,8 @@ use crate::diagnostic::Diagnostics;
 use crate::output::OutputFile;
 use crate::render::site_path;
 use crate::site::{self, Stage};
+
+mod host;
 
 /// How long the watcher waits for a burst of file events (an editor's save is
 /// often several) to settle before rebuilding.
@@ -518,61 +520,6 @@ fn problems_page(diagnostics: &Diagnostics, version: &str) -> Vec<u8> {
     with_reload_script(page.as_bytes(), version)
 }
 
-/// Whether `host` (a Host header or a request's authority) names this
-/// server by the loopback names, with its port: the answer to DNS
-/// rebinding, where a page of another site resolves its own name to
-/// 127.0.0.1 and reads the preview with the visitor's browser.
-fn is_local_host(host: &str, port: u16) -> bool {
-    let (name, given_port) = match host.strip_prefix('[') {
-        Some(rest) => match rest.split_once(']') {
-            Some((inside, after)) => (&host[..inside.len() + 2], after),
-            None => return false,
-        },
-        None => match host.rsplit_once(':') {
-            Some((name, _)) => (name, &host[name.len()..]),
-            None => (host, ""),
-        },
-    };
-    let local = name.eq_ignore_ascii_case("localhost") || name == "127.0.0.1" || name == "[::1]";
-    let port_ok = match given_port.strip_prefix(':') {
-        Some(given) => given == port.to_string(),
-        // A browser leaves out the default port.
-        None => given_port.is_empty() && port == 80,
-    };
-    local && port_ok
-}
-
-/// Whether a request is addressed to this server by a loopback name: its
-/// Host header, and the authority of an absolute request target if it has one.
-fn addressed_locally(headers: &HeaderMap, uri: &Uri, port: u16) -> bool {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .is_some_and(|h| is_local_host(h, port));
-    let authority = uri
-        .authority()
-        .is_none_or(|a| is_local_host(a.as_str(), port));
-    host && authority
-}
-
-/// Every request, before its route: one for another host is refused.
-async fn only_local(State(port): State<u16>, request: Request, next: Next) -> Response {
-    if addressed_locally(request.headers(), request.uri(), port) {
-        return next.run(request).await;
-    }
-    (
-        StatusCode::MISDIRECTED_REQUEST,
-        [
-            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        format!(
-            "ecoscore serve answers only requests for 127.0.0.1:{port}, localhost:{port} or [::1]:{port}\n"
-        ),
-    )
-        .into_response()
-}
-
 fn router(shared: Shared, port: u16) -> Router {
     Router::new()
         .route(
@@ -586,7 +533,7 @@ fn router(shared: Shared, port: u16) -> Router {
         .route(&format!("{OWN_PREFIX}events"), get(events))
         .fallback(site_file)
         .with_state(shared)
-        .layer(middleware::from_fn_with_state(port, only_local))
+        .layer(middleware::from_fn_with_state(port, host::only_local))
 }
 
 fn own_file(text: &'static str, content_type: &'static str) -> Response {
@@ -842,37 +789,6 @@ mod tests {
         assert_eq!(lookup(&s, "/kaohe/2024/"), Lookup::NotFound);
         assert_eq!(lookup(&s, "/other/"), Lookup::NotFound);
         assert_eq!(lookup(&s, "/kaohe/../index.html"), Lookup::NotFound);
-    }
-
-    #[test]
-    fn only_loopback_names_with_the_port_are_local() {
-        for host in [
-            "127.0.0.1:8080",
-            "localhost:8080",
-            "LocalHost:8080",
-            "[::1]:8080",
-        ] {
-            assert!(is_local_host(host, 8080), "{host}");
-        }
-        for host in [
-            "127.0.0.1",
-            "localhost",
-            "localhost:8081",
-            "evil.example:8080",
-            "localhost.evil.example:8080",
-            "127.0.0.1.nip.io:8080",
-            "[::1]",
-            "[::2]:8080",
-            "[::1:8080",
-            "localhost:8080:8080",
-            "",
-        ] {
-            assert!(!is_local_host(host, 8080), "{host}");
-        }
-        assert!(
-            is_local_host("localhost", 80),
-            "the default port may be left out"
-        );
     }
 
     #[test]
