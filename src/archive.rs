@@ -22,6 +22,8 @@
 //! never from the project in place, so what is archived is by construction
 //! what the archived input produces; `verify` repeats that rendering.
 
+mod published;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
@@ -34,7 +36,9 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::model::{Date, Project};
 use crate::output::{self, OutputFile};
 use crate::render::view::ArchiveView;
+use crate::score::YearScores;
 use crate::site;
+pub use published::open_data_path;
 
 /// The folder of the project that holds every archived year.
 pub const ARCHIVE_DIR: &str = "archive";
@@ -155,6 +159,13 @@ pub fn read_tree(dir: &Path) -> io::Result<Tree> {
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join("/");
+        // A manifest digests contents, not links: a link could make a
+        // verified archive publish whatever it points at.
+        if entry.file_type().is_symlink() {
+            return Err(io::Error::other(format!(
+                "{relative} is a symbolic link; an archive holds only plain files"
+            )));
+        }
         tree.insert(relative, fs::read(entry.path())?);
     }
     Ok(tree)
@@ -575,9 +586,14 @@ pub struct Frozen {
     pub metadata: Metadata,
     /// The year's pages, at their paths in the public site.
     pub site_files: Vec<OutputFile>,
-    /// The archived input, loaded and validated: the figures as published.
-    /// `None` when this ecoscore cannot load it any more (a warning says so).
+    /// The archived input, loaded and validated: the rules, bulletin and
+    /// units of the year. `None` when this ecoscore cannot load it any more
+    /// (a warning says so); site-wide pages then read the year in the current input.
     pub project: Option<Project>,
+    /// The year's figures as published (its open data), on the units of
+    /// `project`, or of the current input when `project` is `None`; `None`
+    /// when neither has the year, which site-wide pages then leave out.
+    pub scores: Option<YearScores>,
 }
 
 /// Every archive of the project, checked, for a build.
@@ -613,10 +629,11 @@ pub fn load_archives(root: &Path, current: &Project) -> Result<Archives, Diagnos
         };
         let dir_name = archive_dir(year);
         let prefix = format!("{year}/");
+        let site = subtree(&tree, SITE);
         let mut site_files = Vec::new();
-        for (path, bytes) in subtree(&tree, SITE) {
+        for (path, bytes) in &site {
             if path.starts_with(&prefix) {
-                site_files.push(OutputFile::new(path, bytes));
+                site_files.push(OutputFile::new(path.clone(), bytes.clone()));
             } else {
                 errors.push(Diagnostic::error(
                     format!("{dir_name}/site/{path}"),
@@ -630,7 +647,7 @@ pub fn load_archives(root: &Path, current: &Project) -> Result<Archives, Diagnos
             Ok(now) => drift.record(year, &TreeDiff::new(&archived_input, &now)),
             Err(d) => errors.extend(d),
         }
-        let project = match Project::load(&dir.join("input")) {
+        let mut project = match Project::load(&dir.join("input")) {
             Ok((project, _)) if project.years.contains_key(&year) => Some(project),
             Ok(_) => None,
             Err(d) => {
@@ -646,11 +663,23 @@ pub fn load_archives(root: &Path, current: &Project) -> Result<Archives, Diagnos
                 None
             }
         };
+        let scores =
+            match published_figures(year, &dir_name, &metadata, project.as_mut(), current, &site) {
+                Ok((scores, warning)) => {
+                    archives.warnings.extend(warning.into_iter().collect());
+                    scores
+                }
+                Err(d) => {
+                    errors.push(d);
+                    continue;
+                }
+            };
         archives.frozen.push(Frozen {
             year,
             metadata,
             site_files,
             project,
+            scores,
         });
     }
     if errors.has_errors() {
@@ -659,6 +688,50 @@ pub fn load_archives(root: &Path, current: &Project) -> Result<Archives, Diagnos
     archives.warnings.extend(drift.warnings());
     archives.warnings = archives.warnings.sorted();
     Ok(archives)
+}
+
+/// `year`'s figures as published (see `published`), on the units of the
+/// archived input (renamed to their published names) or else of the current
+/// input; with a warning when scoring that input gives other figures.
+fn published_figures(
+    year: u16,
+    dir_name: &str,
+    metadata: &Metadata,
+    archived: Option<&mut Project>,
+    current: &Project,
+    site: &Tree,
+) -> Result<(Option<YearScores>, Option<Diagnostic>), Diagnostic> {
+    let file = format!("{dir_name}/site/{}", open_data_path(year));
+    let (project, is_archived) = match archived.as_deref() {
+        Some(project) => (project, true),
+        None => (current, false),
+    };
+    let Some(y) = project.years.get(&year) else {
+        return Ok((None, None));
+    };
+    let shown = published::published(project, y, site).map_err(|message| {
+        Diagnostic::error(&file, Pos::FILE, message)
+            .with_help("site-wide pages list an archived year with the figures of its published open data; restore the archive from version control")
+    })?;
+    let warning = (is_archived && !shown.reproduced).then(|| {
+        let version = if metadata.ecoscore == VERSION {
+            String::new()
+        } else {
+            format!(" (archived with ecoscore {}, scored now by {VERSION})", metadata.ecoscore)
+        };
+        Diagnostic::warning(
+            format!("{dir_name}/input"),
+            Pos::FILE,
+            format!("scoring the input archived with {year} does not give its published figures and charts{version}; site-wide pages show the published figures, from {file}, and no indicator detail of {year}"),
+        )
+        .with_help("an archive's input should be what produced its pages: `ecoscore verify` rebuilds the year and names every difference")
+    });
+    if let Some(project) = archived {
+        for (index, name) in &shown.renamed {
+            project.regions[*index].name.clone_from(name);
+        }
+    }
+    Ok((Some(shown.scores), warning))
 }
 
 /// Current input files that differ from what archived years were built

@@ -41,6 +41,8 @@ pub struct Diagnostic {
     pub message: String,
     pub help: Option<String>,
     source: Option<Arc<str>>,
+    /// The problem lies in `internal:` notes: the report says where, never what.
+    redacted: bool,
 }
 
 impl Diagnostic {
@@ -52,6 +54,7 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             source: None,
+            redacted: false,
         }
     }
 
@@ -67,9 +70,31 @@ impl Diagnostic {
         self
     }
 
-    /// Attach the file's text so the report can show the excerpt.
+    /// Attach the file's text so the report can show the excerpt. Text under
+    /// an `internal:` key is never shown: a problem inside it is reported
+    /// by line and column without an excerpt or any quoted value, and the
+    /// excerpt of a problem next to it has those lines masked.
     pub fn with_source(mut self, source: Arc<str>) -> Diagnostic {
-        self.source = Some(source);
+        if self.redacted {
+            return self;
+        }
+        let blocks = internal_blocks(&source);
+        if blocks.iter().any(|lines| lines.contains(&self.pos.line)) {
+            self.redacted = true;
+            self.source = None;
+            self.message = unquoted(&self.message);
+            let note = "text under `internal:` is never shown in reports, only where it is";
+            self.help = Some(match self.help.take() {
+                Some(help) => format!("{}; {note}", unquoted(&help)),
+                None => note.to_string(),
+            });
+            return self;
+        }
+        self.source = Some(if blocks.is_empty() {
+            source
+        } else {
+            Arc::from(masked(&source, &blocks))
+        });
         self
     }
 
@@ -93,6 +118,111 @@ impl fmt::Display for Diagnostic {
 }
 
 impl std::error::Error for Diagnostic {}
+
+/// Whether `line` introduces an `internal:` mapping: the key `internal`
+/// (quoted or not) at the start of the line or after `{`, `,` or a space,
+/// followed by a colon.
+fn opens_internal(line: &str) -> bool {
+    let mut rest = line;
+    while let Some(at) = rest.find("internal") {
+        let before = rest[..at].chars().next_back();
+        let after = &rest[at + "internal".len()..];
+        let (before, after) = match (before, after.strip_prefix(['"', '\''])) {
+            (Some('"' | '\''), Some(after)) => (rest[..at - 1].chars().next_back(), after),
+            _ => (before, after),
+        };
+        let key_start = before.is_none_or(|c| c.is_whitespace() || c == '{' || c == ',');
+        let colon = after.trim_start_matches(' ').strip_prefix(':');
+        if key_start && colon.is_some_and(|c| c.is_empty() || c.starts_with([' ', '\t', '\r'])) {
+            return true;
+        }
+        rest = &rest[at + "internal".len()..];
+    }
+    false
+}
+
+/// Whether `line` starts another key of the top-level mapping, which ends an
+/// `internal:` block (anything else after it is taken as part of the block).
+fn top_level_key(line: &str) -> bool {
+    let key = line.trim_start_matches(['"', '\'']);
+    key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && key.split_once(':').is_some_and(|(name, _)| {
+            name.trim_end_matches(['"', '\'', ' '])
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        })
+}
+
+/// The 1-based line ranges of every `internal:` block in `text`: from the
+/// line with the key to the line before the next top-level key.
+fn internal_blocks(text: &str) -> Vec<std::ops::RangeInclusive<usize>> {
+    let mut blocks = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut last = 0;
+    for (index, line) in text.split('\n').enumerate() {
+        let number = index + 1;
+        last = number;
+        if let Some(start) = open {
+            if top_level_key(line) && !opens_internal(line) {
+                blocks.push(start..=number - 1);
+                open = None;
+            }
+        }
+        if open.is_none() && opens_internal(line) {
+            open = Some(number);
+        }
+    }
+    if let Some(start) = open {
+        blocks.push(start..=last);
+    }
+    blocks
+}
+
+/// `text` with every line of the blocks replaced by `…` (after the key on
+/// the line that opens one), so an excerpt beside a block shows none of it.
+fn masked(text: &str, blocks: &[std::ops::RangeInclusive<usize>]) -> String {
+    let lines: Vec<String> = text
+        .split('\n')
+        .enumerate()
+        .map(|(index, line)| {
+            let number = index + 1;
+            match blocks.iter().find(|b| b.contains(&number)) {
+                Some(block)
+                    if *block.start() == number && line.trim_start().starts_with("internal") =>
+                {
+                    let indent = line.len() - line.trim_start().len();
+                    format!("{}internal: …", &line[..indent])
+                }
+                Some(_) => {
+                    let indent = line.len() - line.trim_start().len();
+                    format!("{}…", &line[..indent])
+                }
+                None => line.to_string(),
+            }
+        })
+        .collect();
+    lines.join("\n")
+}
+
+/// `text` with every `…` or "…" quotation replaced by an ellipsis: the
+/// messages quote keys and values, which inside `internal:` are the notes.
+fn unquoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find(['`', '"']) {
+        let quote = &rest[open..open + 1];
+        let Some(close) = rest[open + 1..].find(quote) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(quote);
+        out.push('…');
+        out.push_str(quote);
+        rest = &rest[open + 1 + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
 
 /// The closest candidate by edit distance, when it is close enough to be a typo.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -218,6 +348,11 @@ impl Diagnostics {
 
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
+    }
+
+    /// Keep only the diagnostics for which `keep` holds.
+    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.0.retain(keep);
     }
 
     pub fn has_errors(&self) -> bool {
@@ -377,6 +512,57 @@ mod tests {
                 .into_iter()
                 .collect();
         assert!(diags.render(false).contains("x.yaml:1:100000: bad"));
+    }
+
+    const RESULTS: &str =
+        "region: a\nyear: 2024\ninternal:\n  notes: 秘密一\n  notes: 秘密二\nsatisfaction: x\n";
+
+    #[test]
+    fn internal_blocks_run_to_the_next_top_level_key() {
+        assert_eq!(internal_blocks(RESULTS), [3..=5]);
+        assert_eq!(internal_blocks("a: 1\ninternal: { notes: x }\n"), [2..=3]);
+        assert_eq!(
+            internal_blocks("\"internal\" :\n  n: x\n# c\n续: y\nb: 1\n"),
+            [1..=4],
+            "quoted key; comments and lines that are not keys stay inside"
+        );
+        assert_eq!(internal_blocks("{a: 1, internal: {n: x}}"), [1..=1]);
+        assert!(
+            internal_blocks("tasks:\n  - { reason: 详见internal: x }\ninternals: 1\n").is_empty()
+        );
+    }
+
+    #[test]
+    fn a_problem_inside_internal_notes_says_where_not_what() {
+        let d = Diagnostic::error("r.yaml", Pos::new(5, 3), "`notes` is written twice")
+            .with_help("`notes` is first written on line 4")
+            .with_source(Arc::from(RESULTS));
+        let diags: Diagnostics = [d].into_iter().collect();
+        let text = diags.render(false);
+        assert!(text.contains("r.yaml:5:3"), "{text}");
+        assert!(text.contains("line 4"), "{text}");
+        assert!(!text.contains("秘密") && !text.contains("notes"), "{text}");
+        // Attaching the source again (front matter does) changes nothing.
+        let again = diags.0[0].clone().with_source(Arc::from(RESULTS));
+        assert!(again.source.is_none() && !again.message.contains("notes"));
+    }
+
+    #[test]
+    fn an_excerpt_beside_internal_notes_masks_them() {
+        let d = Diagnostic::error("r.yaml", Pos::new(6, 15), "expected a number")
+            .with_source(Arc::from(RESULTS));
+        let text = [d].into_iter().collect::<Diagnostics>().render(false);
+        assert!(text.contains("satisfaction: x"), "{text}");
+        assert!(text.contains("5 │   …"), "the line before, masked: {text}");
+        assert!(!text.contains("秘密"), "{text}");
+    }
+
+    #[test]
+    fn quotations_are_replaced() {
+        assert_eq!(
+            unquoted("`a` and \"b c\" but `open"),
+            "`…` and \"…\" but `open"
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -35,6 +36,8 @@ use crate::diagnostic::Diagnostics;
 use crate::output::OutputFile;
 use crate::render::site_path;
 use crate::site::{self, Stage};
+
+mod host;
 
 /// How long the watcher waits for a burst of file events (an editor's save is
 /// often several) to settle before rebuilding.
@@ -244,7 +247,7 @@ pub fn run(
             let _ = messages.send(Message::Stop);
             let _ = stopping.send(());
         };
-        let server = axum::serve(listener, router(shared))
+        let server = axum::serve(listener, router(shared, address.port()))
             .with_graceful_shutdown(shutdown)
             .into_future();
         // Open connections get a moment to finish, not forever.
@@ -517,7 +520,7 @@ fn problems_page(diagnostics: &Diagnostics, version: &str) -> Vec<u8> {
     with_reload_script(page.as_bytes(), version)
 }
 
-fn router(shared: Shared) -> Router {
+fn router(shared: Shared, port: u16) -> Router {
     Router::new()
         .route(
             &format!("{OWN_PREFIX}livereload.js"),
@@ -530,6 +533,7 @@ fn router(shared: Shared) -> Router {
         .route(&format!("{OWN_PREFIX}events"), get(events))
         .fallback(site_file)
         .with_state(shared)
+        .layer(middleware::from_fn_with_state(port, host::only_local))
 }
 
 fn own_file(text: &'static str, content_type: &'static str) -> Response {

@@ -192,17 +192,6 @@ fn render_into(
     let theme = Theme::load(root, &project.site.theme)?;
     on_stage(Stage::Score);
     let scores = score_all(&project);
-    // Archived years are listed on site-wide pages with the figures as
-    // published: scored from the input archived with them.
-    let archived_scores: BTreeMap<u16, YearScores> = archives
-        .frozen
-        .iter()
-        .filter_map(|f| {
-            let project = f.project.as_ref()?;
-            let year = project.years.get(&f.year)?;
-            Some((f.year, score::score_year(project, year)))
-        })
-        .collect();
     let mut years: BTreeMap<u16, YearInput<'_>> = project
         .public_years(include_drafts)
         .filter_map(|year| {
@@ -217,36 +206,28 @@ fn render_into(
             })
         })
         .collect();
+    // Archived years are listed on site-wide pages with the figures they
+    // were published with (their frozen open data), never re-scored.
     for frozen in &archives.frozen {
         let archived = frozen.metadata.view();
-        let as_published = frozen
-            .project
-            .as_ref()
-            .and_then(|p| p.years.get(&frozen.year).map(|y| (p, y)))
-            .zip(archived_scores.get(&frozen.year));
-        let as_current = project
-            .years
-            .get(&frozen.year)
-            .zip(scores.get(&frozen.year));
-        let input = match (as_published, as_current) {
-            (Some(((project, year), scores)), _) => YearInput {
-                project,
-                year,
-                scores,
-                archived,
-            },
-            (None, Some((year, scores))) => YearInput {
-                project: &project,
-                year,
-                scores,
-                archived,
-            },
-            (None, None) => {
-                years.remove(&frozen.year);
-                continue;
-            }
+        let read_in = match &frozen.project {
+            Some(archived) => archived,
+            None => &project,
         };
-        years.insert(frozen.year, input);
+        match (read_in.years.get(&frozen.year), &frozen.scores) {
+            (Some(year), Some(scores)) => {
+                let input = YearInput {
+                    project: read_in,
+                    year,
+                    scores,
+                    archived,
+                };
+                years.insert(frozen.year, input);
+            }
+            _ => {
+                years.remove(&frozen.year);
+            }
+        }
     }
     on_stage(Stage::Render);
     let year_numbers: Vec<u16> = years.keys().copied().collect();

@@ -5,7 +5,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -530,18 +529,49 @@ fn tools_present() -> bool {
             .output()
             .is_ok_and(|o| o.status.success() || !o.stderr.is_empty())
     });
-    match (&chromium, poppler) {
-        (Ok(_), true) => true,
-        _ => {
-            // Straight to stderr: libtest captures print! and eprint! of passing tests.
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIP: PDF tests need Chromium and poppler-utils ({}); apt-get install -y chromium fonts-noto-cjk poppler-utils",
-                chromium.err().unwrap_or_else(|| "pdfinfo/pdftotext missing".into())
-            );
-            false
-        }
+    let missing = match (chromium, poppler) {
+        (Ok(_), true) => None,
+        (Err(e), _) => Some(e.to_string()),
+        (Ok(_), false) => Some("pdfinfo/pdftotext missing".to_string()),
+    };
+    require_tool(
+        "PDF tests need Chromium and poppler-utils (apt-get install -y chromium fonts-noto-cjk poppler-utils)",
+        missing,
+    )
+}
+
+/// This test binary again, running only the PDF test `name` with `env`.
+fn run_pdf_test(name: &str, env: &[(&str, &str)], remove: &[&str]) -> std::process::Output {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command.args(["--exact", name, "--nocapture"]);
+    for (key, value) in env {
+        command.env(key, value);
     }
+    for key in remove {
+        command.env_remove(key);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn under_ci_a_missing_chromium_fails_the_pdf_tests_instead_of_skipping() {
+    let missing = ("ECOSCORE_CHROMIUM", "/nonexistent/chromium");
+    let name = "build_pdf_adds_nothing_to_archived_years";
+    let ci = run_pdf_test(name, &[missing, ("CI", "true")], &[]);
+    let said =
+        String::from_utf8_lossy(&ci.stdout).into_owned() + &String::from_utf8_lossy(&ci.stderr);
+    assert!(
+        !ci.status.success(),
+        "passed under CI=true without Chromium:\n{said}"
+    );
+    assert!(
+        said.contains("under CI=true this test must run, not skip"),
+        "{said}"
+    );
+    let local = run_pdf_test(name, &[missing], &["CI"]);
+    let said = String::from_utf8_lossy(&local.stderr);
+    assert!(local.status.success(), "{said}");
+    assert!(said.contains("SKIP: PDF tests need Chromium"), "{said}");
 }
 
 fn pdfinfo(pdf: &Path) -> BTreeMap<String, String> {

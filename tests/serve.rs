@@ -131,13 +131,19 @@ impl Response {
 
 /// GET over a fresh connection, `Connection: close`, body read to the end.
 fn get(address: &str, path: &str) -> Response {
+    request(address, path, address)
+}
+
+/// GET `target` (a path, or an absolute URL as a proxy is sent) from the
+/// server at `address`, saying `Host: host`.
+fn request(address: &str, target: &str, host: &str) -> Response {
     let mut stream = TcpStream::connect(address).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -304,7 +310,8 @@ fn the_event_stream_announces_the_version_pages_carry() {
         .unwrap();
     write!(
         stream,
-        "GET /__ecoscore/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
+        "GET /__ecoscore/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+        server.address()
     )
     .unwrap();
     let mut reader = BufReader::new(stream);
@@ -339,7 +346,12 @@ fn ctrl_c_stops_it_cleanly() {
     let mut server = Server::start(project.path());
     // Keep a live-reload stream open: shutdown must not wait for it.
     let mut stream = TcpStream::connect(server.address()).unwrap();
-    write!(stream, "GET /__ecoscore/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    write!(
+        stream,
+        "GET /__ecoscore/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+        server.address()
+    )
+    .unwrap();
     // The shell's own `kill`: no procps needed on a bare machine.
     let killed = Command::new("sh")
         .args(["-c", &format!("kill -INT {}", server.child.id())])
@@ -374,4 +386,110 @@ fn a_port_in_use_suggests_another() {
         .run()
         .failure()
         .stderr_contains(&format!("port {port} is in use; try --port "));
+}
+
+#[test]
+fn answers_only_its_own_loopback_names_with_its_port() {
+    let project = sample_project();
+    let server = Server::start(project.path());
+    let address = server.address().to_string();
+    let port = address.rsplit_once(':').unwrap().1.to_string();
+    for host in [
+        address.clone(),
+        format!("localhost:{port}"),
+        format!("LOCALHOST:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let response = request(&address, "/kaohe/", &host);
+        assert_eq!(response.status, 200, "Host: {host}");
+    }
+    // A DNS-rebinding page sends its own name; a proxy request names its
+    // target in the request line.
+    let refused = [
+        ("/kaohe/", "evil.example".to_string()),
+        ("/kaohe/", format!("evil.example:{port}")),
+        ("/kaohe/", format!("localhost.evil.example:{port}")),
+        ("/kaohe/", "127.0.0.1".to_string()),
+        (
+            "/kaohe/",
+            format!("127.0.0.1:{}", port.parse::<u16>().unwrap() ^ 1),
+        ),
+        ("/__ecoscore/events", format!("evil.example:{port}")),
+        ("/__ecoscore/livereload.js", format!("evil.example:{port}")),
+        ("http://evil.example/kaohe/", address.clone()),
+    ];
+    for (target, host) in refused {
+        let response = request(&address, target, &host);
+        assert_eq!(response.status, 421, "{target} with Host: {host}");
+        assert_eq!(
+            response.header("content-type"),
+            Some("text/plain; charset=utf-8")
+        );
+        assert!(
+            response.body.contains(&format!("localhost:{port}")) && response.body.len() < 200,
+            "a short plain message: {}",
+            response.body
+        );
+        assert!(!response.body.contains("吉林"), "nothing of the site");
+    }
+}
+
+/// A note text that must never be served, in a results file of the sample.
+const NOTE: &str = "内部意见-CANARY-5e1f";
+const SECOND_NOTE: &str = "第二条-CANARY-77aa";
+
+#[cfg(unix)]
+#[test]
+fn the_problems_page_never_quotes_internal_notes() {
+    let project = sample_project();
+    let server = Server::start(project.path());
+    let page = format!("/kaohe/{SCORECARD}");
+
+    // A duplicate key inside `internal:`: every page is the problems page,
+    // which says where the problem is and nothing of what is written there.
+    append(
+        project.path(),
+        RESULTS,
+        &format!("internal:\n  notes: {NOTE}\n  notes: {SECOND_NOTE}\n"),
+    );
+    let lines = read(project.path(), RESULTS).lines().count();
+    let problems = server.wait_for(&page, EDIT_VISIBLE_WITHIN, "the problems page", |r| {
+        r.status == 500
+    });
+    assert!(
+        problems.body.contains(&format!("{RESULTS}:{lines}:3")),
+        "says where: {}",
+        problems.body
+    );
+    for text in [NOTE, SECOND_NOTE, "`notes`"] {
+        assert!(
+            !problems.body.contains(text),
+            "the problems page quotes {text}:\n{}",
+            problems.body
+        );
+    }
+
+    // A narrative that is a link to the results file: refused, both named,
+    // nothing of the file shown.
+    edit(
+        project.path(),
+        RESULTS,
+        &format!("  notes: {SECOND_NOTE}\n"),
+        "",
+    );
+    let narrative = project.path().join("content/2024/regions/changchun.md");
+    std::fs::remove_file(&narrative).unwrap();
+    std::os::unix::fs::symlink("../../../data/2024/results/changchun.yaml", &narrative).unwrap();
+    let problems = server.wait_for(&page, EDIT_VISIBLE_WITHIN, "the link refused", |r| {
+        r.status == 500 && r.body.contains("content/2024/regions/changchun.md")
+    });
+    assert!(
+        problems.body.contains(RESULTS),
+        "names the file linked to: {}",
+        problems.body
+    );
+    assert!(!problems.body.contains(NOTE), "{}", problems.body);
+    for path in ["/kaohe/index.html", "/kaohe/2024/regions/changchun/"] {
+        assert!(!server.get(path).body.contains(NOTE), "{path}");
+    }
 }

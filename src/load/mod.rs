@@ -4,6 +4,7 @@
 //! its own, and every failure becomes a diagnostic. Whether the documents
 //! agree with each other is the next stage's question (`validate`).
 
+mod claims;
 pub mod raw;
 pub mod yaml;
 
@@ -17,6 +18,7 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use claims::Claims;
 use raw::*;
 
 /// Input files larger than this are refused before parsing: no real data
@@ -108,6 +110,7 @@ pub fn load(root: &Path) -> (RawProject, Diagnostics) {
     let reader = Reader {
         root,
         real_root: &real_root,
+        claims: Claims::new(&real_root),
     };
     let site = reader.yaml_doc::<RawSite>(Path::new("site.yaml"), &mut diags);
     let regions = reader.yaml_doc::<RawRegions>(Path::new("data/regions.yaml"), &mut diags);
@@ -115,7 +118,10 @@ pub fn load(root: &Path) -> (RawProject, Diagnostics) {
         reader.yaml_doc::<RawIndicators>(Path::new("data/indicators.yaml"), &mut diags);
     let years = reader.years(&mut diags);
     let pages = reader.pages(&mut diags);
-    let project = RawProject {
+    if let Some(theme) = site.ok().map(|s| s.doc.theme.value.as_str()) {
+        reader.theme(theme, &mut diags);
+    }
+    let mut project = RawProject {
         root: root.to_path_buf(),
         site,
         regions,
@@ -123,6 +129,16 @@ pub fn load(root: &Path) -> (RawProject, Diagnostics) {
         years,
         pages,
     };
+    let (twice, errors) = reader.claims.read_twice();
+    if !twice.is_empty() {
+        // What a file said in the role it does not have is noise beside the
+        // real problem, and may quote text written for the other role.
+        diags.retain(|d| !twice.contains(&d.file));
+        project.forget(&twice);
+        for error in errors {
+            diags.push(error);
+        }
+    }
     (project, diags)
 }
 
@@ -130,6 +146,8 @@ struct Reader<'a> {
     root: &'a Path,
     /// `root` with every symbolic link resolved: no input may lie outside it.
     real_root: &'a Path,
+    /// Every input file met so far, to find one reached under two names.
+    claims: Claims,
 }
 
 /// Join path parts with `/` so diagnostics read the same on every platform.
@@ -192,6 +210,7 @@ impl Reader<'_> {
                 "expected a file, found a folder or a special file",
             ));
         }
+        self.claims.admit(file, &path, &metadata)?;
         let too_large = |size: u64| {
             Diagnostic::error(
                 file,
@@ -215,6 +234,52 @@ impl Reader<'_> {
             return Err(too_large(bytes.len() as u64));
         }
         decode(file, bytes).map(Some)
+    }
+
+    /// Claim the files of `themes/<name>/templates/` and `static/` that the
+    /// theme would read (render::Theme walks them the same way: each folder
+    /// itself followed if it is a link, links inside not followed), so a
+    /// template or static file cannot be another input file.
+    fn theme(&self, name: &str, diags: &mut Diagnostics) {
+        if Path::new(name).components().count() != 1 || name.starts_with('.') {
+            return; // not a folder name: validate reports the theme
+        }
+        for part in ["templates", "static"] {
+            let dir = rel(&["themes", name, part]);
+            let real_dir = match self.locate(&dir) {
+                Ok(Some(real)) if real.is_dir() => real,
+                Ok(_) => continue,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            };
+            let walk = walkdir::WalkDir::new(&real_dir)
+                .follow_links(false)
+                .sort_by_file_name();
+            for entry in walk.into_iter().filter_map(Result::ok) {
+                let hidden = entry.file_name().to_string_lossy().starts_with('.');
+                if entry.depth() == 0 || entry.file_type().is_dir() || hidden {
+                    continue;
+                }
+                let Ok(inside) = entry.path().strip_prefix(&real_dir) else {
+                    continue;
+                };
+                let file = dir.join(inside);
+                match self.locate(&file) {
+                    Ok(Some(real)) => match fs::metadata(&real) {
+                        Ok(metadata) if metadata.is_file() => {
+                            if let Err(d) = self.claims.admit(&file, &real, &metadata) {
+                                diags.push(d);
+                            }
+                        }
+                        _ => {}
+                    },
+                    Ok(None) => {}
+                    Err(d) => diags.push(d),
+                }
+            }
+        }
     }
 
     fn yaml<T: DeserializeOwned>(&self, file: &Path) -> Result<Option<Loaded<T>>, Diagnostic> {

@@ -152,6 +152,30 @@ impl Output {
     }
 }
 
+/// Whether this run is CI's (`CI=true`, as CI services set it).
+pub fn in_ci() -> bool {
+    std::env::var("CI")
+        .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
+}
+
+/// Whether a test that needs an optional tool can run: `missing` is why the
+/// tool is not usable here, `None` when it is. Outside CI a missing tool
+/// skips the test with a SKIP line on stderr; under `CI=true` it fails the
+/// test, so a CI machine without the tool cannot pass by skipping.
+pub fn require_tool(what: &str, missing: Option<String>) -> bool {
+    let Some(why) = missing else {
+        return true;
+    };
+    assert!(
+        !in_ci(),
+        "{what}: {why}; under CI=true this test must run, not skip (.ci/run installs it)"
+    );
+    // Straight to stderr: libtest captures print! and eprint! of passing tests.
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "SKIP: {what}: {why}");
+    false
+}
+
 /// Copy a folder recursively.
 pub fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
