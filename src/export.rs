@@ -107,8 +107,26 @@ const CSV_HEADER: [&str; 16] = [
     "binding_missed",
 ];
 
+/// Which columns hold text (ids, names, grades); the others are numbers and
+/// booleans, written as they are.
+const CSV_TEXT: [bool; 16] = [
+    false, true, true, true, true, true, false, false, false, false, false, false, false, false,
+    false, true,
+];
+
+/// A text cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a
+/// tab or a carriage return first) gets a leading `'`, as the OWASP guidance
+/// on CSV injection says, so Excel and WPS show it as text.
+fn defuse(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
 fn csv_field(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
+    if field.contains([',', '"', '\n', '\r']) || field.starts_with('\'') {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
         field.to_string()
@@ -143,12 +161,17 @@ fn rows(project: &Project, scores: &YearScores) -> Vec<[String; 16]> {
         .collect()
 }
 
-/// CSV with CRLF line ends, as spreadsheet programs expect.
+/// CSV with CRLF line ends, as spreadsheet programs expect; text cells are
+/// defused (see [`defuse`]), numbers are not (`-2.50` stays a number).
 pub fn to_csv(project: &Project, scores: &YearScores) -> String {
     let mut out = CSV_HEADER.join(",");
     out.push_str("\r\n");
     for row in rows(project, scores) {
-        let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+        let fields: Vec<String> = row
+            .iter()
+            .zip(CSV_TEXT)
+            .map(|(f, text)| csv_field(&if text { defuse(f) } else { f.clone() }))
+            .collect();
         out.push_str(&fields.join(","));
         out.push_str("\r\n");
     }
@@ -269,5 +292,31 @@ mod tests {
         assert_eq!(csv_field("长春市"), "长春市");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"x\""), "\"say \"\"x\"\"\"");
+    }
+
+    #[test]
+    fn formula_leads_are_defused_in_text_only() {
+        for lead in ["=", "+", "-", "@", "\t", "\r"] {
+            let cell = format!("{lead}HYPERLINK(\"https://evil.example\")");
+            assert_eq!(defuse(&cell), format!("'{cell}"));
+            assert!(csv_field(&defuse(&cell)).starts_with("\"'"), "{cell:?}");
+        }
+        assert_eq!(defuse("长春市=1"), "长春市=1");
+        assert_eq!(
+            CSV_HEADER
+                .iter()
+                .zip(CSV_TEXT)
+                .filter(|(_, t)| *t)
+                .map(|(h, _)| *h)
+                .collect::<Vec<_>>(),
+            [
+                "id",
+                "name",
+                "grade",
+                "grade_name",
+                "base_grade",
+                "binding_missed"
+            ]
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! compiled once, and see only the public view (`view`). Pages render in
 //! parallel; every template error is collected and located.
 
+mod budget;
 pub mod charts;
 pub mod markdown;
 pub mod search;
@@ -77,9 +78,16 @@ pub struct Theme {
     static_files: Vec<(String, PathBuf)>,
 }
 
+/// The escaping of a content file whose body is a template (the bulletin):
+/// every printed value is escaped for Markdown (`markdown::escape`), so data
+/// shows as its text and never becomes markup.
+const MARKDOWN: AutoEscape = AutoEscape::Custom(std::borrow::Cow::Borrowed("markdown"));
+
 fn auto_escape(name: &str) -> AutoEscape {
     if name.ends_with(".html") || name.ends_with(".xml") || name.ends_with(".svg") {
         AutoEscape::Html
+    } else if name.ends_with(".md") {
+        MARKDOWN
     } else {
         AutoEscape::None
     }
@@ -110,14 +118,24 @@ fn format_value(
     state: &mut minijinja::State,
     value: &Value,
 ) -> Result<(), minijinja::Error> {
-    if matches!(state.auto_escape(), AutoEscape::Html) && !value.is_safe() {
-        if let Some(text) = value.as_str() {
-            return escape_markup(text, out).map_err(|_| {
-                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write output")
-            });
+    let write_failed =
+        |_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write output");
+    let escape = state.auto_escape().clone();
+    if escape == MARKDOWN {
+        if value.is_safe() {
+            out.write_str(value.as_str().unwrap_or_default())
+        } else if let Some(text) = value.as_str() {
+            markdown::escape(text, out)
+        } else {
+            markdown::escape(&value.to_string(), out)
         }
+        .map_err(write_failed)?;
+    } else if escape == AutoEscape::Html && value.as_str().is_some() && !value.is_safe() {
+        escape_markup(value.as_str().unwrap_or_default(), out).map_err(write_failed)?;
+    } else {
+        minijinja::escape_formatter(out, state, value)?;
     }
-    minijinja::escape_formatter(out, state, value)
+    budget::check()
 }
 
 /// `path` relative to `base`, `/`-separated on every platform.
@@ -207,7 +225,22 @@ fn template_diagnostic(
     if let Some(text) = text {
         diagnostic = diagnostic.with_source(text);
     }
-    if error.kind() == minijinja::ErrorKind::UndefinedError {
+    if error.kind() == minijinja::ErrorKind::OutOfFuel {
+        diagnostic.message = format!(
+            "this template does more work than one page may: it used up its budget of {} million steps here",
+            budget::FUEL / 1_000_000
+        );
+        diagnostic = diagnostic.with_help(
+            "a page may run about that many template instructions (or create 64 times as many bytes); look for a loop inside a loop, a long range() or a repeated string (docs/templates.md, Limits)",
+        );
+    } else if let Some(detail) = error.detail().filter(|d| d.starts_with(budget::TOO_LARGE)) {
+        diagnostic.message = format!("{detail} here");
+        diagnostic = diagnostic.with_help(format!(
+            "a page may be at most {} MiB, the Markdown a bulletin's template writes {} MiB; print less, or fewer times (docs/templates.md, Limits)",
+            budget::MAX_PAGE_BYTES / 1024 / 1024,
+            budget::MAX_MARKDOWN_BYTES / 1024 / 1024
+        ));
+    } else if error.kind() == minijinja::ErrorKind::UndefinedError {
         let help = match &content {
             Some(_) => bulletin_help(error),
             None => "templates see only the variables documented in docs/templates.md; check the spelling".to_string(),
@@ -268,6 +301,7 @@ impl Theme {
         // Debug mode makes minijinja name the undefined expression and its span.
         env.set_debug(true);
         env.set_formatter(format_value);
+        env.set_fuel(Some(budget::FUEL));
         let static_dir = theme_dir.join("static");
         let static_files: Vec<(String, PathBuf)> = sorted_files(&static_dir)
             .into_iter()
@@ -408,7 +442,7 @@ impl Theme {
     ) -> Result<String, Diagnostic> {
         self.env
             .get_template(name)
-            .and_then(|t| t.render(ctx))
+            .and_then(|t| budget::render(&t, ctx, budget::MAX_PAGE_BYTES))
             .map_err(|e| template_diagnostic(&e, &self.templates_dir, root, None))
     }
 }
@@ -661,7 +695,7 @@ impl<'a> Renderer<'a> {
         theme
             .env
             .get_template(template)
-            .and_then(|t| t.render(ctx))
+            .and_then(|t| budget::render(&t, ctx, budget::MAX_PAGE_BYTES))
             .map(|html| OutputFile::new(path, html))
             .map_err(|e| {
                 template_diagnostic(&e, &theme.templates_dir, &self.input.project.root, None)
@@ -810,7 +844,8 @@ impl<'a> Renderer<'a> {
                     .year
                     .narratives
                     .get(&region.id)
-                    .map(|n| markdown::to_html(&n.markdown));
+                    .map(|n| content_html(&project.root, &n.file, &n.markdown))
+                    .transpose()?;
                 let view = ScorecardView::new(project, y.year, unit, card, narrative);
                 let path = view.row.href.clone();
                 let mut meta = self.meta(
@@ -914,7 +949,7 @@ impl<'a> Renderer<'a> {
                 let meta = self.meta(&path, page.title.clone(), "pages", false);
                 let extra = minijinja::context! {
                     slug => page.slug.clone(),
-                    body_html => markdown::to_html(&page.markdown),
+                    body_html => content_html(&project.root, &page.file, &page.markdown)?,
                 };
                 Ok(vec![self.render(
                     "page.html",
@@ -1074,22 +1109,103 @@ pub fn render_bulletin(
         bulletin => v(&view.bulletin),
     };
     let name = b.file.to_string_lossy().replace('\\', "/");
-    theme
+    let located = |e: minijinja::Error| {
+        let content = ContentTemplate {
+            file: &b.file,
+            body_line: b.body_line,
+            body: &b.body,
+        };
+        template_diagnostic(&e, &theme.templates_dir, &project.root, Some(content))
+    };
+    let template = theme
         .env
-        .render_named_str(&name, &b.body, ctx)
-        .map(|md| markdown::to_html(&md))
-        .map_err(|e| {
-            template_diagnostic(
-                &e,
-                &theme.templates_dir,
-                &project.root,
-                Some(ContentTemplate {
-                    file: &b.file,
-                    body_line: b.body_line,
-                    body: &b.body,
-                }),
-            )
-        })
+        .template_from_named_str(&name, &b.body)
+        .map_err(located)?;
+    let markdown =
+        budget::render(&template, ctx.clone(), budget::MAX_MARKDOWN_BYTES).map_err(located)?;
+    markdown::to_html(&markdown).map_err(|deep| {
+        // The Markdown is the template's output: point at the template
+        // text or expression that wrote the spot.
+        let spans = template
+            .render_with_spans(ctx)
+            .ok()
+            .map(|(_, spans)| spans)
+            .unwrap_or_default();
+        let offset = byte_offset(&markdown, deep.line, deep.column);
+        let source = spans
+            .iter()
+            .find(|s| s.output_range().contains(&offset))
+            .map_or(0, |s| match s.kind() {
+                minijinja::OutputSpanKind::Raw => {
+                    s.source_range().start + (offset - s.output_range().start)
+                }
+                _ => s.source_range().start,
+            });
+        let before = &b.body[..floor_char_boundary(&b.body, source)];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let at = Pos::new(
+            b.body_line + before.matches('\n').count(),
+            before[line_start..].chars().count() + 1,
+        );
+        let mut diagnostic = Diagnostic::error(&b.file, at, deep.message()).with_help(deep.help());
+        if let Some(text) = read_source(&project.root, &b.file) {
+            diagnostic = diagnostic.with_source(text);
+        }
+        diagnostic
+    })
+}
+
+/// The byte offset of 1-based `line` and `column` (in characters) in `text`.
+fn byte_offset(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    text[start..]
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| start + i)
+}
+
+/// The largest char boundary of `text` at or before `at`.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    (0..=at.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0)
+}
+
+/// The text of a project file, for a diagnostic's excerpt.
+fn read_source(root: &Path, file: &Path) -> Option<std::sync::Arc<str>> {
+    fs::read(root.join(file))
+        .ok()
+        .and_then(|bytes| decode(file, bytes).ok())
+}
+
+/// A narrative or content page as HTML; Markdown nested too deep is refused
+/// at its line in `file`, whose text ends with `markdown` (after any front
+/// matter).
+fn content_html(root: &Path, file: &Path, markdown: &str) -> Result<String, Diagnostic> {
+    markdown::to_html(markdown).map_err(|deep| {
+        let text = read_source(root, file);
+        let body_line = text
+            .as_deref()
+            .filter(|t| t.ends_with(markdown))
+            .map_or(1, |t| {
+                t[..t.len() - markdown.len()].matches('\n').count() + 1
+            });
+        let mut diagnostic = Diagnostic::error(
+            file,
+            Pos::new(body_line + deep.line - 1, deep.column),
+            deep.message(),
+        )
+        .with_help(deep.help());
+        if let Some(text) = text {
+            diagnostic = diagnostic.with_source(text);
+        }
+        diagnostic
+    })
 }
 
 /// Where rendered files go as they are produced (from any thread): memory
