@@ -161,21 +161,25 @@ fn rows(project: &Project, scores: &YearScores) -> Vec<[String; 16]> {
         .collect()
 }
 
-/// CSV with CRLF line ends, as spreadsheet programs expect; text cells are
-/// defused (see [`defuse`]), numbers are not (`-2.50` stays a number).
+/// CSV with CRLF line ends, as spreadsheet programs expect.
 pub fn to_csv(project: &Project, scores: &YearScores) -> String {
     let mut out = CSV_HEADER.join(",");
     out.push_str("\r\n");
     for row in rows(project, scores) {
-        let fields: Vec<String> = row
-            .iter()
-            .zip(CSV_TEXT)
-            .map(|(f, text)| csv_field(&if text { defuse(f) } else { f.clone() }))
-            .collect();
-        out.push_str(&fields.join(","));
-        out.push_str("\r\n");
+        out.push_str(&csv_line(&row));
     }
     out
+}
+
+/// One record: text cells defused (see [`defuse`]), numbers as they are
+/// (`-2.50` stays a number).
+fn csv_line(row: &[String; 16]) -> String {
+    let fields: Vec<String> = row
+        .iter()
+        .zip(CSV_TEXT)
+        .map(|(f, text)| csv_field(&if text { defuse(f) } else { f.clone() }))
+        .collect();
+    format!("{}\r\n", fields.join(","))
 }
 
 /// Whether a character is full width: CJK and full-width forms take two
@@ -299,16 +303,33 @@ mod tests {
         for lead in ["=", "+", "-", "@", "\t", "\r"] {
             let cell = format!("{lead}HYPERLINK(\"https://evil.example\")");
             assert_eq!(defuse(&cell), format!("'{cell}"));
-            assert!(csv_field(&defuse(&cell)).starts_with("\"'"), "{cell:?}");
+            let mut row: [String; 16] = std::array::from_fn(|_| "-2.50".to_string());
+            for (i, text) in CSV_TEXT.iter().enumerate() {
+                if *text {
+                    row[i] = cell.clone();
+                }
+            }
+            let line = csv_line(&row);
+            let quoted = csv_field(&format!("'{cell}"));
+            assert!(quoted.starts_with("\"'"), "{quoted}");
+            // id, name, grade, grade_name, base_grade defused; the figures
+            // and booleans (here all -2.50) untouched; binding_missed defused.
+            let expected = format!(
+                "-2.50,{q},{q},{q},{q},{q},{n}{q}\r\n",
+                q = quoted,
+                n = "-2.50,".repeat(9)
+            );
+            assert_eq!(line, expected);
         }
         assert_eq!(defuse("长春市=1"), "长春市=1");
+        let text_columns: Vec<&str> = CSV_HEADER
+            .iter()
+            .zip(CSV_TEXT)
+            .filter(|(_, text)| *text)
+            .map(|(h, _)| *h)
+            .collect();
         assert_eq!(
-            CSV_HEADER
-                .iter()
-                .zip(CSV_TEXT)
-                .filter(|(_, t)| *t)
-                .map(|(h, _)| *h)
-                .collect::<Vec<_>>(),
+            text_columns,
             [
                 "id",
                 "name",

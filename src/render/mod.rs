@@ -120,6 +120,8 @@ fn format_value(
 ) -> Result<(), minijinja::Error> {
     let write_failed =
         |_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write output");
+    // A value that cannot fit fails before it is escaped.
+    budget::check(value.as_str().map_or(0, str::len))?;
     let escape = state.auto_escape().clone();
     if escape == MARKDOWN {
         if value.is_safe() {
@@ -135,7 +137,7 @@ fn format_value(
     } else {
         minijinja::escape_formatter(out, state, value)?;
     }
-    budget::check()
+    budget::check(0)
 }
 
 /// `path` relative to `base`, `/`-separated on every platform.
