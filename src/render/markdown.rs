@@ -89,6 +89,7 @@ pub fn check_depth(markdown: &str) -> Result<(), TooDeep> {
             column: line[..at].chars().count() + 1,
             html,
         };
+        let breaks_at = thematic_break(bytes);
         // Container markers at the start of the line: `>` and list markers.
         let mut at = 0;
         let mut column = 0;
@@ -130,14 +131,14 @@ pub fn check_depth(markdown: &str) -> Result<(), TooDeep> {
                 // A marker ends the items it is not indented into; so does
                 // text after a blank line (without one it may be a lazy
                 // continuation of the innermost paragraph).
-                if after_blank || list_marker(&bytes[at..]).is_some() {
+                if after_blank || list_marker(bytes, at, breaks_at).is_some() {
                     while items.last().is_some_and(|&c| c > column) {
                         items.pop();
                     }
                 }
                 first = false;
             }
-            let Some(width) = list_marker(&bytes[at..]) else {
+            let Some(width) = list_marker(bytes, at, breaks_at) else {
                 break;
             };
             let spaces = bytes[at + width..]
@@ -177,73 +178,88 @@ pub fn check_depth(markdown: &str) -> Result<(), TooDeep> {
                 continue;
             }
         }
-        // Raw HTML: start tags open a level, end tags close one.
+        // Raw HTML: start tags open a level, end tags close one. A tag runs
+        // to the next `>` (or the end of the line); the scan resumes after
+        // it, so every byte is looked at once.
         let mut i = at;
         while let Some(offset) = bytes[i..].iter().position(|b| *b == b'<') {
             let start = i + offset;
-            i = start + 1;
-            let closing = bytes.get(i) == Some(&b'/');
-            let name_start = i + usize::from(closing);
+            let closing = bytes.get(start + 1) == Some(&b'/');
+            let name_start = start + 1 + usize::from(closing);
             let name_len = bytes[name_start..]
                 .iter()
                 .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
                 .count();
             if name_len == 0 || !bytes[name_start].is_ascii_alphabetic() {
+                i = start + 1;
                 continue;
             }
-            let name = line[name_start..name_start + name_len].to_ascii_lowercase();
-            if NOT_NESTING.contains(&name.as_str()) {
+            let name = &line[name_start..name_start + name_len];
+            let end = bytes[name_start..]
+                .iter()
+                .position(|b| *b == b'>')
+                .map(|e| name_start + e);
+            i = end.map_or(bytes.len(), |e| e + 1);
+            if NOT_NESTING.iter().any(|n| n.eq_ignore_ascii_case(name)) {
                 continue;
             }
             if closing {
                 html_depth = html_depth.saturating_sub(1);
-                continue;
-            }
-            let self_closing = bytes[name_start..]
-                .iter()
-                .position(|b| *b == b'>')
-                .is_some_and(|e| bytes[name_start + e - 1] == b'/');
-            if self_closing {
-                continue;
-            }
-            html_depth += 1;
-            if html_depth > MAX_DEPTH {
-                return Err(too_deep(start, true));
+            } else if !end.is_some_and(|e| bytes[e - 1] == b'/') {
+                html_depth += 1;
+                if html_depth > MAX_DEPTH {
+                    return Err(too_deep(start, true));
+                }
             }
         }
     }
     Ok(())
 }
 
-/// The width of the list marker at the start of `rest` (`-`, `+`, `*`, or
-/// up to nine digits and `.` or `)`, followed by a space, a tab or the end of
-/// the line), or None. A thematic break (`* * *`, `---`) is not a marker.
-fn list_marker(rest: &[u8]) -> Option<usize> {
+/// Where the thematic break that ends `line` starts (`* * *`, `---`, `___`:
+/// three or more of one of them, and blanks), or the line's length.
+fn thematic_break(line: &[u8]) -> usize {
+    let mut mark = None;
+    let mut count = 0;
+    let mut start = line.len();
+    for (i, &b) in line.iter().enumerate().rev() {
+        match b {
+            b' ' | b'\t' => {}
+            b'-' | b'*' | b'_' if mark.is_none_or(|m| m == b) => {
+                mark = Some(b);
+                count += 1;
+            }
+            _ => break,
+        }
+        if count >= 3 {
+            start = i;
+        }
+    }
+    start
+}
+
+/// The width of the list marker at `at` in `line` (`-`, `+`, `*`, or up to
+/// nine digits and `.` or `)`, followed by a space, a tab or the end of the
+/// line), or None. The thematic break from `breaks_at` on is not a marker.
+fn list_marker(line: &[u8], at: usize, breaks_at: usize) -> Option<usize> {
+    let rest = &line[at..];
     let followed =
         |width: usize| matches!(rest.get(width), None | Some(b' ' | b'\t')).then_some(width);
     match rest.first()? {
-        c @ (b'-' | b'+' | b'*') => {
-            let breaks = *c != b'+'
-                && rest.iter().filter(|b| *b == c).count() >= 3
-                && rest.iter().all(|b| b == c || *b == b' ' || *b == b'\t');
-            if breaks {
-                None
-            } else {
-                followed(1)
-            }
-        }
-        _ => {
+        b'-' | b'+' | b'*' if at < breaks_at => followed(1),
+        b'0'..=b'9' => {
             let digits = rest
                 .iter()
                 .take(10)
                 .take_while(|b| b.is_ascii_digit())
                 .count();
-            if (1..=9).contains(&digits) && matches!(rest.get(digits), Some(b'.' | b')')) {
+            if digits <= 9 && matches!(rest.get(digits), Some(b'.' | b')')) {
                 followed(digits + 1)
             } else {
                 None
             }
         }
+        _ => None,
     }
 }
 
@@ -397,6 +413,25 @@ mod tests {
     }
 
     #[test]
+    fn the_check_is_linear_in_the_text() {
+        // Inputs that would be quadratic if a scan restarted at every `<`
+        // or marker: each is decided in one pass over 8 MiB (the time is
+        // printed, not asserted).
+        let size = 8 * 1024 * 1024;
+        for (text, deep) in [
+            (format!("{}/>", "<x ".repeat(size / 3)), false),
+            ("<br".repeat(size / 3), false),
+            (format!("{}x", "- ".repeat(size / 2)), true),
+            ("- ".repeat(size / 2), false),
+            ("a\n".repeat(size / 2), false),
+        ] {
+            let start = std::time::Instant::now();
+            assert_eq!(check_depth(&text).is_err(), deep, "{}", &text[..20]);
+            println!("{}…: {:.3} s", &text[..6], start.elapsed().as_secs_f64());
+        }
+    }
+
+    #[test]
     fn nesting_past_the_limit_is_located() {
         let deep = MAX_DEPTH + 1;
         let quotes = format!("正文\n\n{} 深\n", ">".repeat(deep));
@@ -434,6 +469,18 @@ mod tests {
                 html: true
             })
         );
+        // Lazy continuation lines keep the items open.
+        let lazy: String = (0..deep)
+            .map(|i| format!("{}- 项\n续\n", "  ".repeat(i)))
+            .collect();
+        assert_eq!(check_depth(&lazy).map_err(|e| e.line), Err(2 * deep - 1));
+        // Fences that are not (inline code), or that their container ends,
+        // do not hide what follows.
+        let deep_quote = format!("{} 深\n", ">".repeat(deep));
+        for before in ["```x```\n", "> ```\n\n", "- ```\n代码\n"] {
+            let text = format!("{before}{deep_quote}");
+            assert!(check_depth(&text).is_err(), "{text:?}");
+        }
         let spans = format!("{}x", "<span class=\"a\">".repeat(deep));
         assert!(check_depth(&spans).is_err());
         assert!(to_html(&spans).is_err());
