@@ -205,7 +205,7 @@ pub fn check_depth(markdown: &str) -> Result<(), TooDeep> {
             }
             if closing {
                 html_depth = html_depth.saturating_sub(1);
-            } else if !end.is_some_and(|e| bytes[e - 1] == b'/') {
+            } else if end.is_none_or(|e| bytes[e - 1] != b'/') {
                 html_depth += 1;
                 if html_depth > MAX_DEPTH {
                     return Err(too_deep(start, true));
