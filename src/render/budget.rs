@@ -13,7 +13,7 @@ use minijinja::{Error, ErrorKind, Template, Value};
 /// Fuel for one render: about this many template instructions, or 64 times
 /// as many bytes of strings and output created. The largest page of a
 /// 3,000-unit project (its year page) uses 0.8 million, a page of the
-/// sample 5,000; a runaway loop uses it up in about a tenth of a second.
+/// sample 5,000; a runaway loop uses it up in about a quarter of a second.
 pub const FUEL: u64 = 5_000_000;
 
 /// The largest page a template may write (a 3,000-unit year page is 12 MB).

@@ -6,6 +6,7 @@
 
 mod budget;
 pub mod charts;
+mod content;
 pub mod markdown;
 pub mod search;
 pub mod view;
@@ -846,7 +847,7 @@ impl<'a> Renderer<'a> {
                     .year
                     .narratives
                     .get(&region.id)
-                    .map(|n| content_html(&project.root, &n.file, &n.markdown))
+                    .map(|n| content::to_html(&project.root, &n.file, &n.markdown))
                     .transpose()?;
                 let view = ScorecardView::new(project, y.year, unit, card, narrative);
                 let path = view.row.href.clone();
@@ -951,7 +952,7 @@ impl<'a> Renderer<'a> {
                 let meta = self.meta(&path, page.title.clone(), "pages", false);
                 let extra = minijinja::context! {
                     slug => page.slug.clone(),
-                    body_html => content_html(&project.root, &page.file, &page.markdown)?,
+                    body_html => content::to_html(&project.root, &page.file, &page.markdown)?,
                 };
                 Ok(vec![self.render(
                     "page.html",
@@ -1126,87 +1127,7 @@ pub fn render_bulletin(
     let markdown =
         budget::render(&template, ctx.clone(), budget::MAX_MARKDOWN_BYTES).map_err(located)?;
     markdown::to_html(&markdown).map_err(|deep| {
-        // The Markdown is the template's output: point at the template
-        // text or expression that wrote the spot.
-        let spans = template
-            .render_with_spans(ctx)
-            .ok()
-            .map(|(_, spans)| spans)
-            .unwrap_or_default();
-        let offset = byte_offset(&markdown, deep.line, deep.column);
-        let source = spans
-            .iter()
-            .find(|s| s.output_range().contains(&offset))
-            .map_or(0, |s| match s.kind() {
-                minijinja::OutputSpanKind::Raw => {
-                    s.source_range().start + (offset - s.output_range().start)
-                }
-                _ => s.source_range().start,
-            });
-        let before = &b.body[..floor_char_boundary(&b.body, source)];
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let at = Pos::new(
-            b.body_line + before.matches('\n').count(),
-            before[line_start..].chars().count() + 1,
-        );
-        let mut diagnostic = Diagnostic::error(&b.file, at, deep.message()).with_help(deep.help());
-        if let Some(text) = read_source(&project.root, &b.file) {
-            diagnostic = diagnostic.with_source(text);
-        }
-        diagnostic
-    })
-}
-
-/// The byte offset of 1-based `line` and `column` (in characters) in `text`.
-fn byte_offset(text: &str, line: usize, column: usize) -> usize {
-    let start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    text[start..]
-        .char_indices()
-        .nth(column.saturating_sub(1))
-        .map_or(text.len(), |(i, _)| start + i)
-}
-
-/// The largest char boundary of `text` at or before `at`.
-fn floor_char_boundary(text: &str, at: usize) -> usize {
-    (0..=at.min(text.len()))
-        .rev()
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(0)
-}
-
-/// The text of a project file, for a diagnostic's excerpt.
-fn read_source(root: &Path, file: &Path) -> Option<std::sync::Arc<str>> {
-    fs::read(root.join(file))
-        .ok()
-        .and_then(|bytes| decode(file, bytes).ok())
-}
-
-/// A narrative or content page as HTML; Markdown nested too deep is refused
-/// at its line in `file`, whose text ends with `markdown` (after any front
-/// matter).
-fn content_html(root: &Path, file: &Path, markdown: &str) -> Result<String, Diagnostic> {
-    markdown::to_html(markdown).map_err(|deep| {
-        let text = read_source(root, file);
-        let body_line = text
-            .as_deref()
-            .filter(|t| t.ends_with(markdown))
-            .map_or(1, |t| {
-                t[..t.len() - markdown.len()].matches('\n').count() + 1
-            });
-        let mut diagnostic = Diagnostic::error(
-            file,
-            Pos::new(body_line + deep.line - 1, deep.column),
-            deep.message(),
-        )
-        .with_help(deep.help());
-        if let Some(text) = text {
-            diagnostic = diagnostic.with_source(text);
-        }
-        diagnostic
+        content::bulletin_too_deep(&project.root, b, &template, ctx, &markdown, &deep)
     })
 }
 
@@ -1329,6 +1250,34 @@ mod tests {
                 "100",
                 "0"
             ]
+        );
+    }
+
+    #[test]
+    fn bulletin_values_are_escaped_for_markdown() {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(auto_escape);
+        env.set_formatter(format_value);
+        let render = |source: &str| {
+            env.render_named_str(
+                "content/2024/bulletin.md",
+                source,
+                minijinja::context! { x => "**粗**<b>", n => -1, names => ["甲", "*乙*"] },
+            )
+            .unwrap()
+        };
+        assert_eq!(render("{{ x }}"), "&#42;&#42;粗&#42;&#42;&lt;b&gt;");
+        assert_eq!(render("{{ n }}"), "&#45;1");
+        assert_eq!(render("{{ x | safe }}"), "**粗**<b>");
+        // Markdown the template writes itself is kept, with the values in it escaped.
+        assert_eq!(
+            render("{% set s %}**{{ x }}**{% endset %}{{ s }}"),
+            "**&#42;&#42;粗&#42;&#42;&lt;b&gt;**"
+        );
+        assert_eq!(render("{{ names | join('、') }}"), "甲、&#42;乙&#42;");
+        assert_eq!(
+            render("{{ names | join('\n- ' | safe) }}"),
+            "甲\n- &#42;乙&#42;"
         );
     }
 
