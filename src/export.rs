@@ -107,8 +107,26 @@ const CSV_HEADER: [&str; 16] = [
     "binding_missed",
 ];
 
+/// Which columns hold text (ids, names, grades); the others are numbers and
+/// booleans, written as they are.
+const CSV_TEXT: [bool; 16] = [
+    false, true, true, true, true, true, false, false, false, false, false, false, false, false,
+    false, true,
+];
+
+/// A text cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a
+/// tab or a carriage return first) gets a leading `'`, as the OWASP guidance
+/// on CSV injection says, so Excel and WPS show it as text.
+fn defuse(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
 fn csv_field(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
+    if field.contains([',', '"', '\n', '\r']) || field.starts_with('\'') {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
         field.to_string()
@@ -148,11 +166,20 @@ pub fn to_csv(project: &Project, scores: &YearScores) -> String {
     let mut out = CSV_HEADER.join(",");
     out.push_str("\r\n");
     for row in rows(project, scores) {
-        let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&fields.join(","));
-        out.push_str("\r\n");
+        out.push_str(&csv_line(&row));
     }
     out
+}
+
+/// One record: text cells defused (see [`defuse`]), numbers as they are
+/// (`-2.50` stays a number).
+fn csv_line(row: &[String; 16]) -> String {
+    let fields: Vec<String> = row
+        .iter()
+        .zip(CSV_TEXT)
+        .map(|(f, text)| csv_field(&if text { defuse(f) } else { f.clone() }))
+        .collect();
+    format!("{}\r\n", fields.join(","))
 }
 
 /// Whether a character is full width: CJK and full-width forms take two
@@ -269,5 +296,48 @@ mod tests {
         assert_eq!(csv_field("长春市"), "长春市");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"x\""), "\"say \"\"x\"\"\"");
+    }
+
+    #[test]
+    fn formula_leads_are_defused_in_text_only() {
+        for lead in ["=", "+", "-", "@", "\t", "\r"] {
+            let cell = format!("{lead}HYPERLINK(\"https://evil.example\")");
+            assert_eq!(defuse(&cell), format!("'{cell}"));
+            let mut row: [String; 16] = std::array::from_fn(|_| "-2.50".to_string());
+            for (i, text) in CSV_TEXT.iter().enumerate() {
+                if *text {
+                    row[i] = cell.clone();
+                }
+            }
+            let line = csv_line(&row);
+            let quoted = csv_field(&format!("'{cell}"));
+            assert!(quoted.starts_with("\"'"), "{quoted}");
+            // id, name, grade, grade_name, base_grade defused; the figures
+            // and booleans (here all -2.50) untouched; binding_missed defused.
+            let expected = format!(
+                "-2.50,{q},{q},{q},{q},{q},{n}{q}\r\n",
+                q = quoted,
+                n = "-2.50,".repeat(9)
+            );
+            assert_eq!(line, expected);
+        }
+        assert_eq!(defuse("长春市=1"), "长春市=1");
+        let text_columns: Vec<&str> = CSV_HEADER
+            .iter()
+            .zip(CSV_TEXT)
+            .filter(|(_, text)| *text)
+            .map(|(h, _)| *h)
+            .collect();
+        assert_eq!(
+            text_columns,
+            [
+                "id",
+                "name",
+                "grade",
+                "grade_name",
+                "base_grade",
+                "binding_missed"
+            ]
+        );
     }
 }

@@ -4,7 +4,9 @@
 //! compiled once, and see only the public view (`view`). Pages render in
 //! parallel; every template error is collected and located.
 
+mod budget;
 pub mod charts;
+mod content;
 pub mod markdown;
 pub mod search;
 pub mod view;
@@ -77,9 +79,16 @@ pub struct Theme {
     static_files: Vec<(String, PathBuf)>,
 }
 
+/// The escaping of a content file whose body is a template (the bulletin):
+/// every printed value is escaped for Markdown (`markdown::escape`), so data
+/// shows as its text and never becomes markup.
+const MARKDOWN: AutoEscape = AutoEscape::Custom(std::borrow::Cow::Borrowed("markdown"));
+
 fn auto_escape(name: &str) -> AutoEscape {
     if name.ends_with(".html") || name.ends_with(".xml") || name.ends_with(".svg") {
         AutoEscape::Html
+    } else if name.ends_with(".md") {
+        MARKDOWN
     } else {
         AutoEscape::None
     }
@@ -110,14 +119,26 @@ fn format_value(
     state: &mut minijinja::State,
     value: &Value,
 ) -> Result<(), minijinja::Error> {
-    if matches!(state.auto_escape(), AutoEscape::Html) && !value.is_safe() {
-        if let Some(text) = value.as_str() {
-            return escape_markup(text, out).map_err(|_| {
-                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write output")
-            });
+    let write_failed =
+        |_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write output");
+    // A value that cannot fit fails before it is escaped.
+    budget::check(value.as_str().map_or(0, str::len))?;
+    let escape = state.auto_escape().clone();
+    if escape == MARKDOWN {
+        if value.is_safe() {
+            out.write_str(value.as_str().unwrap_or_default())
+        } else if let Some(text) = value.as_str() {
+            markdown::escape(text, out)
+        } else {
+            markdown::escape(&value.to_string(), out)
         }
+        .map_err(write_failed)?;
+    } else if escape == AutoEscape::Html && value.as_str().is_some() && !value.is_safe() {
+        escape_markup(value.as_str().unwrap_or_default(), out).map_err(write_failed)?;
+    } else {
+        minijinja::escape_formatter(out, state, value)?;
     }
-    minijinja::escape_formatter(out, state, value)
+    budget::check(0)
 }
 
 /// `path` relative to `base`, `/`-separated on every platform.
@@ -207,7 +228,22 @@ fn template_diagnostic(
     if let Some(text) = text {
         diagnostic = diagnostic.with_source(text);
     }
-    if error.kind() == minijinja::ErrorKind::UndefinedError {
+    if error.kind() == minijinja::ErrorKind::OutOfFuel {
+        diagnostic.message = format!(
+            "this template does more work than one page may: it used up its budget of {} million steps here",
+            budget::FUEL / 1_000_000
+        );
+        diagnostic = diagnostic.with_help(
+            "a page may run about that many template instructions (or create 64 times as many bytes); look for a loop inside a loop, a long range() or a repeated string (docs/templates.md, Limits)",
+        );
+    } else if let Some(detail) = error.detail().filter(|d| d.starts_with(budget::TOO_LARGE)) {
+        diagnostic.message = format!("{detail} here");
+        diagnostic = diagnostic.with_help(format!(
+            "a page may be at most {} MiB, the Markdown a bulletin's template writes {} MiB; print less, or fewer times (docs/templates.md, Limits)",
+            budget::MAX_PAGE_BYTES / 1024 / 1024,
+            budget::MAX_MARKDOWN_BYTES / 1024 / 1024
+        ));
+    } else if error.kind() == minijinja::ErrorKind::UndefinedError {
         let help = match &content {
             Some(_) => bulletin_help(error),
             None => "templates see only the variables documented in docs/templates.md; check the spelling".to_string(),
@@ -268,6 +304,7 @@ impl Theme {
         // Debug mode makes minijinja name the undefined expression and its span.
         env.set_debug(true);
         env.set_formatter(format_value);
+        env.set_fuel(Some(budget::FUEL));
         let static_dir = theme_dir.join("static");
         let static_files: Vec<(String, PathBuf)> = sorted_files(&static_dir)
             .into_iter()
@@ -408,7 +445,7 @@ impl Theme {
     ) -> Result<String, Diagnostic> {
         self.env
             .get_template(name)
-            .and_then(|t| t.render(ctx))
+            .and_then(|t| budget::render(&t, ctx, budget::MAX_PAGE_BYTES))
             .map_err(|e| template_diagnostic(&e, &self.templates_dir, root, None))
     }
 }
@@ -661,7 +698,7 @@ impl<'a> Renderer<'a> {
         theme
             .env
             .get_template(template)
-            .and_then(|t| t.render(ctx))
+            .and_then(|t| budget::render(&t, ctx, budget::MAX_PAGE_BYTES))
             .map(|html| OutputFile::new(path, html))
             .map_err(|e| {
                 template_diagnostic(&e, &theme.templates_dir, &self.input.project.root, None)
@@ -810,7 +847,8 @@ impl<'a> Renderer<'a> {
                     .year
                     .narratives
                     .get(&region.id)
-                    .map(|n| markdown::to_html(&n.markdown));
+                    .map(|n| content::to_html(&project.root, &n.file, &n.markdown))
+                    .transpose()?;
                 let view = ScorecardView::new(project, y.year, unit, card, narrative);
                 let path = view.row.href.clone();
                 let mut meta = self.meta(
@@ -914,7 +952,7 @@ impl<'a> Renderer<'a> {
                 let meta = self.meta(&path, page.title.clone(), "pages", false);
                 let extra = minijinja::context! {
                     slug => page.slug.clone(),
-                    body_html => markdown::to_html(&page.markdown),
+                    body_html => content::to_html(&project.root, &page.file, &page.markdown)?,
                 };
                 Ok(vec![self.render(
                     "page.html",
@@ -1074,22 +1112,23 @@ pub fn render_bulletin(
         bulletin => v(&view.bulletin),
     };
     let name = b.file.to_string_lossy().replace('\\', "/");
-    theme
+    let located = |e: minijinja::Error| {
+        let content = ContentTemplate {
+            file: &b.file,
+            body_line: b.body_line,
+            body: &b.body,
+        };
+        template_diagnostic(&e, &theme.templates_dir, &project.root, Some(content))
+    };
+    let template = theme
         .env
-        .render_named_str(&name, &b.body, ctx)
-        .map(|md| markdown::to_html(&md))
-        .map_err(|e| {
-            template_diagnostic(
-                &e,
-                &theme.templates_dir,
-                &project.root,
-                Some(ContentTemplate {
-                    file: &b.file,
-                    body_line: b.body_line,
-                    body: &b.body,
-                }),
-            )
-        })
+        .template_from_named_str(&name, &b.body)
+        .map_err(located)?;
+    let markdown =
+        budget::render(&template, ctx.clone(), budget::MAX_MARKDOWN_BYTES).map_err(located)?;
+    markdown::to_html(&markdown).map_err(|deep| {
+        content::bulletin_too_deep(&project.root, b, &template, ctx, &markdown, &deep)
+    })
 }
 
 /// Where rendered files go as they are produced (from any thread): memory
@@ -1211,6 +1250,34 @@ mod tests {
                 "100",
                 "0"
             ]
+        );
+    }
+
+    #[test]
+    fn bulletin_values_are_escaped_for_markdown() {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(auto_escape);
+        env.set_formatter(format_value);
+        let render = |source: &str| {
+            env.render_named_str(
+                "content/2024/bulletin.md",
+                source,
+                minijinja::context! { x => "**粗**<b>", n => -1, names => ["甲", "*乙*"] },
+            )
+            .unwrap()
+        };
+        assert_eq!(render("{{ x }}"), "&#42;&#42;粗&#42;&#42;&lt;b&gt;");
+        assert_eq!(render("{{ n }}"), "&#45;1");
+        assert_eq!(render("{{ x | safe }}"), "**粗**<b>");
+        // Markdown the template writes itself is kept, with the values in it escaped.
+        assert_eq!(
+            render("{% set s %}**{{ x }}**{% endset %}{{ s }}"),
+            "**&#42;&#42;粗&#42;&#42;&lt;b&gt;**"
+        );
+        assert_eq!(render("{{ names | join('、') }}"), "甲、&#42;乙&#42;");
+        assert_eq!(
+            render("{{ names | join('\n- ' | safe) }}"),
+            "甲\n- &#42;乙&#42;"
         );
     }
 
