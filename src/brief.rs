@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::destination::{self, OutputKind};
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::model::{Project, UnitResult, Year};
-use crate::destination::{self, OutputKind};
 use crate::output::{self, OutputFile, Replaces};
 use crate::pdf::{self, Pdf};
 use crate::render::view::{GradeCount, ScorecardView, SiteView, UnitRow, YearView};

@@ -101,7 +101,11 @@ impl Refusal {
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (path, leads) = (self.path.display(), self.leads());
-        write!(f, "refusing to write {} to {path}{leads}: {}", self.what, self.why)
+        write!(
+            f,
+            "refusing to write {} to {path}{leads}: {}",
+            self.what, self.why
+        )
     }
 }
 
@@ -335,15 +339,16 @@ fn kind_clash(project: &Project, kind: OutputKind, folder: &Path) -> Option<Stri
     }
     folder.ancestors().find_map(|dir| {
         let made = made_as(dir)?;
-        // A folder rebuilt in place as what it already is.
-        if dir == folder && made == kind {
-            return None;
+        match (dir == folder, made == kind) {
+            // A folder rebuilt in place as what it already is.
+            (true, true) => None,
+            (true, false) => Some(format!("it is {} that ecoscore made there", made.what)),
+            (false, _) => Some(format!(
+                "it lies inside {}, {} ecoscore replaces as a whole",
+                dir.display(),
+                made.what
+            )),
         }
-        Some(format!(
-            "it lies inside {}, {} ecoscore replaces as a whole",
-            dir.display(),
-            made.what
-        ))
     })
 }
 
@@ -424,7 +429,13 @@ pub fn export_file(root: &Path, file: &Path, force: bool) -> Result<PathBuf, Ref
     let existing = fs::metadata(&resolved).ok();
     if existing.as_ref().is_some_and(|m| !m.is_file()) {
         let why = "it exists and is not a regular file (a folder, device, pipe or socket)";
-        return Err(refusal(TARBALL, file, &resolved, why.to_string(), elsewhere));
+        return Err(refusal(
+            TARBALL,
+            file,
+            &resolved,
+            why.to_string(),
+            elsewhere,
+        ));
     }
     let outputs = OutputKind::ALL.into_iter().find_map(|kind| {
         let default = resolve(&project.root.join(kind.default)).ok()?;
@@ -511,7 +522,8 @@ mod tests {
     fn output_folders_keep_out_of_the_project() {
         let (_dir, root) = project();
         let base = root.parent().unwrap().to_path_buf();
-        let refused = |kind, out: &str| output_folder(&root, kind, &base.join(out)).unwrap_err().why;
+        let refused =
+            |kind, out: &str| output_folder(&root, kind, &base.join(out)).unwrap_err().why;
         assert_eq!(refused(OutputKind::SITE, "p"), "it is the project folder");
         assert!(refused(OutputKind::SITE, "").starts_with("it holds the project folder"));
         assert_eq!(
@@ -538,7 +550,9 @@ mod tests {
             .unwrap_err()
             .why;
         assert!(why.contains("data/shared"), "{why}");
-        let why = output_folder(&root, OutputKind::SITE, dir.path()).unwrap_err().why;
+        let why = output_folder(&root, OutputKind::SITE, dir.path())
+            .unwrap_err()
+            .why;
         assert!(why.starts_with("it holds"), "{why}");
     }
 
@@ -562,11 +576,22 @@ mod tests {
     fn exports_never_replace_input_outputs_devices_or_unforced_files() {
         let (_dir, root) = project();
         let base = root.parent().unwrap().to_path_buf();
-        let why = |file: &str, force| export_file(&root, &base.join(file), force).map_err(|r| r.why);
-        assert_eq!(why("link/site.yaml", true).unwrap_err(), "it is the project's input site.yaml");
-        assert!(why("p/to-data/x.tar.gz", true).unwrap_err().contains("lies inside the project's input data"));
-        assert!(why("p/public/x.tar.gz", true).unwrap_err().contains("the public site"));
-        assert!(export_file(&root, Path::new("/dev/null"), true).unwrap_err().why.contains("not a regular file"));
+        let why =
+            |file: &str, force| export_file(&root, &base.join(file), force).map_err(|r| r.why);
+        assert_eq!(
+            why("link/site.yaml", true).unwrap_err(),
+            "it is the project's input site.yaml"
+        );
+        assert!(why("p/to-data/x.tar.gz", true)
+            .unwrap_err()
+            .contains("lies inside the project's input data"));
+        assert!(why("p/public/x.tar.gz", true)
+            .unwrap_err()
+            .contains("the public site"));
+        assert!(export_file(&root, Path::new("/dev/null"), true)
+            .unwrap_err()
+            .why
+            .contains("not a regular file"));
         fs::write(base.join("old.tar.gz"), "x").unwrap();
         assert!(why("old.tar.gz", false).unwrap_err().contains("exists"));
         assert_eq!(why("old.tar.gz", true).unwrap(), base.join("old.tar.gz"));

@@ -104,7 +104,8 @@ const WORK_PREFIX: &str = ".ecoscore-work-";
 /// The file that proves a work folder is ecoscore's, and whether its command
 /// still runs: that command holds a lock on it until it ends.
 const LOCK: &str = ".ecoscore-lock";
-const LOCK_TEXT: &[u8] = b"ecoscore work folder: removed when its command ends, or by the next one if it was killed\n";
+const LOCK_TEXT: &[u8] =
+    b"ecoscore work folder: removed when its command ends, or by the next one if it was killed\n";
 /// Inside a work folder: the output being written, and the one it replaces.
 const NEW: &str = "new";
 const OLD: &str = "old";
@@ -203,10 +204,7 @@ impl Replaces {
             Replaces::FolderHolding(file) if out.join(file).is_file() => Ok(()),
             Replaces::FolderHolding(file) => Err(io::Error::new(
                 io::ErrorKind::PermissionDenied,
-                format!(
-                    "refusing to replace {}: it holds no {file}",
-                    out.display()
-                ),
+                format!("refusing to replace {}: it holds no {file}", out.display()),
             )),
         }
     }
@@ -406,7 +404,12 @@ mod tests {
         let manifest = Replaces::FolderHolding("MANIFEST.sha256");
         assert!(write_site(&archive, manifest, &[]).is_err());
         fs::write(archive.join("MANIFEST.sha256"), "").unwrap();
-        write_site(&archive, manifest, &[OutputFile::new("MANIFEST.sha256", "new")]).unwrap();
+        write_site(
+            &archive,
+            manifest,
+            &[OutputFile::new("MANIFEST.sha256", "new")],
+        )
+        .unwrap();
         assert_eq!(stamp::kind(&archive), None);
     }
 
