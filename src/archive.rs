@@ -933,7 +933,7 @@ pub fn freeze(root: &Path, options: &FreezeOptions) -> Result<FreezeSummary, Dia
         .into_iter()
         .map(|(path, bytes)| OutputFile::new(path, bytes))
         .collect();
-    output::write_site(&dir, &files).map_err(|e| {
+    output::write_site(&dir, output::Replaces::FolderHolding(MANIFEST), &files).map_err(|e| {
         Diagnostics::from_iter([Diagnostic::error(
             &dir_name,
             Pos::FILE,
@@ -1078,7 +1078,14 @@ pub struct ExportSummary {
 }
 
 /// Write `archive/<year>/` as a reproducible tarball to `file` (atomically).
-pub fn export(root: &Path, year: u16, file: &Path) -> Result<ExportSummary, Diagnostics> {
+pub fn export(
+    root: &Path,
+    year: u16,
+    file: &Path,
+    force: bool,
+) -> Result<ExportSummary, Diagnostics> {
+    // Resolved once, checked, and used for the write (see `destination`).
+    let target = crate::destination::export_file(root, file, force)?;
     let dir_name = archive_dir(year);
     let dir = root.join(&dir_name);
     if !dir.is_dir() {
@@ -1106,16 +1113,17 @@ pub fn export(root: &Path, year: u16, file: &Path) -> Result<ExportSummary, Diag
     let mtime = u64::try_from(days_since_epoch(date) * 86_400 - 8 * 3_600).unwrap_or(0);
     let write_error = |e: io::Error| error(file, format!("cannot write the tarball: {e}"));
     let bytes = tarball(&year.to_string(), &tree, mtime).map_err(write_error)?;
-    let parent = match file.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut staged = tempfile::Builder::new()
-        .prefix(".ecoscore-export-")
-        .tempfile_in(&parent)
-        .map_err(write_error)?;
+    let parent = target.parent().unwrap_or(&target);
+    let work = output::WorkDir::new(parent).map_err(write_error)?;
+    let mut staged = tempfile::NamedTempFile::new_in(work.path()).map_err(write_error)?;
     staged.write_all(&bytes).map_err(write_error)?;
-    staged.persist(file).map_err(|e| write_error(e.error))?;
+    // Without --force, a file that appeared meanwhile is kept too.
+    let persisted = if force {
+        staged.persist(&target).map(drop)
+    } else {
+        staged.persist_noclobber(&target).map(drop)
+    };
+    persisted.map_err(|e| write_error(e.error))?;
     Ok(ExportSummary {
         bytes: bytes.len(),
         sha256: sha256_hex(&bytes),

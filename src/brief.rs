@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::destination::{self, OutputKind};
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::model::{Project, UnitResult, Year};
-use crate::output::{self, OutputFile};
+use crate::output::{self, OutputFile, Replaces};
 use crate::pdf::{self, Pdf};
 use crate::render::view::{GradeCount, ScorecardView, SiteView, UnitRow, YearView};
 use crate::render::{self, v, Theme};
@@ -23,6 +24,8 @@ pub const TEMPLATE: &str = "briefing.html";
 /// File names inside `briefing/<year>/`.
 pub const HTML: &str = "index.html";
 pub const PDF: &str = "briefing.pdf";
+
+const BRIEFING: OutputKind = OutputKind::BRIEFING;
 
 #[derive(Debug, Clone)]
 pub struct BriefOptions {
@@ -334,21 +337,6 @@ pub fn render(project: &Project, theme: &Theme, year: &Year) -> Result<String, D
         .map_err(|d| Diagnostics::from_iter([d]))
 }
 
-/// Whether `out` lies inside a public output folder: `<root>/public`, or any
-/// folder that holds an ecoscore site (sitemap.xml and feed.xml). The
-/// briefing copy must never be published.
-fn inside_public_output(root: &Path, out: &Path) -> Option<PathBuf> {
-    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let out = absolute(out);
-    let public = absolute(&root.join("public"));
-    if out.starts_with(&public) {
-        return Some(public);
-    }
-    out.ancestors()
-        .find(|dir| dir.join("sitemap.xml").is_file() && dir.join("feed.xml").is_file())
-        .map(Path::to_path_buf)
-}
-
 /// Print the briefing copy from where the bulletin page lives, so relative
 /// links in the bulletin's body resolve (and are rewritten) as the
 /// published bulletin's do.
@@ -388,18 +376,11 @@ fn print(
 /// asked and Chromium is installed) to `<out>/<year>/`, replacing that folder.
 pub fn write(project: &Project, options: &BriefOptions) -> Result<BriefSummary, Diagnostics> {
     let root = &project.root;
-    let folder = options.out.join(options.year.to_string());
-    if let Some(site) = inside_public_output(root, &folder) {
-        return Err(Diagnostics::from_iter([Diagnostic::error(
-            &options.out,
-            Pos::FILE,
-            format!(
-                "refusing to write the briefing copy into the public output folder {}",
-                site.display()
-            ),
-        )
-        .with_help("the briefing copy holds internal notes and must never be published; use the default --out briefing, outside public/")]));
-    }
+    // Resolved once, checked, and used for every write (see `destination`);
+    // messages show the folder as given.
+    let year_folder = options.year.to_string();
+    let folder = destination::output_folder(root, BRIEFING, &options.out)?.join(&year_folder);
+    destination::replaceable(BRIEFING, &folder)?;
     let Some(year) = project.years.get(&options.year) else {
         return Err(Diagnostics::from_iter([Diagnostic::error(
             "data",
@@ -440,7 +421,7 @@ pub fn write(project: &Project, options: &BriefOptions) -> Result<BriefSummary, 
         }
     };
     files.push(OutputFile::new(HTML, html));
-    output::write_site(&folder, &files).map_err(|e| {
+    output::write_site(&folder, Replaces::Output(BRIEFING), &files).map_err(|e| {
         Diagnostics::from_iter([Diagnostic::error(
             &folder,
             Pos::FILE,
@@ -449,7 +430,7 @@ pub fn write(project: &Project, options: &BriefOptions) -> Result<BriefSummary, 
         .with_help("the previous copy was left as it was; check permissions and free space")])
     })?;
     Ok(BriefSummary {
-        folder,
+        folder: options.out.join(year_folder),
         draft: !year.is_published(),
         pdf,
         warnings,
@@ -475,21 +456,5 @@ mod tests {
         assert_eq!(internal_label("notes"), "意见建议");
         assert_eq!(internal_label("accountability"), "责任追究");
         assert_eq!(internal_label("约谈"), "约谈");
-    }
-
-    #[test]
-    fn public_output_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        assert!(inside_public_output(root, &root.join("public/2023")).is_some());
-        assert!(inside_public_output(root, &root.join("briefing/2023")).is_none());
-        let site = root.join("elsewhere/site");
-        std::fs::create_dir_all(&site).unwrap();
-        std::fs::write(site.join("sitemap.xml"), "").unwrap();
-        std::fs::write(site.join("feed.xml"), "").unwrap();
-        assert_eq!(
-            inside_public_output(root, &site.join("x/2023")),
-            Some(site.clone())
-        );
     }
 }

@@ -11,6 +11,7 @@
 
 pub mod archive;
 pub mod brief;
+pub mod destination;
 pub mod diagnostic;
 pub mod export;
 pub mod fixture;

@@ -2,13 +2,18 @@
 //!
 //! The whole site is written into a staging folder beside the output folder
 //! and swapped in with renames once every file is on disk, so a failed build
-//! leaves what was published untouched.
+//! leaves what was published untouched. Only a folder ecoscore made as that
+//! output (or an empty one) is ever replaced, and the work folders of a
+//! killed command are removed by the next one.
 
 use std::collections::HashSet;
-use std::fs;
-use std::io;
+use std::fs::{self, File};
+use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
+
+use crate::destination::{self, OutputKind};
+use crate::stamp;
 
 /// One file of the site, at a `/`-separated path relative to the output root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,10 +99,124 @@ pub fn parent_folder(out: &Path) -> io::Result<PathBuf> {
     Ok(parent)
 }
 
+/// Work folders are named `.ecoscore-work-<random>`.
+const WORK_PREFIX: &str = ".ecoscore-work-";
+/// The file that proves a work folder is ecoscore's, and whether its command
+/// still runs: that command holds a lock on it until it ends.
+const LOCK: &str = ".ecoscore-lock";
+const LOCK_TEXT: &[u8] =
+    b"ecoscore work folder: removed when its command ends, or by the next one if it was killed\n";
+/// Inside a work folder: the output being written, and the one it replaces.
+const NEW: &str = "new";
+const OLD: &str = "old";
+
+/// A running command's private folder beside an output (a staging folder,
+/// a print scratch folder, a tarball being written), removed when dropped.
+///
+/// A command killed with `kill -9` cannot remove it, so every new work
+/// folder first removes those beside it that are provably ecoscore's and
+/// abandoned: named `.ecoscore-work-…`, holding ecoscore's lock file, which
+/// no running command holds a lock on. A look-alike is left alone.
+pub struct WorkDir {
+    path: PathBuf,
+    lock: Option<File>,
+}
+
+impl WorkDir {
+    pub fn new(parent: &Path) -> io::Result<WorkDir> {
+        remove_abandoned(parent);
+        let path = tempfile::Builder::new()
+            .prefix(WORK_PREFIX)
+            .tempdir_in(parent)?
+            .keep();
+        let mut work = WorkDir { path, lock: None };
+        // Locked before it says what it is, so no other command takes it for
+        // an abandoned one in between.
+        let mut lock = File::create_new(work.path.join(LOCK))?;
+        lock.try_lock().map_err(io::Error::from)?;
+        lock.write_all(LOCK_TEXT)?;
+        work.lock = Some(lock);
+        Ok(work)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        drop(self.lock.take());
+        let _ = fs::remove_dir_all(&self.path);
+    }
+}
+
+/// Remove the work folders beside which their command was killed. An
+/// output moved aside for a swap that never finished is put back first.
+fn remove_abandoned(parent: &Path) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let ours = entry.file_name().to_string_lossy().starts_with(WORK_PREFIX)
+            && entry.file_type().is_ok_and(|t| t.is_dir());
+        let dir = entry.path();
+        let lock = dir.join(LOCK);
+        let proven = ours
+            && fs::symlink_metadata(&lock).is_ok_and(|m| m.is_file())
+            && fs::read(&lock).is_ok_and(|text| text == LOCK_TEXT);
+        if !proven {
+            continue;
+        }
+        // The lock is free only when the command that took it has ended.
+        let Ok(held) = File::open(&lock) else {
+            continue;
+        };
+        if held.try_lock().is_err() {
+            continue;
+        }
+        for old in fs::read_dir(dir.join(OLD)).into_iter().flatten().flatten() {
+            let home = parent.join(old.file_name());
+            if fs::symlink_metadata(&home).is_err() {
+                let _ = fs::rename(old.path(), home);
+            }
+        }
+        let _ = fs::remove_dir_all(&dir);
+    }
+}
+
+/// What the folder a [`Staging`] replaces must be, for the swap to go ahead.
+#[derive(Debug, Clone, Copy)]
+pub enum Replaces {
+    /// An output of this kind: missing, empty, or marked by its stamp
+    /// ([`destination::replaceable`]). The swap-in marks the new one.
+    Output(OutputKind),
+    /// A folder holding this file: an archive holds its manifest, and is
+    /// never stamped (archive/ is input, kept in version control).
+    FolderHolding(&'static str),
+}
+
+impl Replaces {
+    fn check(self, out: &Path) -> io::Result<()> {
+        match self {
+            Replaces::Output(kind) => Ok(destination::replaceable(kind, out)?),
+            Replaces::FolderHolding(_) if !out.exists() => Ok(()),
+            Replaces::FolderHolding(file) if out.join(file).is_file() => Ok(()),
+            Replaces::FolderHolding(file) => Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!("refusing to replace {}: it holds no {file}", out.display()),
+            )),
+        }
+    }
+}
+
 /// A site being written: files go into a staging folder beside the output
 /// folder as they are produced (from any thread), and [`Staging::commit`]
 /// swaps it in. Dropped without a commit, it removes itself and the output
 /// folder is as it was.
+///
+/// Only a folder that [`Replaces`] allows is ever replaced: checked when
+/// staging starts and again at the swap.
 ///
 /// A file identical to the one already published at its path is hard-linked
 /// to it rather than written: a rebuild after a small edit writes only what
@@ -107,28 +226,25 @@ pub fn parent_folder(out: &Path) -> io::Result<PathBuf> {
 /// that cannot be made (another file system) falls back to a copy.
 pub struct Staging {
     out: PathBuf,
-    parent: PathBuf,
-    dir: tempfile::TempDir,
+    replaces: Replaces,
+    work: WorkDir,
+    /// Where the new folder is written, inside `work`.
+    dir: PathBuf,
     made: Mutex<HashSet<PathBuf>>,
     /// The site being replaced, if there is one.
     previous: Option<PathBuf>,
 }
 
 impl Staging {
-    pub fn new(out: &Path) -> io::Result<Staging> {
-        if out.is_file() {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!("{} is a file, not a folder", out.display()),
-            ));
-        }
-        let parent = parent_folder(out)?;
-        let dir = tempfile::Builder::new()
-            .prefix(".ecoscore-staging-")
-            .tempdir_in(&parent)?;
+    pub fn new(out: &Path, replaces: Replaces) -> io::Result<Staging> {
+        replaces.check(out)?;
+        let work = WorkDir::new(&parent_folder(out)?)?;
+        let dir = work.path().join(NEW);
+        fs::create_dir(&dir)?;
         Ok(Staging {
             out: out.to_path_buf(),
-            parent,
+            replaces,
+            work,
             dir,
             made: Mutex::new(HashSet::new()),
             previous: out.is_dir().then(|| out.to_path_buf()),
@@ -136,48 +252,49 @@ impl Staging {
     }
 
     pub fn write(&self, file: &OutputFile) -> io::Result<()> {
-        write_under(self.dir.path(), file, &self.made, self.previous.as_deref())
+        write_under(&self.dir, file, &self.made, self.previous.as_deref())
     }
 
     /// Where the files are being written (for reading one back).
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.dir
     }
 
-    /// Replace the output folder with what was written.
+    /// Replace the output folder with what was written. The stamp that
+    /// marks it is written first, so the folder in place is marked whenever
+    /// the command stops; a command killed between the two renames leaves the
+    /// old folder in its work folder, and the next one puts it back.
     pub fn commit(self) -> io::Result<()> {
-        let Staging {
-            out, parent, dir, ..
-        } = self;
-        let staged = dir.keep();
-        if !out.exists() {
-            return fs::rename(&staged, &out).inspect_err(|_| {
-                let _ = fs::remove_dir_all(&staged);
-            });
+        self.replaces.check(&self.out)?;
+        if let Replaces::Output(kind) = self.replaces {
+            stamp::mark(&self.out, kind)?;
         }
-        // Move the old site aside (onto an empty placeholder, which rename may
-        // replace), put the new one in place, then delete the old one.
-        let previous = tempfile::Builder::new()
-            .prefix(".ecoscore-previous-")
-            .tempdir_in(&parent)?
-            .keep();
-        if let Err(e) = fs::rename(&out, &previous) {
-            let _ = fs::remove_dir_all(&staged);
-            let _ = fs::remove_dir(&previous);
+        let staged = &self.dir;
+        if !self.out.exists() {
+            return fs::rename(staged, &self.out);
+        }
+        let Some(name) = self.out.file_name() else {
+            return Err(io::Error::other(format!(
+                "{} has no folder name",
+                self.out.display()
+            )));
+        };
+        let old = self.work.path().join(OLD);
+        fs::create_dir(&old)?;
+        let aside = old.join(name);
+        fs::rename(&self.out, &aside)?;
+        if let Err(e) = fs::rename(staged, &self.out) {
+            let _ = fs::rename(&aside, &self.out);
             return Err(e);
         }
-        if let Err(e) = fs::rename(&staged, &out) {
-            let _ = fs::rename(&previous, &out);
-            let _ = fs::remove_dir_all(&staged);
-            return Err(e);
-        }
-        fs::remove_dir_all(&previous)
+        // Dropping the work folder deletes the old site.
+        Ok(())
     }
 }
 
-/// Replace the folder `out` with exactly `files`.
-pub fn write_site(out: &Path, files: &[OutputFile]) -> io::Result<()> {
-    let staging = Staging::new(out)?;
+/// Replace the folder `out`, if `replaces` allows, with exactly `files`.
+pub fn write_site(out: &Path, replaces: Replaces, files: &[OutputFile]) -> io::Result<()> {
+    let staging = Staging::new(out, replaces)?;
     files.iter().try_for_each(|file| staging.write(file))?;
     staging.commit()
 }
@@ -186,23 +303,34 @@ pub fn write_site(out: &Path, files: &[OutputFile]) -> io::Result<()> {
 mod tests {
     use super::*;
 
+    const SITE: Replaces = Replaces::Output(OutputKind::SITE);
+
     #[test]
     fn replaces_the_whole_folder() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         write_site(
             &out,
+            SITE,
             &[
                 OutputFile::new("a/index.html", "one"),
                 OutputFile::new("old.txt", "x"),
             ],
         )
         .unwrap();
-        write_site(&out, &[OutputFile::new("a/index.html", "two")]).unwrap();
+        write_site(&out, SITE, &[OutputFile::new("a/index.html", "two")]).unwrap();
         assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "two");
         assert!(!out.join("old.txt").exists());
-        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "staging folders are cleaned up");
+        let mut beside: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        beside.sort();
+        assert_eq!(
+            beside,
+            [".public.ecoscore-stamp", "public"],
+            "work folders are cleaned up; the stamp marks the site"
+        );
     }
 
     #[cfg(unix)]
@@ -213,6 +341,7 @@ mod tests {
         let out = dir.path().join("public");
         write_site(
             &out,
+            SITE,
             &[
                 OutputFile::new("same.html", "unchanged"),
                 OutputFile::new("edited.html", "before"),
@@ -221,7 +350,7 @@ mod tests {
         .unwrap();
         let inode = |name: &str| fs::metadata(out.join(name)).unwrap().ino();
         let (same, edited) = (inode("same.html"), inode("edited.html"));
-        let staging = Staging::new(&out).unwrap();
+        let staging = Staging::new(&out, SITE).unwrap();
         staging
             .write(&OutputFile::new("same.html", "unchanged"))
             .unwrap();
@@ -251,10 +380,75 @@ mod tests {
     fn refuses_paths_that_escape() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_site(&out, &[OutputFile::new("keep.txt", "kept")]).unwrap();
-        let err = write_site(&out, &[OutputFile::new("../evil.txt", "x")]).unwrap_err();
+        write_site(&out, SITE, &[OutputFile::new("keep.txt", "kept")]).unwrap();
+        let err = write_site(&out, SITE, &[OutputFile::new("../evil.txt", "x")]).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
         assert_eq!(fs::read_to_string(out.join("keep.txt")).unwrap(), "kept");
         assert!(!dir.path().join("evil.txt").exists());
+    }
+
+    #[test]
+    fn a_folder_ecoscore_did_not_make_is_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("mine");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("notes.txt"), "mine").unwrap();
+        let err = write_site(&out, SITE, &[OutputFile::new("index.html", "x")]).unwrap_err();
+        assert!(err.to_string().contains("mine"), "{err}");
+        assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+        assert!(!out.join("index.html").exists());
+        // An archive is recognised by its manifest instead, and not stamped.
+        let archive = dir.path().join("2023");
+        fs::create_dir(&archive).unwrap();
+        fs::write(archive.join("notes.txt"), "x").unwrap();
+        let manifest = Replaces::FolderHolding("MANIFEST.sha256");
+        assert!(write_site(&archive, manifest, &[]).is_err());
+        fs::write(archive.join("MANIFEST.sha256"), "").unwrap();
+        write_site(
+            &archive,
+            manifest,
+            &[OutputFile::new("MANIFEST.sha256", "new")],
+        )
+        .unwrap();
+        assert_eq!(stamp::kind(&archive), None);
+    }
+
+    /// A work folder as a command killed mid-swap leaves it: locked by
+    /// nobody, with the old `public` moved aside.
+    fn abandoned(parent: &Path) -> PathBuf {
+        let work = WorkDir::new(parent).unwrap();
+        let path = work.path().to_path_buf();
+        fs::create_dir_all(path.join(OLD).join("public")).unwrap();
+        fs::write(path.join(OLD).join("public/index.html"), "old site").unwrap();
+        // As if killed: the lock goes with the process, the folder stays.
+        let mut work = std::mem::ManuallyDrop::new(work);
+        drop(work.lock.take());
+        path
+    }
+
+    #[test]
+    fn abandoned_work_folders_are_removed_and_live_or_foreign_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let parent = dir.path();
+        let killed = abandoned(parent);
+        let running = WorkDir::new(parent).unwrap();
+        assert!(!killed.exists(), "the killed command's folder is gone");
+        assert_eq!(
+            fs::read_to_string(parent.join("public/index.html")).unwrap(),
+            "old site",
+            "the site it had moved aside is back"
+        );
+        let foreign = parent.join(".ecoscore-work-mine");
+        fs::create_dir(&foreign).unwrap();
+        fs::write(foreign.join(LOCK), "someone else's").unwrap();
+        let other = WorkDir::new(parent).unwrap();
+        assert!(running.path().is_dir(), "a running command's folder stays");
+        assert!(foreign.join(LOCK).is_file(), "a look-alike stays");
+        drop((running, other));
+        let left: Vec<_> = fs::read_dir(parent)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 2, "{left:?}");
     }
 }

@@ -271,10 +271,7 @@ pub fn print_files(
     pages: &[(&str, Date)],
     public_url: &str,
 ) -> io::Result<Vec<Vec<u8>>> {
-    let parent = output::parent_folder(near)?;
-    let scratch = tempfile::Builder::new()
-        .prefix(".ecoscore-print-")
-        .tempdir_in(parent)?;
+    let scratch = output::WorkDir::new(&output::parent_folder(near)?)?;
     let scratch_dir = std::path::absolute(scratch.path())?;
     // The folder's URL must be at least as long as the public one (see rewrite_links).
     let short = file_url(&scratch_dir.join("site")).len() + 1;

@@ -11,10 +11,11 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::archive;
+use crate::destination::{self, OutputKind};
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::links;
 use crate::model::{Date, Project};
-use crate::output::{self, OutputFile};
+use crate::output::{self, OutputFile, Replaces};
 use crate::pdf::{self, Pdf};
 use crate::render::{self, RenderInput, Theme, YearInput};
 use crate::score::{self, YearScores};
@@ -61,6 +62,9 @@ pub struct Reused {
     /// the summary's `warnings` is empty).
     pub warnings: usize,
 }
+
+/// What a build replaces: a site ecoscore built (or an empty folder).
+const SITE: Replaces = Replaces::Output(OutputKind::SITE);
 
 /// Scores of every year of the project, by year.
 pub fn score_all(project: &Project) -> BTreeMap<u16, YearScores> {
@@ -269,7 +273,13 @@ pub fn build_observed(
     on_stage: &mut dyn FnMut(Stage),
 ) -> Result<BuildSummary, Diagnostics> {
     let started = Instant::now();
-    check_output_folder(root, &options.out)?;
+    // Resolved once, checked, and used for every write (see `destination`).
+    let out = destination::output_folder(root, OutputKind::SITE, &options.out)?;
+    destination::replaceable(OutputKind::SITE, &out)?;
+    let options = &BuildOptions {
+        out,
+        ..options.clone()
+    };
     if !options.pdf {
         // Hashed before anything is loaded: see `stamp`.
         let inputs = stamp::inputs_digest(root, &format!("drafts={}", options.include_drafts)).ok();
@@ -277,7 +287,6 @@ pub fn build_observed(
             summary.millis = started.elapsed().as_millis();
             return Ok(summary);
         }
-        stamp::remove(&options.out);
         let mut summary = build_streaming(root, options, on_stage)?;
         if let Some(inputs) = inputs {
             record(&options.out, inputs, &summary);
@@ -285,8 +294,8 @@ pub fn build_observed(
         summary.millis = started.elapsed().as_millis();
         return Ok(summary);
     }
-    // PDFs depend on the Chromium found, which no stamp can vouch for.
-    stamp::remove(&options.out);
+    // PDFs depend on the Chromium found, which no stamp can vouch for: the
+    // swap-in leaves a stamp that marks the site and records no build.
     let chromium = match pdf::Chromium::find() {
         Ok(chromium) => chromium,
         Err(why) => {
@@ -309,7 +318,7 @@ pub fn build_observed(
         return Err(broken);
     }
     on_stage(Stage::Write);
-    output::write_site(&options.out, &files).map_err(|e| {
+    output::write_site(&options.out, SITE, &files).map_err(|e| {
         Diagnostics::from_iter([Diagnostic::error(
             &options.out,
             Pos::FILE,
@@ -336,39 +345,40 @@ pub fn build_observed(
 /// The summary of the build that made `out`, when its stamp says that
 /// nothing changed since: same inputs, options and binary, output untouched.
 fn unchanged(out: &Path, inputs: &str) -> Option<BuildSummary> {
-    let stamp = stamp::read(out).filter(|s| s.inputs == inputs)?;
-    if stamp::output_digest(out).ok()? != stamp.output {
+    let built = stamp::read(out)?.build.filter(|b| b.inputs == inputs)?;
+    if stamp::output_digest(out).ok()? != built.output {
         return None;
     }
     Some(BuildSummary {
-        published: stamp.published,
+        published: built.published,
         warnings: Diagnostics::new(),
         pdf: Pdf::NotAsked,
         millis: 0,
         reused: Some(Reused {
-            warnings: stamp.warnings,
+            warnings: built.warnings,
         }),
     })
 }
 
-/// Stamp the output just built. Without a stamp the next build is a full
-/// one, so failing to write it is no error.
+/// Record the build in the stamp of the output just swapped in. Without a
+/// record the next build is a full one (the stamp the swap-in wrote still
+/// marks the site), so failing to write it is no error.
 fn record(out: &Path, inputs: String, summary: &BuildSummary) {
     let Ok(output) = stamp::output_digest(out) else {
         return;
     };
-    let stamped = stamp::write(
+    let _ = stamp::write(
         out,
         &stamp::Stamp {
-            inputs,
-            output,
-            published: summary.published.clone(),
-            warnings: summary.warnings.iter().count(),
+            kind: OutputKind::SITE.id.to_string(),
+            build: Some(stamp::Built {
+                inputs,
+                output,
+                published: summary.published.clone(),
+                warnings: summary.warnings.iter().count(),
+            }),
         },
     );
-    if stamped.is_err() {
-        stamp::remove(out);
-    }
 }
 
 /// Build without holding the site in memory: every file goes to the staging
@@ -386,8 +396,8 @@ fn build_streaming(
         )
         .with_help("the previous output was left as it was; check permissions and free space")
     };
-    let staging =
-        output::Staging::new(&options.out).map_err(|e| Diagnostics::from_iter([write_error(e)]))?;
+    let staging = output::Staging::new(&options.out, SITE)
+        .map_err(|e| Diagnostics::from_iter([write_error(e)]))?;
     let (pages, charts, files) = (
         AtomicUsize::new(0),
         AtomicUsize::new(0),
@@ -502,32 +512,4 @@ fn is_chart(file: &OutputFile) -> bool {
 
 pub fn count_charts(files: &[OutputFile]) -> usize {
     files.iter().filter(|f| is_chart(f)).count()
-}
-
-/// The output folder is replaced wholesale, so it must not hold the project.
-fn check_output_folder(root: &Path, out: &Path) -> Result<(), Diagnostics> {
-    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let root = absolute(root);
-    let out_abs = absolute(out);
-    let protected = [
-        "data",
-        "content",
-        "themes",
-        "site.yaml",
-        "archive",
-        "briefing",
-        "src",
-        ".git",
-    ];
-    let clash =
-        root.starts_with(&out_abs) || protected.iter().any(|p| out_abs.starts_with(root.join(p)));
-    if clash {
-        return Err(Diagnostics::from_iter([Diagnostic::error(
-            out,
-            Pos::FILE,
-            "refusing to build into this folder: the build replaces the output folder, and this one holds project files",
-        )
-        .with_help("choose a separate folder, e.g. --out public")]));
-    }
-    Ok(())
 }

@@ -1,14 +1,18 @@
 //! The build stamp: how `build` knows that nothing changed since the last
 //! build, so a rebuild of an unchanged national project takes a fraction of
-//! a second instead of rendering 18,000 pages again.
+//! a second instead of rendering 18,000 pages again; and the mark that says
+//! ecoscore made the folder beside it, so that folder may be replaced.
 //!
-//! After a successful build, a stamp beside the output folder (never inside
-//! it, so it is not published) records a digest of every input byte, the
-//! build options, the ecoscore binary, and a listing of what the build left in
-//! the output folder (every file's path, size and modification time). The
-//! next build skips rendering only when all of these still match: any edit to
-//! an input, another binary, other options, or a file of the output folder
-//! changed, added or removed means a full build.
+//! Every folder ecoscore replaces as a whole (a site, a year of the briefing
+//! copy) has a stamp beside it (never inside, so it is not published),
+//! written just before the folder is swapped in: the kind of output it is.
+//! After a successful build the stamp also records a digest of every input
+//! byte, the build options, the ecoscore binary, and a listing of what the
+//! build left in the output folder (every file's path, size, modification
+//! time and, on Unix, its inode and change time, which no tool can set back).
+//! The next build skips rendering only when all of these still match: any
+//! edit to an input, another binary, other options, or a file of the output
+//! folder changed, added or removed means a full build.
 //!
 //! Inputs are hashed before they are loaded, so an edit made while a build
 //! runs leaves a stamp that no longer matches, and the next build redoes it.
@@ -23,16 +27,30 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::archive::{hex, sha256_hex};
+use crate::destination::{OutputKind, INPUTS};
 use crate::render::relative_name;
 use crate::site::Published;
 
-/// What the project folder holds that a build reads.
-const INPUTS: [&str; 5] = ["site.yaml", "data", "content", "themes", "archive"];
-
-/// What a stamp records: the digests, and the summary of the build that made
-/// the output, to report when it is reused.
+/// What a stamp records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp {
+    /// The kind of output ecoscore made in the folder ([`OutputKind::id`]).
+    /// Stamps written before kinds were recorded were all beside sites.
+    #[serde(default = "site")]
+    pub kind: String,
+    /// The build that left the folder as it is, when it can be reused.
+    #[serde(default)]
+    pub build: Option<Built>,
+}
+
+fn site() -> String {
+    OutputKind::SITE.id.to_string()
+}
+
+/// The digests of a build, and the summary of the build that made the
+/// output, to report when it is reused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Built {
     pub inputs: String,
     pub output: String,
     pub published: Published,
@@ -59,6 +77,11 @@ pub fn read(out: &Path) -> Option<Stamp> {
     serde_json::from_slice(&text).ok()
 }
 
+/// The kind of output ecoscore made `out` as, if its stamp says.
+pub fn kind(out: &Path) -> Option<OutputKind> {
+    read(out).and_then(|stamp| OutputKind::by_id(&stamp.kind))
+}
+
 /// Record `stamp` for `out`, replacing any earlier one in one step.
 pub fn write(out: &Path, stamp: &Stamp) -> io::Result<()> {
     let target = path(out);
@@ -68,9 +91,17 @@ pub fn write(out: &Path, stamp: &Stamp) -> io::Result<()> {
     fs::rename(&scratch, &target)
 }
 
-/// Forget the stamp of `out`, so the next build is a full one.
-pub fn remove(out: &Path) {
-    let _ = fs::remove_file(path(out));
+/// Mark `out` as an output of `kind` that ecoscore is about to put in place,
+/// with no build to reuse: whatever is in the folder, old or new, may be
+/// replaced, and the next build is a full one.
+pub fn mark(out: &Path, kind: OutputKind) -> io::Result<()> {
+    write(
+        out,
+        &Stamp {
+            kind: kind.id.to_string(),
+            build: None,
+        },
+    )
 }
 
 /// A digest of everything a build of `root` reads, of `options` (the build
@@ -118,10 +149,12 @@ pub fn inputs_digest(root: &Path, options: &str) -> io::Result<String> {
     Ok(hex(&hasher.finalize()))
 }
 
-/// A listing digest of the output folder: every file's path, size and
-/// modification time. Contents are not read: a file rewritten by anything
-/// but a build gets a new modification time. The top-level folders are
-/// listed in parallel (a national site has tens of thousands of files).
+/// A listing digest of the output folder: every file's path, size,
+/// modification time and, on Unix, inode and change time. Contents are not
+/// read (a national site is 1.3 GB): a file rewritten by anything but a
+/// build gets a new change time even when its modification time is set back
+/// (`touch -r`), and a file put in its place has another inode. The
+/// top-level folders are listed in parallel (tens of thousands of files).
 pub fn output_digest(out: &Path) -> io::Result<String> {
     let mut top: Vec<PathBuf> = fs::read_dir(out)?
         .map(|entry| entry.map(|e| e.path()))
@@ -150,11 +183,31 @@ fn listing(out: &Path, path: &Path) -> io::Result<String> {
             ("f", metadata.len())
         };
         lines.push_str(&format!(
-            "{}\t{kind}\t{size}\t{modified}\n",
-            relative_name(out, entry.path())
+            "{}\t{kind}\t{size}\t{modified}\t{}\n",
+            relative_name(out, entry.path()),
+            identity(&metadata)
         ));
     }
     Ok(lines)
+}
+
+/// What no tool can set back on a file: its inode and change time.
+#[cfg(unix)]
+fn identity(metadata: &fs::Metadata) -> String {
+    use std::os::unix::fs::MetadataExt;
+    format!(
+        "{} {} {}.{}",
+        metadata.dev(),
+        metadata.ino(),
+        metadata.ctime(),
+        metadata.ctime_nsec()
+    )
+}
+
+/// Elsewhere, only size and modification time are listed.
+#[cfg(not(unix))]
+fn identity(_: &fs::Metadata) -> String {
+    String::new()
 }
 
 /// The running binary, by size and modification time: a rebuilt ecoscore
@@ -221,28 +274,67 @@ mod tests {
         assert_ne!(first, output_digest(&out).unwrap());
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn output_listing_notices_an_edit_that_keeps_size_and_modification_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        fs::create_dir_all(&out).unwrap();
+        let page = out.join("index.html");
+        fs::write(&page, "page one").unwrap();
+        let modified = fs::metadata(&page).unwrap().modified().unwrap();
+        let first = output_digest(&out).unwrap();
+        // ctime has a coarse clock on some file systems: let it move on.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(&page, "page two").unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&page)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        assert_eq!(fs::metadata(&page).unwrap().modified().unwrap(), modified);
+        assert_ne!(first, output_digest(&out).unwrap());
+    }
+
     #[test]
     fn stamps_live_beside_the_output_folder_and_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         assert_eq!(path(&out), dir.path().join(".public.ecoscore-stamp"));
         let stamp = Stamp {
-            inputs: "a".into(),
-            output: "b".into(),
-            published: Published {
-                pages: 1,
-                charts: 2,
-                files: 3,
-                years: vec![2024],
-                archived: vec![],
-                drafts_left_out: vec![2025],
-            },
-            warnings: 4,
+            kind: "site".into(),
+            build: Some(Built {
+                inputs: "a".into(),
+                output: "b".into(),
+                published: Published {
+                    pages: 1,
+                    charts: 2,
+                    files: 3,
+                    years: vec![2024],
+                    archived: vec![],
+                    drafts_left_out: vec![2025],
+                },
+                warnings: 4,
+            }),
         };
         assert_eq!(read(&out), None);
+        assert_eq!(kind(&out), None);
         write(&out, &stamp).unwrap();
         assert_eq!(read(&out), Some(stamp));
-        remove(&out);
-        assert_eq!(read(&out), None);
+        assert_eq!(kind(&out), Some(OutputKind::SITE));
+        mark(&out, OutputKind::BRIEFING).unwrap();
+        assert_eq!(read(&out).unwrap().build, None, "a mark forgets the build");
+        assert_eq!(kind(&out), Some(OutputKind::BRIEFING));
+    }
+
+    #[test]
+    fn a_stamp_from_before_kinds_marks_a_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let older = r#"{"inputs":"a","output":"b","published":{"pages":1,"charts":0,"files":1,"years":[],"archived":[],"drafts_left_out":[]},"warnings":0}"#;
+        fs::write(path(&out), older).unwrap();
+        assert_eq!(kind(&out), Some(OutputKind::SITE));
+        assert_eq!(read(&out).unwrap().build, None);
     }
 }

@@ -401,7 +401,7 @@ fn briefing_is_never_written_into_a_public_output() {
         .arg(root.join("public"))
         .run()
         .failure()
-        .stderr_contains("refusing to write the briefing copy into the public output folder");
+        .stderr_contains("refusing to write the briefing copy there");
     assert!(!root.join("public").exists());
     // A site built elsewhere is recognised by its sitemap and feed.
     let site = root.join("www");

@@ -1042,11 +1042,17 @@ fn failed_build_leaves_previous_output_untouched() {
         .failure()
         .stderr_contains("data/2023/results/changchun.yaml");
     assert!(read_tree(&out) == before, "a failed build changed public/");
-    let beside: Vec<String> = fs::read_dir(dir.path())
+    let mut beside: Vec<String> = fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(beside, ["public"], "no staging folders left beside public/");
+    beside.sort();
+    // The stamp stays: it marks public/ as the site ecoscore built.
+    assert_eq!(
+        beside,
+        [".public.ecoscore-stamp", "public"],
+        "no staging folders left beside public/"
+    );
 
     // A template error found while rendering, after validation passed.
     edit(
@@ -1064,11 +1070,17 @@ fn failed_build_leaves_previous_output_untouched() {
         .failure()
         .stderr_contains("content/2023/bulletin.md");
     assert!(read_tree(&out) == before, "a failed render changed public/");
-    let beside: Vec<String> = fs::read_dir(dir.path())
+    let mut beside: Vec<String> = fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(beside, ["public"], "no staging folders left beside public/");
+    beside.sort();
+    // The stamp stays: it marks public/ as the site ecoscore built.
+    assert_eq!(
+        beside,
+        [".public.ecoscore-stamp", "public"],
+        "no staging folders left beside public/"
+    );
 }
 
 #[test]

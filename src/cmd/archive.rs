@@ -1,7 +1,8 @@
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{ArgGroup, Args};
 use ecoscore::archive::{self, FreezeOptions};
+use ecoscore::destination;
 use ecoscore::model::Date;
 
 use super::{report, say, Common, FAILURE};
@@ -11,6 +12,7 @@ use super::{report, say, Common, FAILURE};
 ///
 /// Example: ecoscore archive --year 2023 --export jilin-2023.tar.gz
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("forced").args(["reason", "export"]).multiple(true)))]
 pub struct ArchiveArgs {
     /// The published year to archive
     #[arg(long)]
@@ -18,15 +20,17 @@ pub struct ArchiveArgs {
     /// The archive date recorded in ARCHIVE.json [default: the bulletin's date]
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<Date>,
-    /// Re-archive an archived year; the earlier archive is kept under
-    /// archive/<year>/superseded/<revision>/
-    #[arg(long, requires = "reason")]
+    /// With --reason: re-archive an archived year, keeping the earlier archive
+    /// under archive/<year>/superseded/<revision>/. With --export: replace an
+    /// existing FILE
+    #[arg(long, requires = "forced")]
     pub force: bool,
     /// Why the year is re-archived (recorded in ARCHIVE.json)
     #[arg(long, value_name = "TEXT", requires = "force")]
     pub reason: Option<String>,
     /// Also write the archive as a reproducible tarball (an archived year is
-    /// exported as it is, without re-archiving)
+    /// exported as it is, without re-archiving). An existing FILE is kept
+    /// unless --force; never a file of the project's input or output folders
     #[arg(long, value_name = "FILE.tar.gz")]
     pub export: Option<PathBuf>,
 }
@@ -36,12 +40,20 @@ fn parse_date(text: &str) -> Result<Date, String> {
 }
 
 pub fn execute(common: &Common, args: &ArchiveArgs) -> u8 {
+    // A refused export must not leave a new archive behind.
+    if let Some(file) = &args.export {
+        if let Err(refusal) = destination::export_file(&common.root, file, args.force) {
+            report(&refusal.into());
+            return FAILURE;
+        }
+    }
     let archived = common
         .root
         .join(archive::ARCHIVE_DIR)
         .join(args.year.to_string())
         .exists();
-    if !(archived && args.export.is_some() && !args.force) {
+    // An archived year is exported as it is, unless --reason re-archives it.
+    if !(archived && args.export.is_some() && args.reason.is_none()) {
         let options = FreezeOptions {
             year: args.year,
             date: args.date,
@@ -76,7 +88,7 @@ pub fn execute(common: &Common, args: &ArchiveArgs) -> u8 {
         }
     }
     if let Some(file) = &args.export {
-        match archive::export(&common.root, args.year, file) {
+        match archive::export(&common.root, args.year, file, args.force) {
             Ok(summary) => say(&format!(
                 "exported archive/{} → {} ({} bytes, sha256 {})",
                 args.year,

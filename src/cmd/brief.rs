@@ -20,7 +20,8 @@ pub struct BriefArgs {
     #[arg(long)]
     pub pdf: bool,
     /// Briefing folder; the copy goes to <DIR>/<year>/, which is replaced.
-    /// Refused inside a public output folder [default: <root>/briefing]
+    /// Refused inside a public output folder, the project's input or a folder
+    /// ecoscore did not write (docs/output-paths.md) [default: <root>/briefing]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }

@@ -12,7 +12,9 @@ use super::{built_line, detail, from_archive, report, say, warn_no_pdf, Common, 
 /// Example: ecoscore build --out public
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// Output folder, replaced as a whole when the build succeeds [default: <root>/public]
+    /// Output folder, replaced as a whole when the build succeeds: only a new or
+    /// empty folder or a site ecoscore built, never the project or its input
+    /// (docs/output-paths.md) [default: <root>/public]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Include draft years, marked as drafts
