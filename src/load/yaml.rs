@@ -1,8 +1,10 @@
 //! YAML documents with positions: the serde-saphyr layer.
 //!
-//! Numbers are read into `Decimal` through the shortest text that
-//! round-trips the parsed float, so `90.1` in a file is exactly `90.1` here.
+//! Numbers are read into `Decimal` from the digits the file writes, so
+//! `86.2999999999999999` in a file is exactly that here; what 28 digits
+//! cannot hold is refused, never rounded.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::marker::PhantomData;
 use std::path::Path;
@@ -11,7 +13,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
-use serde_saphyr::Spanned;
+use serde_saphyr::{Location, Spanned};
 
 use crate::diagnostic::{suggest, Diagnostic, Pos};
 
@@ -88,6 +90,7 @@ fn options() -> serde_saphyr::Options {
 
 /// Parse one YAML document into `T`, or a located diagnostic for `file`.
 pub fn parse<T: DeserializeOwned>(file: &Path, text: &Arc<str>) -> Result<T, Diagnostic> {
+    let _reading = Reading::start(text);
     serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|error| {
         let position = error.location().map_or(Pos::FILE, |l| {
             Pos::new(l.line() as usize, l.column() as usize)
@@ -298,32 +301,106 @@ fn bare_message(message: &str) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dec(pub Decimal);
 
-fn decimal_from_f64<E: de::Error>(value: f64) -> Result<Decimal, E> {
-    if !value.is_finite() {
-        return Err(E::custom("a figure must be a finite number"));
-    }
-    if value.abs() > MAX_MAGNITUDE as f64 {
-        return Err(E::custom(format!(
-            "{value:e} is too large to be a figure in this assessment"
-        )));
-    }
-    // Rust prints the shortest decimal that parses back to the same float,
-    // which is the text the user wrote for any figure of up to 15 digits.
-    let text = format!("{value}");
-    text.parse::<Decimal>().map(|d| d.normalize()).map_err(|_| {
-        E::custom(format!(
-            "{value} has more decimal places than a figure can carry"
-        ))
-    })
+thread_local! {
+    /// The text `parse` is reading on this thread. A figure is read from its
+    /// digits in this text, never from the float the parser makes of it: a
+    /// float has 15 to 17 significant digits, a figure up to 28.
+    static SOURCE: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
 }
 
-fn decimal_from_i128<E: de::Error>(value: i128) -> Result<Decimal, E> {
-    if value.abs() > i128::from(MAX_MAGNITUDE) {
-        return Err(E::custom(format!(
-            "{value} is too large to be a figure in this assessment"
-        )));
+/// Sets `SOURCE` for one parse, and clears it however the parse ends.
+struct Reading;
+
+impl Reading {
+    fn start(text: &Arc<str>) -> Reading {
+        SOURCE.with(|s| *s.borrow_mut() = Some(Arc::clone(text)));
+        Reading
     }
-    Ok(Decimal::from_i128_with_scale(value, 0))
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        SOURCE.with(|s| *s.borrow_mut() = None);
+    }
+}
+
+/// The text of the scalar at `location`, as written in the file being parsed.
+fn written_at(location: Location) -> Option<String> {
+    let span = location.span();
+    let start = usize::try_from(span.byte_offset()?).ok()?;
+    let end = start.checked_add(usize::try_from(span.byte_len()?).ok()?)?;
+    SOURCE.with(|s| s.borrow().as_ref()?.get(start..end).map(str::to_string))
+}
+
+/// The most significant digits, and the most decimal places, a figure can
+/// hold: what a 96-bit decimal holds whatever its digits are.
+const MAX_DIGITS: usize = 28;
+
+/// The exact value of a number as the file writes it: an optional sign,
+/// digits with an optional decimal point, an optional exponent (`1.5e-3`).
+fn exact_decimal(literal: &str) -> Result<Decimal, String> {
+    let text = literal.trim();
+    let not_plain =
+        || format!("`{text}` is not a figure: write it in decimal digits, e.g. 86.3 or 1200");
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, Some(exponent)),
+        None => (unsigned, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.len() + fraction.len() == 0 || !all_digits(whole) || !all_digits(fraction) {
+        return Err(not_plain());
+    }
+    let exponent: i64 = match exponent {
+        None => 0,
+        Some(e) => {
+            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+            // Beyond four digits the figure is far outside any range anyway.
+            if digits.is_empty() || !all_digits(digits) || digits.len() > 4 {
+                return Err(not_plain());
+            }
+            e.parse().map_err(|_| not_plain())?
+        }
+    };
+    // The value is `digits` × 10^-scale.
+    let mut digits = format!("{whole}{fraction}")
+        .trim_start_matches('0')
+        .to_string();
+    let mut scale = fraction.len() as i64 - exponent;
+    while scale > 0 && digits.ends_with('0') {
+        digits.pop();
+        scale -= 1;
+    }
+    if digits.is_empty() {
+        return Ok(Decimal::ZERO);
+    }
+    let too_large = || format!("{text} is too large to be a figure in this assessment");
+    // More than 13 digits before the point is beyond MAX_MAGNITUDE.
+    if digits.len() as i64 - scale > 13 {
+        return Err(too_large());
+    }
+    if scale < 0 {
+        digits.push_str(&"0".repeat(scale.unsigned_abs() as usize));
+        scale = 0;
+    }
+    if digits.len() > MAX_DIGITS || scale > MAX_DIGITS as i64 {
+        return Err(format!(
+            "{text} has more digits than a figure can hold: at most {MAX_DIGITS} significant \
+             digits and {MAX_DIGITS} decimal places; round it to the precision its source gives"
+        ));
+    }
+    let mantissa: i128 = digits.parse().map_err(|_| not_plain())?;
+    let mantissa = if negative { -mantissa } else { mantissa };
+    let value =
+        Decimal::try_from_i128_with_scale(mantissa, scale as u32).map_err(|_| too_large())?;
+    if value.abs() > Decimal::from(MAX_MAGNITUDE) {
+        return Err(too_large());
+    }
+    Ok(value.normalize())
 }
 
 /// The message for text where a figure belongs, saying how to write it.
@@ -344,35 +421,119 @@ fn not_a_figure(text: &str, expected: &str) -> String {
     }
 }
 
-struct DecVisitor;
+/// What may stand where a figure belongs, beside a number or text: nothing
+/// (`Dec`, `Figure`) or a mapping (`Measurement`'s long form).
+trait Shape: Sized {
+    /// What the file should have here, for type errors.
+    const EXPECTING: &'static str;
 
-impl Visitor<'_> for DecVisitor {
-    type Value = Dec;
+    fn from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+
+/// A figure that is a plain number.
+enum OnlyNumber {}
+
+/// A figure that is a number or `n/a`.
+enum NumberOrNa {}
+
+impl Shape for OnlyNumber {
+    const EXPECTING: &'static str = "a number";
+
+    fn from_map<'de, A: MapAccess<'de>>(_: A) -> Result<Self, A::Error> {
+        Err(de::Error::invalid_type(
+            de::Unexpected::Map,
+            &Self::EXPECTING,
+        ))
+    }
+}
+
+impl Shape for NumberOrNa {
+    const EXPECTING: &'static str = "a number or n/a";
+
+    fn from_map<'de, A: MapAccess<'de>>(_: A) -> Result<Self, A::Error> {
+        Err(de::Error::invalid_type(
+            de::Unexpected::Map,
+            &Self::EXPECTING,
+        ))
+    }
+}
+
+/// What the parser found where a figure belongs. A number is only noted:
+/// its value is read from the file's text at its position (`Written`).
+enum Found<M> {
+    Number,
+    Text(String),
+    Map(M),
+}
+
+/// What is written where a figure belongs: a number's exact value, text, or
+/// a mapping.
+enum Written<M> {
+    Value(Decimal),
+    Text(String),
+    Map(M),
+}
+
+struct FoundVisitor<M>(PhantomData<M>);
+
+impl<'de, M: Shape> Visitor<'de> for FoundVisitor<M> {
+    type Value = Found<M>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a number")
+        f.write_str(M::EXPECTING)
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Dec, E> {
-        decimal_from_i128(i128::from(v)).map(Dec)
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Found<M>, E> {
+        Ok(Found::Number)
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Dec, E> {
-        decimal_from_i128(i128::from(v)).map(Dec)
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Found<M>, E> {
+        Ok(Found::Number)
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Dec, E> {
-        decimal_from_f64(v).map(Dec)
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Found<M>, E> {
+        Ok(Found::Number)
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Dec, E> {
-        Err(E::custom(not_a_figure(v, "a number")))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Found<M>, E> {
+        Ok(Found::Text(v.to_string()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Found<M>, A::Error> {
+        M::from_map(map).map(Found::Map)
+    }
+}
+
+impl<'de, M: Shape> Deserialize<'de> for Found<M> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Found<M>, D::Error> {
+        deserializer.deserialize_any(FoundVisitor(PhantomData))
+    }
+}
+
+/// Read what stands where a figure belongs: a number by its written digits
+/// (where it is defined, for an alias), or the text or mapping found.
+fn written<'de, M: Shape, D: Deserializer<'de>>(deserializer: D) -> Result<Written<M>, D::Error> {
+    let spanned = Spanned::<Found<M>>::deserialize(deserializer)?;
+    match spanned.value {
+        Found::Number => {
+            let literal = written_at(spanned.defined).ok_or_else(|| {
+                de::Error::custom("this number cannot be read from the file's text")
+            })?;
+            exact_decimal(&literal)
+                .map(Written::Value)
+                .map_err(de::Error::custom)
+        }
+        Found::Text(text) => Ok(Written::Text(text)),
+        Found::Map(map) => Ok(Written::Map(map)),
     }
 }
 
 impl<'de> Deserialize<'de> for Dec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Dec, D::Error> {
-        deserializer.deserialize_any(DecVisitor)
+        match written::<OnlyNumber, D>(deserializer)? {
+            Written::Value(value) => Ok(Dec(value)),
+            Written::Text(text) => Err(de::Error::custom(not_a_figure(&text, "a number"))),
+        }
     }
 }
 
@@ -383,39 +544,22 @@ pub enum Figure {
     NotApplicable,
 }
 
-struct FigureVisitor;
-
-impl Visitor<'_> for FigureVisitor {
-    type Value = Figure;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a number or n/a")
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Figure, E> {
-        DecVisitor.visit_i64(v).map(|d| Figure::Value(d.0))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Figure, E> {
-        DecVisitor.visit_u64(v).map(|d| Figure::Value(d.0))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Figure, E> {
-        DecVisitor.visit_f64(v).map(|d| Figure::Value(d.0))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Figure, E> {
-        if v.trim().eq_ignore_ascii_case("n/a") {
+impl Figure {
+    fn from_text<E: de::Error>(text: &str) -> Result<Figure, E> {
+        if text.trim().eq_ignore_ascii_case("n/a") {
             Ok(Figure::NotApplicable)
         } else {
-            Err(E::custom(not_a_figure(v, "a number or `n/a`")))
+            Err(E::custom(not_a_figure(text, "a number or `n/a`")))
         }
     }
 }
 
 impl<'de> Deserialize<'de> for Figure {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Figure, D::Error> {
-        deserializer.deserialize_any(FigureVisitor)
+        match written::<NumberOrNa, D>(deserializer)? {
+            Written::Value(value) => Ok(Figure::Value(value)),
+            Written::Text(text) => Figure::from_text(&text),
+        }
     }
 }
 
@@ -445,50 +589,27 @@ struct MeasurementMap {
     source: Source,
 }
 
-struct MeasurementVisitor;
+impl Shape for MeasurementMap {
+    const EXPECTING: &'static str = "a number, n/a, or { value: NUMBER, source: national }";
 
-impl<'de> Visitor<'de> for MeasurementVisitor {
-    type Value = Measurement;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a number, n/a, or { value: NUMBER, source: national }")
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Measurement, E> {
-        FigureVisitor.visit_i64(v).map(Measurement::provincial)
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Measurement, E> {
-        FigureVisitor.visit_u64(v).map(Measurement::provincial)
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Measurement, E> {
-        FigureVisitor.visit_f64(v).map(Measurement::provincial)
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Measurement, E> {
-        FigureVisitor.visit_str(v).map(Measurement::provincial)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Measurement, A::Error> {
-        let MeasurementMap { value, source } =
-            MeasurementMap::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        Ok(Measurement { value, source })
-    }
-}
-
-impl Measurement {
-    fn provincial(value: Figure) -> Measurement {
-        Measurement {
-            value,
-            source: Source::Provincial,
-        }
+    fn from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        MeasurementMap::deserialize(de::value::MapAccessDeserializer::new(map))
     }
 }
 
 impl<'de> Deserialize<'de> for Measurement {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Measurement, D::Error> {
-        deserializer.deserialize_any(MeasurementVisitor)
+        let value = match written::<MeasurementMap, D>(deserializer)? {
+            Written::Value(value) => Figure::Value(value),
+            Written::Text(text) => Figure::from_text(&text)?,
+            Written::Map(MeasurementMap { value, source }) => {
+                return Ok(Measurement { value, source })
+            }
+        };
+        Ok(Measurement {
+            value,
+            source: Source::Provincial,
+        })
     }
 }
 
@@ -690,12 +811,125 @@ mod tests {
         );
     }
 
+    #[test]
+    fn figures_are_read_from_their_digits_not_a_float() {
+        let value = |text: &str| {
+            parse_doc(&format!(
+                "a: {text}\nm: {{ x: {text}, y: {{ value: {text} }} }}\n"
+            ))
+            .map(|doc| {
+                let all: Vec<String> = doc
+                    .m
+                    .0
+                    .iter()
+                    .map(|(_, m)| match m.value.value {
+                        Figure::Value(x) => x.to_string(),
+                        Figure::NotApplicable => "n/a".into(),
+                    })
+                    .collect();
+                assert_eq!(all, vec![doc.a.0.to_string(); 2], "{text}");
+                doc.a.0.to_string()
+            })
+            .map_err(|e| e.message)
+        };
+        // A float would make this 86.3.
+        assert_eq!(value("86.2999999999999999").unwrap(), "86.2999999999999999");
+        assert_eq!(
+            value("0.1000000000000000000000000001").unwrap(),
+            "0.1000000000000000000000000001"
+        );
+        assert_eq!(
+            value("0.0000000000000000000000000001").unwrap(),
+            "0.0000000000000000000000000001"
+        );
+        assert_eq!(value("1e-28").unwrap(), "0.0000000000000000000000000001");
+        assert_eq!(value("1.5E3").unwrap(), "1500");
+        assert_eq!(value("+2.50").unwrap(), "2.5");
+        assert_eq!(value(".5").unwrap(), "0.5");
+        assert_eq!(value("-0.0").unwrap(), "0");
+        assert_eq!(
+            value("999999999999.9999999999999999").unwrap(),
+            "999999999999.9999999999999999"
+        );
+        assert_eq!(value("1.0000000000000000000000000000000000").unwrap(), "1");
+        // What 28 digits cannot hold is refused, not rounded.
+        for refused in [
+            "0.00000000000000000000000000001",
+            "1.00000000000000000000000000001",
+            "1e-29",
+        ] {
+            let message = value(refused).unwrap_err();
+            assert!(
+                message.contains("more digits than a figure can hold"),
+                "{refused}: {message}"
+            );
+        }
+        for large in [
+            "1e300",
+            "1000000000000.5",
+            "99999999999999999999999",
+            "-1e13",
+        ] {
+            let message = value(large).unwrap_err();
+            assert!(
+                message.contains("too large to be a figure"),
+                "{large}: {message}"
+            );
+        }
+        assert_eq!(value("1000000000000").unwrap(), "1000000000000");
+        let message = value("0x1F").unwrap_err();
+        assert!(message.contains("write it in decimal digits"), "{message}");
+    }
+
+    #[test]
+    fn an_alias_is_read_where_its_anchor_is_written() {
+        let doc = parse_doc("a: &x 12.3456789012345678\nm: { x: *x }\n").unwrap();
+        assert_eq!(doc.a.0.to_string(), "12.3456789012345678");
+        assert_eq!(
+            doc.m.0[0].1.value.value,
+            Figure::Value("12.3456789012345678".parse().unwrap())
+        );
+    }
+
+    /// The text of a decimal in one of the ways a file may write it.
+    fn written(value: Decimal, style: u8) -> String {
+        match style {
+            0 => value.to_string(),
+            1 => {
+                // Scientific: mantissa digits and an exponent.
+                let digits = value.mantissa().to_string();
+                format!("{digits}e-{}", value.scale())
+            }
+            _ => format!("{value}000"),
+        }
+    }
+
     proptest! {
         #[test]
         fn decimal_text_round_trips(mantissa in -99_999_999i64..99_999_999, scale in 0u32..5) {
             let expected = Decimal::new(mantissa, scale);
             let doc = parse_doc(&format!("a: {expected}\nm: {{}}\n")).unwrap();
             prop_assert_eq!(doc.a.0, expected.normalize());
+        }
+
+        /// Any decimal of up to 28 digits within the magnitude limit, written
+        /// plainly or with an exponent, is read back exactly.
+        #[test]
+        fn random_decimal_literals_are_read_exactly(
+            digits in "[1-9][0-9]{0,27}",
+            point in 0usize..29,
+            negative in any::<bool>(),
+            style in 0u8..3,
+        ) {
+            let scale = point.min(28) as u32;
+            let mantissa: i128 = digits.parse().unwrap();
+            let expected = Decimal::from_i128_with_scale(if negative { -mantissa } else { mantissa }, scale);
+            prop_assume!(expected.abs() <= Decimal::from(MAX_MAGNITUDE));
+            prop_assume!(style != 2 || expected.scale() > 0);
+            let text = written(expected, style);
+            let doc = parse_doc(&format!("a: {text}\nm: {{ x: {text} }}\n")).unwrap();
+            prop_assert_eq!(doc.a.0, expected.normalize(), "{}", text);
+            prop_assert_eq!(doc.m.0[0].1.value.value, Figure::Value(expected.normalize()));
         }
     }
 }
