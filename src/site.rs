@@ -67,7 +67,7 @@ pub fn score_all(project: &Project) -> BTreeMap<u16, YearScores> {
     project
         .years
         .par_iter()
-        .map(|(&number, year)| (number, score::score_year(project, year)))
+        .map(|(&number, year)| (number, score::score_year(year)))
         .collect()
 }
 
@@ -200,7 +200,7 @@ fn render_into(
         .filter_map(|f| {
             let project = f.project.as_ref()?;
             let year = project.years.get(&f.year)?;
-            Some((f.year, score::score_year(project, year)))
+            Some((f.year, score::score_year(year)))
         })
         .collect();
     let mut years: BTreeMap<u16, YearInput<'_>> = project

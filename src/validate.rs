@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use serde_saphyr::Spanned;
 
 mod history;
+mod scoring;
 
 pub use crate::diagnostic::suggest;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
@@ -19,7 +20,9 @@ use crate::load::raw::*;
 use crate::load::yaml::{key_line, key_pos, pos, Dec, Figure, IdMap};
 use crate::load::{Doc, Loaded, Markdown, RawProject, RawYear};
 use crate::model::*;
+use crate::score::Scorecard;
 use history::{History, ResultFigures, TargetFrom};
+use scoring::RulesFile;
 
 /// Build the project, or return every error found. Warnings come back with
 /// the project.
@@ -414,8 +417,15 @@ impl Validator {
                 None
             }
         };
-        let units = match (&rules, &targets) {
-            (Some(rules), Some(targets)) => self.results(year, raw, rules, targets, catalogue),
+        let units = match (&raw.rules, &rules, &targets) {
+            (Some(Doc::Ok(loaded)), Some(rules), Some(targets)) => {
+                let mut rules = RulesFile {
+                    loaded,
+                    rules,
+                    reported: Default::default(),
+                };
+                self.results(year, raw, &mut rules, targets, catalogue)
+            }
             _ => None,
         };
         let bulletin = self.bulletin(year, raw);
@@ -444,10 +454,12 @@ impl Validator {
         if self.diags.error_count() != errors_before {
             return None;
         }
+        let (units, cards) = units?;
         Some(Year {
             year,
             rules: rules?,
-            units: units?,
+            units,
+            cards,
             bulletin: bulletin?,
             narratives,
         })
@@ -865,10 +877,10 @@ impl Validator {
         &mut self,
         year: u16,
         raw_year: &RawYear,
-        rules: &Rules,
+        rules: &mut RulesFile<'_>,
         targets: &[Vec<Option<Decimal>>],
         catalogue: &Catalogue<'_>,
-    ) -> Option<Vec<UnitResult>> {
+    ) -> Option<(Vec<UnitResult>, Vec<Scorecard>)> {
         let errors_before = self.diags.error_count();
         let region_ids: Vec<&str> = catalogue.regions.iter().map(|r| r.id.as_str()).collect();
         for (id, doc) in &raw_year.results {
@@ -887,17 +899,22 @@ impl Validator {
             }
         }
         let mut units = Vec::new();
+        let mut cards = Vec::new();
         for (region_index, region) in catalogue.regions.iter().enumerate() {
             match raw_year.results.get(&region.id) {
                 Some(Doc::Ok(loaded)) => {
-                    if let Some(unit) = self.unit(
+                    let unit = self.unit(
                         year,
                         loaded,
                         region_index,
-                        rules,
+                        rules.rules,
                         &targets[region_index],
                         catalogue,
-                    ) {
+                    );
+                    if let Some(unit) = unit {
+                        if let Some(card) = self.scored(loaded, rules, &unit, catalogue) {
+                            cards.push(card);
+                        }
                         units.push(unit);
                     }
                 }
@@ -909,7 +926,7 @@ impl Validator {
                 ),
             }
         }
-        (self.diags.error_count() == errors_before).then_some(units)
+        (self.diags.error_count() == errors_before).then_some((units, cards))
     }
 
     fn reason<T>(&mut self, loaded: &Loaded<T>, reason: &Spanned<String>) -> String {
