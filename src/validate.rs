@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde_saphyr::Spanned;
 
+mod address;
 mod history;
 mod scoring;
 
@@ -214,18 +215,18 @@ impl Validator {
         let raw = &loaded.doc;
         let title = self.non_empty(loaded, &raw.title, "title");
         let publisher = self.non_empty(loaded, &raw.publisher, "publisher");
-        let mut base_url = raw.base_url.value.trim().to_string();
-        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+        let base_url = address::base_url(&raw.base_url.value).unwrap_or_else(|problem| {
             self.error(
                 loaded,
                 pos(&raw.base_url),
-                format!("base_url `{base_url}` is not an absolute http(s) address"),
+                format!(
+                    "base_url `{}` is not an absolute http(s) address: {problem}",
+                    raw.base_url.value.trim()
+                ),
                 Some("write the address the site is published at, e.g. https://sthjt.jl.gov.cn/kaohe/".into()),
             );
-        }
-        if !base_url.ends_with('/') {
-            base_url.push('/');
-        }
+            String::new()
+        });
         let theme = raw.theme.value.clone();
         if !is_slug(&theme) || !root.join("themes").join(&theme).join("templates").is_dir() {
             self.error(
@@ -498,6 +499,46 @@ impl Validator {
         number
     }
 
+    /// A bonus or a deduction entry: not negative, and in hundredths, as the
+    /// published tables show it (a third decimal would be rounded away).
+    fn entry<T>(&mut self, loaded: &Loaded<T>, value: &Spanned<Dec>, what: &str) -> Decimal {
+        let number = self.non_negative(loaded, value, what);
+        if number.scale() > 2 {
+            self.error(
+                loaded,
+                pos(value),
+                format!("{what} of {number} has more than two decimals"),
+                Some(format!(
+                    "bonus points and deductions are counted and published in hundredths of a point; write e.g. {}",
+                    crate::score::round2(number).normalize().max(Decimal::new(1, 2))
+                )),
+            );
+        }
+        number
+    }
+
+    /// `proportional` scores value ÷ target, which means nothing for an
+    /// indicator that can be negative.
+    fn proportional_range<T>(
+        &mut self,
+        loaded: &Loaded<T>,
+        method: &Spanned<RawMethod>,
+        indicator: &Indicator,
+    ) {
+        let (low, high) = indicator.range;
+        if low < Decimal::ZERO {
+            self.error(
+                loaded,
+                pos(method),
+                format!(
+                    "`{}` cannot be scored proportional: its range [{low}, {high}] allows negative values",
+                    indicator.id
+                ),
+                Some("a proportional share of a negative figure means nothing; use pass_fail or per_unit, or start the range at 0 in data/indicators.yaml".into()),
+            );
+        }
+    }
+
     fn rules(
         &mut self,
         year: u16,
@@ -594,6 +635,7 @@ impl Validator {
                     if other == RawMethod::PassFail {
                         Method::PassFail
                     } else {
+                        self.proportional_range(loaded, &r.method, &catalogue.indicators[index]);
                         Method::Proportional
                     }
                 }
@@ -1052,7 +1094,7 @@ impl Validator {
                 );
                 continue;
             };
-            let deduct = self.non_negative(loaded, &t.deduct, "a deduction");
+            let deduct = self.entry(loaded, &t.deduct, "a deduction");
             let reason = self.reason(loaded, &t.reason);
             tasks.push(TaskDeduction {
                 category,
@@ -1062,7 +1104,7 @@ impl Validator {
         }
         let mut funds = Vec::new();
         for entry in &raw.funds {
-            let deduct = self.non_negative(loaded, &entry.value.deduct, "a deduction");
+            let deduct = self.entry(loaded, &entry.value.deduct, "a deduction");
             let reason = self.reason(loaded, &entry.value.reason);
             funds.push(Deduction { deduct, reason });
         }
@@ -1077,7 +1119,7 @@ impl Validator {
         }
         let mut bonus = Vec::new();
         for entry in &raw.bonus {
-            let points = self.non_negative(loaded, &entry.value.points, "bonus points");
+            let points = self.entry(loaded, &entry.value.points, "bonus points");
             let reason = self.reason(loaded, &entry.value.reason);
             bonus.push(Bonus { points, reason });
         }

@@ -17,6 +17,8 @@ use serde_saphyr::{Location, Spanned};
 
 use crate::diagnostic::{suggest, Diagnostic, Pos};
 
+mod recover;
+
 /// Numbers beyond this magnitude cannot be a real figure in an assessment and
 /// would risk overflow in decimal arithmetic.
 const MAX_MAGNITUDE: i64 = 1_000_000_000_000;
@@ -88,29 +90,97 @@ fn options() -> serde_saphyr::Options {
     options
 }
 
-/// Parse one YAML document into `T`, or a located diagnostic for `file`.
-pub fn parse<T: DeserializeOwned>(file: &Path, text: &Arc<str>) -> Result<T, Diagnostic> {
-    let _reading = Reading::start(text);
-    serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|error| {
-        let position = error.location().map_or(Pos::FILE, |l| {
-            Pos::new(l.line() as usize, l.column() as usize)
-        });
-        let error = error.without_snippet();
-        // serde-saphyr places a missing top-level key after the last key it
-        // read; the mapping it is missing from is the whole file.
-        let position = match error {
-            serde_saphyr::Error::SerdeMissingField { .. } if position.column == 1 => {
-                first_key(text).unwrap_or(position)
-            }
-            _ => position,
-        };
-        let (message, help) = explain(error, text, position);
-        let mut diagnostic = Diagnostic::error(file, position, message);
-        if let Some(help) = help {
-            diagnostic = diagnostic.with_help(help);
+/// A document with problems: every one found, and the document itself when
+/// they left it saying what the file says (see `recover`), so that
+/// validation can still report the rest in the same run.
+#[derive(Debug)]
+pub struct Broken<T> {
+    pub problems: Vec<Diagnostic>,
+    pub readable: Option<T>,
+}
+
+impl<T> Broken<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Broken<U> {
+        Broken {
+            problems: self.problems,
+            readable: self.readable.map(f),
         }
-        diagnostic.with_source(Arc::clone(text))
-    })
+    }
+}
+
+impl<T> From<Diagnostic> for Broken<T> {
+    fn from(problem: Diagnostic) -> Broken<T> {
+        Broken {
+            problems: vec![problem],
+            readable: None,
+        }
+    }
+}
+
+/// Problems reported for one document at most; more are rarely news.
+const MAX_PROBLEMS: usize = 50;
+
+/// Parse one YAML document into `T`, or every problem found in it, located
+/// in `file`.
+pub fn parse<T: DeserializeOwned>(file: &Path, text: &Arc<str>) -> Result<T, Broken<T>> {
+    let mut recovery = recover::Recovery::new(text);
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    loop {
+        let current: Arc<str> = Arc::from(recovery.text());
+        let _reading = Reading::start(&current);
+        let error = match serde_saphyr::from_str_with_options::<T>(&current, options()) {
+            Ok(doc) if problems.is_empty() => return Ok(doc),
+            Ok(doc) => {
+                return Err(Broken {
+                    problems,
+                    readable: recovery.readable().then_some(doc),
+                })
+            }
+            Err(error) => error,
+        };
+        let diagnostic = diagnose(file, text, &current, &error);
+        let next = recovery.past(error.without_snippet());
+        let repeated = problems
+            .iter()
+            .any(|p| p.pos == diagnostic.pos && p.message == diagnostic.message);
+        if next != recover::Next::Quiet && !repeated {
+            problems.push(diagnostic);
+        }
+        if next == recover::Next::Stop || repeated || problems.len() >= MAX_PROBLEMS {
+            return Err(Broken {
+                problems,
+                readable: None,
+            });
+        }
+    }
+}
+
+/// The diagnostic for a parse error met in `current`, the file's text as
+/// patched so far (lines and columns are the file's own).
+fn diagnose(
+    file: &Path,
+    source: &Arc<str>,
+    current: &str,
+    error: &serde_saphyr::Error,
+) -> Diagnostic {
+    let position = error.location().map_or(Pos::FILE, |l| {
+        Pos::new(l.line() as usize, l.column() as usize)
+    });
+    let error = error.without_snippet();
+    // serde-saphyr places a missing top-level key after the last key it
+    // read; the mapping it is missing from is the whole file.
+    let position = match error {
+        serde_saphyr::Error::SerdeMissingField { .. } if position.column == 1 => {
+            first_key(current).unwrap_or(position)
+        }
+        _ => position,
+    };
+    let (message, help) = explain(error, current, position);
+    let mut diagnostic = Diagnostic::error(file, position, message);
+    if let Some(help) = help {
+        diagnostic = diagnostic.with_help(help);
+    }
+    diagnostic.with_source(Arc::clone(source))
 }
 
 /// A newcomer's message and help for a parse error. serde-saphyr's own
@@ -729,7 +799,7 @@ mod tests {
     }
 
     fn parse_doc(text: &str) -> Result<Doc, Diagnostic> {
-        parse(&PathBuf::from("t.yaml"), &Arc::from(text))
+        parse(&PathBuf::from("t.yaml"), &Arc::from(text)).map_err(|b| b.problems[0].clone())
     }
 
     #[test]
