@@ -291,4 +291,6 @@ pub struct Page {
     pub file: PathBuf,
     pub title: String,
     pub markdown: String,
+    /// The line of `file` on which `markdown` starts, after the front matter.
+    pub body_line: usize,
 }

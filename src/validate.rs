@@ -1273,6 +1273,7 @@ impl Validator {
                 file: loaded.file.clone(),
                 title: loaded.doc.meta.title.clone(),
                 markdown: loaded.doc.body.clone(),
+                body_line: loaded.doc.body_line,
             });
         }
         pages
