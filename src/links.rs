@@ -196,7 +196,9 @@ fn occurrences(markdown: &str, link: &str) -> Vec<usize> {
             let before = markdown[..at].chars().next_back();
             let after = markdown[at + link.len()..].chars().next();
             before.is_some_and(|c| matches!(c, '(' | '<' | '"' | '\'' | ' ' | '\t'))
-                && after.is_none_or(|c| matches!(c, ')' | '>' | '"' | '\'' | '#' | '?') || c.is_whitespace())
+                && after.is_none_or(|c| {
+                    matches!(c, ')' | '>' | '"' | '\'' | '#' | '?') || c.is_whitespace()
+                })
         })
         .collect()
 }

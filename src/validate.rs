@@ -507,7 +507,7 @@ impl Validator {
             self.error(
                 loaded,
                 pos(value),
-                format!("{what} of {number} has more than two decimals"),
+                format!("{number} has more than two decimals"),
                 Some(format!(
                     "bonus points and deductions are counted and published in hundredths of a point; write e.g. {}",
                     crate::score::round2(number).normalize().max(Decimal::new(1, 2))

@@ -183,6 +183,23 @@ fn diagnose(
     diagnostic.with_source(Arc::clone(source))
 }
 
+/// The word of `expected` that `written` is a typo of: a close spelling, or
+/// the same letters in another order (`titel` for `title`).
+fn meant<'a>(written: &str, expected: &[&'a str]) -> Option<&'a str> {
+    let letters = |word: &str| {
+        let mut letters: Vec<char> = word.chars().collect();
+        letters.sort_unstable();
+        letters
+    };
+    suggest(written, expected.iter().copied()).or_else(|| {
+        let own = letters(written);
+        expected
+            .iter()
+            .copied()
+            .find(|e| e.len() > 2 && letters(e) == own)
+    })
+}
+
 /// A newcomer's message and help for a parse error. serde-saphyr's own
 /// messages are written for programmers (they mention `DuplicateKeyPolicy`
 /// and `Options`), so the common cases are said again in the user's terms.
@@ -200,7 +217,7 @@ fn explain(error: &serde_saphyr::Error, text: &str, at: Pos) -> (String, Option<
         E::SerdeUnknownField {
             field, expected, ..
         } => {
-            let help = match suggest(field, expected.iter().copied()) {
+            let help = match meant(field, expected) {
                 Some(close) => format!("did you mean `{close}`? Keys allowed here: {}", one_of(expected)),
                 None => format!("keys allowed here: {} (see docs/data-format.md)", one_of(expected)),
             };
@@ -242,7 +259,7 @@ fn explain(error: &serde_saphyr::Error, text: &str, at: Pos) -> (String, Option<
         E::SerdeUnknownVariant {
             variant, expected, ..
         } => {
-            let help = match suggest(variant, expected.iter().copied()) {
+            let help = match meant(variant, expected) {
                 Some(close) => format!("did you mean `{close}`? Allowed: {}", one_of(expected)),
                 None => format!("allowed: {}", one_of(expected)),
             };

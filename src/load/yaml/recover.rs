@@ -14,7 +14,7 @@ use std::ops::Range;
 use serde_saphyr::granit_parser::{Event, Parser};
 use serde_saphyr::Error as E;
 
-use crate::diagnostic::{byte_offset, suggest, Pos};
+use crate::diagnostic::{byte_offset, Pos};
 
 /// Stand-ins for a wrong value, tried in turn until one parses where it
 /// stands: a number, a word, a date.
@@ -87,7 +87,7 @@ impl Recovery {
         match error {
             E::SerdeUnknownField {
                 field, expected, ..
-            } => match suggest(field, expected.iter().copied()) {
+            } => match super::meant(field, expected) {
                 Some(key) => self.rename(at, key),
                 None => self.blank_entry(at),
             },
@@ -106,7 +106,7 @@ impl Recovery {
             }
             E::SerdeUnknownVariant {
                 variant, expected, ..
-            } => match suggest(variant, expected.iter().copied()) {
+            } => match super::meant(variant, expected) {
                 Some(close) => self.overwrite_value(at, close),
                 None => {
                     let next = self.stand_in(at);
