@@ -277,11 +277,15 @@ impl Validator {
         )?;
         let mut regions = Vec::new();
         let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
-        let errors_before = self.diags.error_count();
+        // A wrong name or code leaves the list usable, so the years are still
+        // checked against it (and their problems reported in the same run);
+        // a wrong id does not.
+        let mut usable = true;
         for entry in &loaded.doc.regions {
             let raw = &entry.value;
             let id = raw.id.value.clone();
             if !is_slug(&id) {
+                usable = false;
                 self.error(
                     loaded,
                     pos(&raw.id),
@@ -290,6 +294,7 @@ impl Validator {
                 );
             }
             if let Some(first) = seen.insert(id.clone(), pos(&raw.id)) {
+                usable = false;
                 self.error(
                     loaded,
                     pos(&raw.id),
@@ -326,7 +331,7 @@ impl Validator {
                 Some("add at least one entry under `regions:`".into()),
             );
         }
-        (self.diags.error_count() == errors_before).then_some(regions)
+        (usable && !regions.is_empty()).then_some(regions)
     }
 
     fn indicators(&mut self, doc: &Doc<RawIndicators>) -> Option<Vec<Indicator>> {
@@ -335,13 +340,16 @@ impl Validator {
             "data/indicators.yaml",
             "list the indicator catalogue under `indicators:` (see docs/data-format.md)",
         )?;
-        let errors_before = self.diags.error_count();
+        // A wrong name leaves the catalogue usable, so the years are still
+        // checked against it; a wrong id or range does not.
+        let mut usable = true;
         let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
         let mut indicators = Vec::new();
         for entry in &loaded.doc.indicators {
             let raw = &entry.value;
             let id = raw.id.value.clone();
             if !is_slug(&id.replace('_', "-")) {
+                usable = false;
                 self.error(
                     loaded,
                     pos(&raw.id),
@@ -353,6 +361,7 @@ impl Validator {
                 );
             }
             if let Some(first) = seen.insert(id.clone(), pos(&raw.id)) {
+                usable = false;
                 self.error(
                     loaded,
                     pos(&raw.id),
@@ -366,6 +375,7 @@ impl Validator {
             let name = self.non_empty(loaded, &raw.name, "indicator name");
             let [Dec(low), Dec(high)] = raw.range.value;
             if low >= high {
+                usable = false;
                 self.error(
                     loaded,
                     pos(&raw.range),
@@ -388,7 +398,7 @@ impl Validator {
                 range: (low, high),
             });
         }
-        (self.diags.error_count() == errors_before).then_some(indicators)
+        usable.then_some(indicators)
     }
 
     fn year(&mut self, year: u16, raw: &RawYear, catalogue: &Catalogue<'_>) -> Option<Year> {

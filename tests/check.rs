@@ -243,6 +243,10 @@ corpus! {
         Replace(BULLETIN, "status: published", "status: publish"),
         Replace(BULLETIN, "date: 2024-04-28", "date: 2024/4/28"),
     ];
+    a_wrong_region_code_and_a_wrong_result: Tiny [
+        Replace(REGIONS, "code: \"220100\"", "code: \"2201\""),
+        Replace(ALPHA, "satisfaction: 90", "satisfaction: 190"),
+    ];
     // warnings: reported, but check passes
     veto_date_outside_the_year: Tiny [Replace(ALPHA, "satisfaction: 90\n", "satisfaction: 90\nveto:\n  - { date: 2022-12-30, event: 特别重大突发环境事件 }\n")];
     target_unchanged_for_five_years: Sample [Replace(

@@ -543,10 +543,8 @@ fn split_front_matter<M: DeserializeOwned>(
     }
     let mut front = String::new();
     let mut consumed = first.len();
-    let mut line_no = 1;
-    for line in lines {
+    for (line_no, line) in (2..).zip(lines) {
         consumed += line.len();
-        line_no += 1;
         if line.trim_end() == "---" {
             // Parse the front matter with the opening line blanked, so positions
             // in diagnostics are positions in the whole file.
