@@ -18,7 +18,7 @@ fn bench_charts(c: &mut Criterion) {
         Err(diagnostics) => panic!("the sample project must load: {diagnostics:?}"),
     };
     let years: Vec<_> = project.public_years(false).collect();
-    let scores: Vec<_> = years.iter().map(|y| score_year(&project, y)).collect();
+    let scores: Vec<_> = years.iter().map(|y| score_year(y)).collect();
     let views: Vec<YearView> = years
         .iter()
         .zip(&scores)

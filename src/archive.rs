@@ -831,6 +831,17 @@ pub fn freeze(root: &Path, options: &FreezeOptions) -> Result<FreezeSummary, Dia
         )
         .with_help("archive the year after publishing it: set `status: published` in the bulletin's front matter and build")]));
     }
+    if let Some(date) = options.date.filter(|date| *date < year.bulletin.date) {
+        return Err(Diagnostics::from_iter([Diagnostic::error(
+            &year.bulletin.file,
+            Pos::FILE,
+            format!(
+                "--date {date} is before the {number} bulletin's date {}: a year cannot be archived before it was published",
+                year.bulletin.date
+            ),
+        )
+        .with_help("leave out --date to record the bulletin's date, or give the day the year was archived")]));
+    }
     let dir_name = archive_dir(number);
     let dir = root.join(&dir_name);
     let previous = if dir.exists() {

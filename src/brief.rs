@@ -201,7 +201,7 @@ fn grade_change(now: Grade, before: Grade) -> &'static str {
 
 fn previous_year(project: &Project, scores: &YearScores, year: u16) -> Option<PreviousYear> {
     let previous = project.years.get(&year.checked_sub(1)?)?;
-    let before = score::score_year(project, previous);
+    let before = score::score_year(previous);
     let changes = scores
         .cards
         .iter()
@@ -326,7 +326,7 @@ pub fn render(project: &Project, theme: &Theme, year: &Year) -> Result<String, D
         )
         .with_help("copy themes/default/templates/briefing.html (and official.html, static/official.css) into your theme; the public site does not need it")]));
     }
-    let scores = score::score_year(project, year);
+    let scores = score::score_year(year);
     let public = YearView::new(project, year, &scores);
     let body = render::render_bulletin(theme, project, year, &public)
         .map_err(|d| Diagnostics::from_iter([d]))?;

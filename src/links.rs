@@ -4,10 +4,11 @@
 //! so `build` fails with nothing written and `check --links` needs no output.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::model::Project;
 use crate::output::OutputFile;
 use crate::render::site_path;
 
@@ -95,13 +96,121 @@ impl Attribute {
     }
 }
 
+/// The Markdown that pages show, by page path: a broken link written in it
+/// is reported in the file the user edits, at its line, not in the page.
+#[derive(Default)]
+pub struct Sources<'p> {
+    pages: BTreeMap<String, Source<'p>>,
+}
+
+struct Source<'p> {
+    file: &'p Path,
+    markdown: &'p str,
+    /// The line of `file` on which `markdown` starts (after front matter).
+    first_line: usize,
+}
+
+impl<'p> Sources<'p> {
+    /// Every bulletin, narrative and page of `project`, under the paths
+    /// `render` gives their pages.
+    pub fn of(project: &'p Project) -> Sources<'p> {
+        let mut pages = BTreeMap::new();
+        for (number, year) in &project.years {
+            let bulletin = &year.bulletin;
+            pages.insert(
+                format!("{number}/bulletin/index.html"),
+                Source {
+                    file: &bulletin.file,
+                    markdown: &bulletin.body,
+                    first_line: bulletin.body_line,
+                },
+            );
+            for (id, narrative) in &year.narratives {
+                pages.insert(
+                    format!("{number}/regions/{id}/index.html"),
+                    Source {
+                        file: &narrative.file,
+                        markdown: &narrative.markdown,
+                        first_line: 1,
+                    },
+                );
+            }
+        }
+        for page in &project.pages {
+            pages.insert(
+                format!("pages/{}/index.html", page.slug),
+                Source {
+                    file: &page.file,
+                    markdown: &page.markdown,
+                    first_line: page.body_line,
+                },
+            );
+        }
+        Sources { pages }
+    }
+
+    /// Where the `nth` reference to `link` on `page` is written in the page's
+    /// Markdown: the file, the position, the link as written there (not
+    /// percent-encoded) and the text to excerpt; none when the Markdown does
+    /// not write it (the link comes from the theme or a template expression).
+    fn locate(&self, page: &str, link: &str, nth: usize) -> Option<Written> {
+        let source = self.pages.get(page)?;
+        let mut written = link.to_string();
+        let mut found = occurrences(source.markdown, link);
+        if found.is_empty() {
+            written = percent_decode(link);
+            found = occurrences(source.markdown, &written);
+        }
+        let at = *found.get(nth).or(found.last())?;
+        let in_body = position(source.markdown, at);
+        let pos = Pos::new(in_body.line + source.first_line - 1, in_body.column);
+        // Blank lines stand for the front matter, so the excerpt's lines are the file's.
+        let text = format!("{}{}", "\n".repeat(source.first_line - 1), source.markdown);
+        Some(Written {
+            file: source.file.to_path_buf(),
+            pos,
+            link: written,
+            text: Arc::from(text),
+        })
+    }
+}
+
+/// A link where the Markdown writes it.
+struct Written {
+    file: PathBuf,
+    pos: Pos,
+    link: String,
+    text: Arc<str>,
+}
+
+/// Byte offsets at which `link` is written as a link target in `markdown`:
+/// delimited as in `(link)`, `<link>`, `"link"` or `[x]: link`.
+fn occurrences(markdown: &str, link: &str) -> Vec<usize> {
+    if link.is_empty() {
+        return Vec::new();
+    }
+    markdown
+        .match_indices(link)
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            let before = markdown[..at].chars().next_back();
+            let after = markdown[at + link.len()..].chars().next();
+            before.is_some_and(|c| matches!(c, '(' | '<' | '"' | '\'' | ' ' | '\t'))
+                && after.is_none_or(|c| {
+                    matches!(c, ')' | '>' | '"' | '\'' | '#' | '?') || c.is_whitespace()
+                })
+        })
+        .collect()
+}
+
 /// Check every `.html` file of `files`; links starting with `/` are taken
 /// relative to the site's path in `base_url` (`/kaohe/`), as the 404 page
-/// writes them. Returns one error per broken reference.
-pub fn check(files: &[OutputFile], base_url: &str) -> Diagnostics {
+/// writes them. Returns one error per broken reference, located in the
+/// Markdown of `sources` when it is written there.
+pub fn check(files: &[OutputFile], base_url: &str, sources: &Sources<'_>) -> Diagnostics {
     let pages: Vec<PageLinks> = files.iter().filter_map(scan).collect();
     let existing: BTreeSet<String> = files.iter().map(|f| f.path.clone()).collect();
-    check_scanned(&pages, &existing, base_url, |page| {
+    check_scanned(&pages, &existing, base_url, sources, |page| {
         files
             .iter()
             .find(|f| f.path == page)
@@ -116,6 +225,7 @@ pub fn check_scanned(
     pages: &[PageLinks],
     existing: &BTreeSet<String>,
     base_url: &str,
+    sources: &Sources<'_>,
     source_of: impl Fn(&str) -> Option<Arc<str>>,
 ) -> Diagnostics {
     let site_root = site_path(base_url);
@@ -126,6 +236,9 @@ pub fn check_scanned(
     let mut diags = Diagnostics::new();
     for page in pages {
         let mut source: Option<Option<Arc<str>>> = None;
+        // Broken references met so far on this page, by link: the nth one is
+        // taken to be the nth time the Markdown writes it.
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for reference in &page.references {
             let Some(problem) = broken(
                 &page.path,
@@ -136,6 +249,23 @@ pub fn check_scanned(
             ) else {
                 continue;
             };
+            let nth = seen.entry(&reference.value).or_default();
+            if let Some(written) = sources.locate(&page.path, &reference.value, *nth) {
+                *nth += 1;
+                diags.push(
+                    Diagnostic::error(
+                        written.file,
+                        written.pos,
+                        format!("broken link `{}`: {problem}", written.link),
+                    )
+                    .with_help(format!(
+                        "this Markdown becomes the page {}, and its links are read from there; point the link at a page or file the site has",
+                        page.path
+                    ))
+                    .with_source(written.text),
+                );
+                continue;
+            }
             let text = source.get_or_insert_with(|| source_of(&page.path)).clone();
             let mut diagnostic = Diagnostic::error(
                 PathBuf::from(&page.path),
@@ -386,7 +516,7 @@ mod tests {
     }
 
     fn messages(files: &[OutputFile]) -> Vec<String> {
-        check(files, "https://example.gov.cn/kaohe/")
+        check(files, "https://example.gov.cn/kaohe/", &Sources::default())
             .iter()
             .map(ToString::to_string)
             .collect()
@@ -437,6 +567,48 @@ mod tests {
              <a href=\"data:text/plain,x\">d</a><a href=\"?q=1\">q</a><a href=\"%E6%90%9C/\">e</a>",
         ), ("搜/index.html", "")]);
         assert_eq!(messages(&files), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_link_written_in_markdown_is_reported_where_it_is_written() {
+        let markdown = "第一段。\n\n见[甲](gone/)与[乙](gone/)，[说明](说明/)\n";
+        let file = PathBuf::from("content/2024/bulletin.md");
+        let sources = Sources {
+            pages: BTreeMap::from([(
+                "2024/bulletin/index.html".to_string(),
+                Source {
+                    file: &file,
+                    markdown,
+                    first_line: 8,
+                },
+            )]),
+        };
+        let page = "<nav><a href=\"../missing/\">theme</a></nav>\n<p>见<a href=\"gone/\">甲</a>与<a href=\"gone/\">乙</a>，<a href=\"%E8%AF%B4%E6%98%8E/\">说明</a></p>";
+        let files = site(&[("2024/bulletin/index.html", page)]);
+        let found: Vec<String> = check(&files, "https://example.gov.cn/kaohe/", &sources)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                // From the theme: the page is all there is to point at.
+                "2024/bulletin/index.html:1:15: broken link `../missing/`: the site has no file `2024/missing/`",
+                "content/2024/bulletin.md:10:6: broken link `gone/`: the site has no file `2024/bulletin/gone/`",
+                "content/2024/bulletin.md:10:17: broken link `gone/`: the site has no file `2024/bulletin/gone/`",
+                "content/2024/bulletin.md:10:29: broken link `说明/`: the site has no file `2024/bulletin/说明/`",
+            ]
+        );
+    }
+
+    #[test]
+    fn occurrences_are_link_targets_only() {
+        let markdown = "a.html 和 [x](a.html) 与 <a.html> 及 [r]: a.html\n";
+        let columns: Vec<usize> = occurrences(markdown, "a.html")
+            .into_iter()
+            .map(|at| position(markdown, at).column)
+            .collect();
+        assert_eq!(columns, [14, 25, 40]);
     }
 
     #[test]

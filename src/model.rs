@@ -67,6 +67,9 @@ pub struct Year {
     pub rules: Rules,
     /// One per region, in regions.yaml order.
     pub units: Vec<UnitResult>,
+    /// The scorecard of each unit, in `units` order: computed by validation,
+    /// which reports a figure that cannot be computed where it is written.
+    pub cards: Vec<crate::score::Scorecard>,
     pub bulletin: Bulletin,
     /// Optional narratives by unit id.
     pub narratives: BTreeMap<String, Narrative>,
@@ -288,4 +291,6 @@ pub struct Page {
     pub file: PathBuf,
     pub title: String,
     pub markdown: String,
+    /// The line of `file` on which `markdown` starts, after the front matter.
+    pub body_line: usize,
 }

@@ -1,6 +1,9 @@
 //! Stage 3, score: the year's rules applied to every unit, in decimal arithmetic.
 //!
-//! Pure: no I/O, and no failure on a validated project. Every lost point and
+//! Pure: no I/O. Every operation that can overflow is checked: a figure a
+//! 28-digit decimal cannot hold is an [`Uncomputable`], which validation
+//! (the only caller of [`score_unit`]) reports at the input that caused it,
+//! keeping the scorecards of a valid year in the model. Every lost point and
 //! every grade change carries its reason into the [`Scorecard`].
 
 use std::fmt;
@@ -152,13 +155,9 @@ impl YearScores {
     }
 }
 
-/// Score every unit of `year` and rank them.
-pub fn score_year(project: &Project, year: &Year) -> YearScores {
-    let mut cards: Vec<Scorecard> = year
-        .units
-        .iter()
-        .map(|unit| score_unit(project, &year.rules, unit))
-        .collect();
+/// Every unit of `year`, ranked: the scorecards validation computed.
+pub fn score_year(year: &Year) -> YearScores {
+    let mut cards = year.cards.clone();
     rank(&mut cards);
     YearScores {
         year: year.year,
@@ -187,8 +186,37 @@ pub fn rank(cards: &mut [Scorecard]) {
     }
 }
 
-fn sum(values: impl IntoIterator<Item = Decimal>) -> Decimal {
-    values.into_iter().fold(Decimal::ZERO, |a, b| a + b)
+/// A figure of the scoring that a 28-digit decimal cannot hold, by what it
+/// was computed for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Uncomputable {
+    /// The points of the indicator rule at this index of `Rules::indicators`.
+    Indicator(usize),
+    /// A section, the bonus or the total.
+    Total,
+}
+
+type Checked = Result<Decimal, Uncomputable>;
+
+fn add(a: Decimal, b: Decimal, what: Uncomputable) -> Checked {
+    a.checked_add(b).ok_or(what)
+}
+
+fn sub(a: Decimal, b: Decimal, what: Uncomputable) -> Checked {
+    a.checked_sub(b).ok_or(what)
+}
+
+/// `a × b ÷ c`, the shape of every ratio in the rules (`c` is never zero).
+fn mul_div(a: Decimal, b: Decimal, c: Decimal, what: Uncomputable) -> Checked {
+    a.checked_mul(b)
+        .and_then(|product| product.checked_div(c))
+        .ok_or(what)
+}
+
+fn sum(values: impl IntoIterator<Item = Decimal>, what: Uncomputable) -> Checked {
+    values
+        .into_iter()
+        .try_fold(Decimal::ZERO, |a, b| add(a, b, what))
 }
 
 fn amount(value: Decimal, unit: &str) -> String {
@@ -204,13 +232,14 @@ fn points_text(value: Decimal) -> String {
     format!("{}分", round2(value).normalize())
 }
 
-/// Score one applicable or not-applicable indicator item (rule 1).
+/// Score one applicable or not-applicable indicator item (rule 1). The
+/// points earned are never below 0 or above the rule's points.
 pub fn score_indicator(
     rule: &IndicatorRule,
     indicator: &Indicator,
     measure: &Measure,
     index: usize,
-) -> IndicatorScore {
+) -> Result<IndicatorScore, Uncomputable> {
     let mut item = IndicatorScore {
         rule: index,
         target: measure.target,
@@ -224,12 +253,13 @@ pub fn score_indicator(
         reason: None,
     };
     let (Some(t), Some(v)) = (measure.target, measure.value) else {
-        return item;
+        return Ok(item);
     };
     item.applicable = true;
+    let failed = Uncomputable::Indicator(index);
     let (shortfall, direction) = match indicator.better {
-        Better::Higher => ((t - v).max(Decimal::ZERO), "低于目标"),
-        Better::Lower => ((v - t).max(Decimal::ZERO), "超过目标"),
+        Better::Higher => (sub(t, v, failed)?.max(Decimal::ZERO), "低于目标"),
+        Better::Lower => (sub(v, t, failed)?.max(Decimal::ZERO), "超过目标"),
     };
     item.shortfall = shortfall;
     item.met = shortfall.is_zero();
@@ -242,7 +272,9 @@ pub fn score_indicator(
                 Decimal::ZERO
             }
         }
-        Method::PerUnit { deduct, per } => (points - deduct * shortfall / per).max(Decimal::ZERO),
+        Method::PerUnit { deduct, per } => {
+            sub(points, mul_div(deduct, shortfall, per, failed)?, failed)?.max(Decimal::ZERO)
+        }
         Method::Proportional => {
             let (numerator, denominator) = match indicator.better {
                 Better::Higher => (v, t),
@@ -250,14 +282,17 @@ pub fn score_indicator(
             };
             if item.met {
                 points
-            } else if denominator.is_zero() {
+            } else if denominator <= Decimal::ZERO {
                 Decimal::ZERO
             } else {
-                (points * numerator / denominator).min(points)
+                // A negative value would earn negative points: the share
+                // stays within 0 and the points (check also refuses the method
+                // for indicators that can be negative).
+                mul_div(points, numerator, denominator, failed)?.clamp(Decimal::ZERO, points)
             }
         }
     };
-    item.lost = points - item.earned;
+    item.lost = sub(points, item.earned, failed)?;
     if !item.met {
         let gap = amount(shortfall, &indicator.unit);
         item.reason = Some(match rule.method {
@@ -284,32 +319,46 @@ pub fn score_indicator(
             ),
         });
     }
-    item
+    Ok(item)
 }
 
-pub fn score_unit(project: &Project, rules: &Rules, unit: &UnitResult) -> Scorecard {
+/// Score one unit against the year's rules; `indicators` is the catalogue
+/// the rules' indices point into.
+pub fn score_unit(
+    indicators: &[Indicator],
+    rules: &Rules,
+    unit: &UnitResult,
+) -> Result<Scorecard, Uncomputable> {
+    let catalogue = indicators;
+    let total_failed = Uncomputable::Total;
     let indicators: Vec<IndicatorScore> = rules
         .indicators
         .iter()
         .zip(&unit.measures)
         .enumerate()
-        .map(|(i, (rule, measure))| {
-            score_indicator(rule, &project.indicators[rule.indicator], measure, i)
-        })
-        .collect();
+        .map(|(i, (rule, measure))| score_indicator(rule, &catalogue[rule.indicator], measure, i))
+        .collect::<Result<_, _>>()?;
 
     // Rule 2: re-weight over the applicable indicators so n/a costs nothing.
-    let applicable_points = sum(rules
-        .indicators
-        .iter()
-        .zip(&indicators)
-        .filter(|(_, s)| s.applicable)
-        .map(|(r, _)| r.points));
-    let earned = sum(indicators.iter().map(|s| s.earned));
+    let applicable_points = sum(
+        rules
+            .indicators
+            .iter()
+            .zip(&indicators)
+            .filter(|(_, s)| s.applicable)
+            .map(|(r, _)| r.points),
+        total_failed,
+    )?;
+    let earned = sum(indicators.iter().map(|s| s.earned), total_failed)?;
     let indicator_section = if applicable_points.is_zero() {
         Decimal::ZERO
     } else {
-        earned * rules.sections.indicators / applicable_points
+        mul_div(
+            earned,
+            rules.sections.indicators,
+            applicable_points,
+            total_failed,
+        )?
     };
 
     // Rule 3.
@@ -323,24 +372,28 @@ pub fn score_unit(project: &Project, rules: &Rules, unit: &UnitResult) -> Scorec
                 .filter(|d| d.category == task.category)
                 .map(|d| (d.deduct, d.reason.clone()))
                 .collect();
-            let deducted = sum(deductions.iter().map(|(d, _)| *d));
-            let earned = (task.points - deducted).max(Decimal::ZERO);
-            TaskScore {
+            let deducted = sum(deductions.iter().map(|(d, _)| *d), total_failed)?;
+            let earned = sub(task.points, deducted, total_failed)?.max(Decimal::ZERO);
+            Ok(TaskScore {
                 category: task.category,
                 points: task.points,
                 deductions,
-                lost: task.points - earned,
+                lost: sub(task.points, earned, total_failed)?,
                 earned,
-            }
+            })
         })
-        .collect();
-    let tasks_section = sum(tasks.iter().map(|t| t.earned));
+        .collect::<Result<_, _>>()?;
+    let tasks_section = sum(tasks.iter().map(|t| t.earned), total_failed)?;
 
     // Rules 4 and 5.
-    let funds_section =
-        (rules.sections.funds - sum(unit.funds.iter().map(|d| d.deduct))).max(Decimal::ZERO);
-    let satisfaction_section =
-        unit.satisfaction * rules.sections.satisfaction / Decimal::ONE_HUNDRED;
+    let funds_deducted = sum(unit.funds.iter().map(|d| d.deduct), total_failed)?;
+    let funds_section = sub(rules.sections.funds, funds_deducted, total_failed)?.max(Decimal::ZERO);
+    let satisfaction_section = mul_div(
+        unit.satisfaction,
+        rules.sections.satisfaction,
+        Decimal::ONE_HUNDRED,
+        total_failed,
+    )?;
 
     // Rule 6.
     let sections = Sections {
@@ -349,11 +402,19 @@ pub fn score_unit(project: &Project, rules: &Rules, unit: &UnitResult) -> Scorec
         funds: round2(funds_section),
         satisfaction: round2(satisfaction_section),
     };
-    let bonus_claimed = sum(unit.bonus.iter().map(|b| b.points));
+    let bonus_claimed = sum(unit.bonus.iter().map(|b| b.points), total_failed)?;
     let mut bonus = bonus_claimed.min(rules.bonus_cap);
     bonus.rescale(2);
-    let mut total =
-        sections.indicators + sections.tasks + sections.funds + sections.satisfaction + bonus;
+    let mut total = sum(
+        [
+            sections.indicators,
+            sections.tasks,
+            sections.funds,
+            sections.satisfaction,
+            bonus,
+        ],
+        total_failed,
+    )?;
     total.rescale(2);
 
     // Rules 7–9.
@@ -363,7 +424,7 @@ pub fn score_unit(project: &Project, rules: &Rules, unit: &UnitResult) -> Scorec
         .iter()
         .zip(&indicators)
         .filter(|(r, s)| r.binding && s.applicable && !s.met)
-        .map(|(r, _)| project.indicators[r.indicator].id.clone())
+        .map(|(r, _)| catalogue[r.indicator].id.clone())
         .collect();
     binding_missed.sort();
     let mut downgrade_reasons: Vec<GradeChange> = unit
@@ -383,7 +444,7 @@ pub fn score_unit(project: &Project, rules: &Rules, unit: &UnitResult) -> Scorec
         .zip(&indicators)
         .filter(|(r, s)| r.binding && s.applicable && !s.met)
     {
-        let indicator = &project.indicators[rule.0.indicator];
+        let indicator = &catalogue[rule.0.indicator];
         downgrade_reasons.push(GradeChange {
             kind: "未完成约束性指标",
             reason: format!("{}未达到年度目标", indicator.name),
@@ -399,7 +460,7 @@ pub fn score_unit(project: &Project, rules: &Rules, unit: &UnitResult) -> Scorec
         base_grade
     };
 
-    Scorecard {
+    Ok(Scorecard {
         region: unit.region,
         rank: 0,
         grade,
@@ -411,12 +472,12 @@ pub fn score_unit(project: &Project, rules: &Rules, unit: &UnitResult) -> Scorec
         indicators,
         applicable_points,
         tasks,
-        funds_lost: rules.sections.funds - sections.funds,
+        funds_lost: sub(rules.sections.funds, sections.funds, total_failed)?,
         downgrade_reasons,
         binding_missed,
         downgraded,
         vetoed,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -553,15 +614,15 @@ mod tests {
     fn per_unit_deducts_and_floors_at_zero() {
         let ind = indicator("pm25", Better::Lower);
         let r = rule(0, "2", per_unit("0.5", "1"), false);
-        let s = score_indicator(&r, &ind, &measure(Some("30"), Some("31.5")), 0);
+        let s = score_indicator(&r, &ind, &measure(Some("30"), Some("31.5")), 0).unwrap();
         assert_eq!(s.shortfall, d("1.5"));
         assert_eq!(s.earned, d("1.25"));
         assert!(s.reason.as_deref().unwrap().contains("超过目标1.5个百分点"));
-        let s = score_indicator(&r, &ind, &measure(Some("30"), Some("40")), 0);
+        let s = score_indicator(&r, &ind, &measure(Some("30"), Some("40")), 0).unwrap();
         assert_eq!(s.earned, Decimal::ZERO);
         assert_eq!(s.lost, d("2"));
         assert!(s.reason.as_deref().unwrap().contains("扣完为止"));
-        let s = score_indicator(&r, &ind, &measure(Some("30"), Some("29")), 0);
+        let s = score_indicator(&r, &ind, &measure(Some("30"), Some("29")), 0).unwrap();
         assert!(s.met);
         assert_eq!(s.earned, d("2"));
         assert_eq!(s.reason, None);
@@ -572,11 +633,15 @@ mod tests {
         let ind = indicator("forest", Better::Higher);
         let r = rule(0, "2", Method::PassFail, false);
         assert_eq!(
-            score_indicator(&r, &ind, &measure(Some("45"), Some("45")), 0).earned,
+            score_indicator(&r, &ind, &measure(Some("45"), Some("45")), 0)
+                .unwrap()
+                .earned,
             d("2")
         );
         assert_eq!(
-            score_indicator(&r, &ind, &measure(Some("45"), Some("44.99")), 0).earned,
+            score_indicator(&r, &ind, &measure(Some("45"), Some("44.99")), 0)
+                .unwrap()
+                .earned,
             d("0")
         );
     }
@@ -587,30 +652,42 @@ mod tests {
         let lower = indicator("inferior", Better::Lower);
         let r = rule(0, "2", Method::Proportional, false);
         assert_eq!(
-            score_indicator(&r, &higher, &measure(Some("80"), Some("60")), 0).earned,
+            score_indicator(&r, &higher, &measure(Some("80"), Some("60")), 0)
+                .unwrap()
+                .earned,
             d("1.5")
         );
         assert_eq!(
-            score_indicator(&r, &higher, &measure(Some("80"), Some("90")), 0).earned,
+            score_indicator(&r, &higher, &measure(Some("80"), Some("90")), 0)
+                .unwrap()
+                .earned,
             d("2")
         );
         assert_eq!(
-            score_indicator(&r, &lower, &measure(Some("6"), Some("8")), 0).earned,
+            score_indicator(&r, &lower, &measure(Some("6"), Some("8")), 0)
+                .unwrap()
+                .earned,
             d("1.5")
         );
         // Target 0 for "higher": met whatever the value, no division.
         assert_eq!(
-            score_indicator(&r, &higher, &measure(Some("0"), Some("0")), 0).earned,
+            score_indicator(&r, &higher, &measure(Some("0"), Some("0")), 0)
+                .unwrap()
+                .earned,
             d("2")
         );
         // Value 0 for "lower": met, t/v would divide by zero.
         assert_eq!(
-            score_indicator(&r, &lower, &measure(Some("5"), Some("0")), 0).earned,
+            score_indicator(&r, &lower, &measure(Some("5"), Some("0")), 0)
+                .unwrap()
+                .earned,
             d("2")
         );
         // Target 0 for "lower" and a positive value: t/v = 0.
         assert_eq!(
-            score_indicator(&r, &lower, &measure(Some("0"), Some("3")), 0).earned,
+            score_indicator(&r, &lower, &measure(Some("0"), Some("3")), 0)
+                .unwrap()
+                .earned,
             d("0")
         );
     }
@@ -628,24 +705,26 @@ mod tests {
         rs.sections.indicators = d("40");
         // b is n/a: a's 30 of 30 applicable points scale to the full 40.
         let card = score_unit(
-            &p,
+            &p.indicators,
             &rs,
             &unit(vec![
                 measure(Some("1"), Some("1")),
                 measure(None, Some("5")),
             ]),
-        );
+        )
+        .unwrap();
         assert_eq!(card.applicable_points, d("30"));
         assert_eq!(card.sections.indicators.to_string(), "40.00");
         // a missed, b n/a by value: 0 of 30.
         let card = score_unit(
-            &p,
+            &p.indicators,
             &rs,
             &unit(vec![
                 measure(Some("2"), Some("1")),
                 measure(Some("5"), None),
             ]),
-        );
+        )
+        .unwrap();
         assert_eq!(card.sections.indicators.to_string(), "0.00");
     }
 
@@ -686,7 +765,7 @@ mod tests {
                 reason: "b2".into(),
             },
         ];
-        let card = score_unit(&p, &rs, &u);
+        let card = score_unit(&p.indicators, &rs, &u).unwrap();
         // 40 − 1/3 = 39.666… → 39.67
         assert_eq!(card.sections.indicators.to_string(), "39.67");
         // Air floored at 0 (lost 5 not 7), water 3.5: 35 − 5 − 1.5.
@@ -718,7 +797,7 @@ mod tests {
             kind: DowngradeKind::RectificationOverdue,
             reason: "督察整改逾期".into(),
         }];
-        let card = score_unit(&p, &rs, &u);
+        let card = score_unit(&p.indicators, &rs, &u).unwrap();
         assert_eq!(card.base_grade, Grade::Excellent);
         assert_eq!(card.grade, Grade::Good);
         assert!(card.downgraded);
@@ -729,7 +808,7 @@ mod tests {
             date: Date::parse("2023-07-12").unwrap(),
             event: "特别重大突发环境事件".into(),
         }];
-        let card = score_unit(&p, &rs, &u);
+        let card = score_unit(&p.indicators, &rs, &u).unwrap();
         assert_eq!(card.base_grade, Grade::Excellent);
         assert_eq!(card.grade, Grade::Fail);
         assert!(card.vetoed);
@@ -746,13 +825,14 @@ mod tests {
             rule(1, "20", Method::PassFail, false),
         ]);
         let card = score_unit(
-            &p,
+            &p.indicators,
             &rs,
             &unit(vec![
                 measure(None, Some("1")),
                 measure(Some("1"), Some("2")),
             ]),
-        );
+        )
+        .unwrap();
         assert!(!card.downgraded);
         assert_eq!(card.grade, Grade::Excellent);
     }
@@ -760,7 +840,12 @@ mod tests {
     fn card(region: usize, grade: Grade, total: &str) -> Scorecard {
         let p = project(vec![indicator("a", Better::Higher)]);
         let rs = rules(vec![rule(0, "40", Method::PassFail, false)]);
-        let mut c = score_unit(&p, &rs, &unit(vec![measure(Some("1"), Some("1"))]));
+        let mut c = score_unit(
+            &p.indicators,
+            &rs,
+            &unit(vec![measure(Some("1"), Some("1"))]),
+        )
+        .unwrap();
         c.region = region;
         c.grade = grade;
         c.total = d(total);
@@ -792,6 +877,94 @@ mod tests {
         ];
         rank(&mut cards);
         assert_eq!((cards[0].rank, cards[1].rank), (1, 2));
+    }
+
+    #[test]
+    fn a_deduction_too_large_to_hold_is_uncomputable_not_a_panic() {
+        let ind = indicator("pm25", Better::Lower);
+        let r = rule(
+            0,
+            "2",
+            per_unit("1", "0.0000000000000000000000000001"),
+            false,
+        );
+        let met = score_indicator(&r, &ind, &measure(Some("30"), Some("30")), 3);
+        assert_eq!(met.map(|s| s.earned), Ok(d("2")));
+        // 10 ÷ 10⁻²⁸ is beyond the largest decimal, about 7.9 × 10²⁸.
+        let missed = score_indicator(&r, &ind, &measure(Some("30"), Some("40")), 3);
+        assert_eq!(missed.map(|s| s.earned), Err(Uncomputable::Indicator(3)));
+        // A step small enough to take every point, but not beyond what a decimal holds.
+        let r = rule(0, "2", per_unit("0.5", "0.000000000000000001"), false);
+        let s = score_indicator(&r, &ind, &measure(Some("30"), Some("40")), 0).unwrap();
+        assert_eq!(s.earned, Decimal::ZERO);
+    }
+
+    #[test]
+    fn proportional_never_earns_below_zero_or_above_its_points() {
+        let higher = indicator("co2", Better::Higher);
+        let lower = indicator("x", Better::Lower);
+        let r = rule(0, "2", Method::Proportional, false);
+        let earned = |ind: &Indicator, t: &str, v: &str| {
+            score_indicator(&r, ind, &measure(Some(t), Some(v)), 0).map(|s| (s.earned, s.lost))
+        };
+        // −52.63 points before: a negative value earns nothing.
+        assert_eq!(earned(&higher, "3.8", "-100"), Ok((d("0"), d("2"))));
+        // A negative target for "higher" is met by anything above it; below it, no share.
+        assert_eq!(earned(&higher, "-5", "-10"), Ok((d("0"), d("2"))));
+        assert_eq!(earned(&lower, "-5", "3"), Ok((d("0"), d("2"))));
+        assert_eq!(
+            earned(&higher, "0.0000000000000000000000000001", "0"),
+            Ok((d("0"), d("2")))
+        );
+    }
+
+    /// Any figure validation lets through: up to 28 digits and 28 decimal
+    /// places, at most 10¹² in magnitude.
+    fn any_figure() -> impl Strategy<Value = Decimal> {
+        ("-?[1-9][0-9]{0,27}", 0u32..=28).prop_filter_map(
+            "beyond the magnitude limit",
+            |(digits, scale)| {
+                let value = Decimal::from_i128_with_scale(digits.parse().ok()?, scale);
+                (value.abs() <= d("1000000000000")).then_some(value)
+            },
+        )
+    }
+
+    proptest! {
+        /// Scoring any figures that pass validation either succeeds within
+        /// the rules' bounds or says which rule it cannot compute: it never
+        /// panics.
+        #[test]
+        fn scoring_extreme_figures_never_panics(
+            figures in proptest::collection::vec((any_figure(), any_figure(), 0u8..3, any::<bool>()), 1..5),
+            step in any_figure(),
+            deduct in any_figure(),
+            points in any_figure(),
+            satisfaction in 0u32..=100,
+        ) {
+            let points = points.abs().max(d("0.01"));
+            let step = step.abs().max(d("0.0000000000000000000000000001"));
+            let inds: Vec<Indicator> = figures.iter().enumerate().map(|(i, f)| indicator(&format!("i{i}"), if f.3 { Better::Higher } else { Better::Lower })).collect();
+            let p = project(inds);
+            let rs = rules(figures.iter().enumerate().map(|(i, f)| {
+                let method = match f.2 { 0 => Method::PassFail, 1 => Method::PerUnit { deduct: deduct.abs(), per: step }, _ => Method::Proportional };
+                IndicatorRule { indicator: i, points, method, binding: false }
+            }).collect());
+            let u = unit(figures.iter().map(|f| Measure { target: Some(f.0), value: Some(f.1), source: Source::Provincial }).collect());
+            let mut u = u;
+            u.satisfaction = Decimal::from(satisfaction);
+            match score_unit(&p.indicators, &rs, &u) {
+                Ok(card) => {
+                    for s in &card.indicators {
+                        prop_assert!(s.earned >= Decimal::ZERO && s.earned <= points);
+                        prop_assert_eq!(s.earned + s.lost, points);
+                    }
+                    prop_assert_eq!(card.total.scale(), 2);
+                }
+                Err(Uncomputable::Indicator(i)) => prop_assert!(i < figures.len()),
+                Err(Uncomputable::Total) => {}
+            }
+        }
     }
 
     fn decimal(max_hundredths: i64) -> impl Strategy<Value = Decimal> {
@@ -828,7 +1001,7 @@ mod tests {
             if veto {
                 u.veto = vec![Veto { date: Date::parse("2023-01-01").unwrap(), event: "e".into() }];
             }
-            let c = score_unit(&p, &rs, &u);
+            let c = score_unit(&p.indicators, &rs, &u).unwrap();
             prop_assert!(c.total >= Decimal::ZERO);
             prop_assert!(c.total <= d("100") + rs.bonus_cap);
             prop_assert!(c.bonus <= rs.bonus_cap);

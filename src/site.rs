@@ -71,7 +71,7 @@ pub fn score_all(project: &Project) -> BTreeMap<u16, YearScores> {
     project
         .years
         .par_iter()
-        .map(|(&number, year)| (number, score::score_year(project, year)))
+        .map(|(&number, year)| (number, score::score_year(year)))
         .collect()
 }
 
@@ -313,7 +313,11 @@ pub fn build_observed(
         archived,
     } = render_observed(root, options.include_drafts, true, on_stage)?;
     print_bulletins(&chromium, &project, options, &archived, &mut files)?;
-    let broken = links::check(&files, &project.site.base_url);
+    let broken = links::check(
+        &files,
+        &project.site.base_url,
+        &links::Sources::of(&project),
+    );
     if broken.has_errors() {
         return Err(broken);
     }
@@ -428,7 +432,9 @@ fn build_streaming(
     })?;
     let scanned = scanned.into_inner().unwrap_or_else(PoisonError::into_inner);
     let paths = paths.into_inner().unwrap_or_else(PoisonError::into_inner);
-    let broken = links::check_scanned(&scanned, &paths, &outcome.project.site.base_url, |page| {
+    let sources = links::Sources::of(&outcome.project);
+    let base_url = &outcome.project.site.base_url;
+    let broken = links::check_scanned(&scanned, &paths, base_url, &sources, |page| {
         let text = std::fs::read_to_string(staging.path().join(page)).ok()?;
         Some(std::sync::Arc::from(text))
     });

@@ -11,7 +11,10 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde_saphyr::Spanned;
 
+mod address;
+mod figures;
 mod history;
+mod scoring;
 
 pub use crate::diagnostic::suggest;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
@@ -19,7 +22,9 @@ use crate::load::raw::*;
 use crate::load::yaml::{key_line, key_pos, pos, Dec, Figure, IdMap};
 use crate::load::{Doc, Loaded, Markdown, RawProject, RawYear};
 use crate::model::*;
+use crate::score::Scorecard;
 use history::{History, ResultFigures, TargetFrom};
+use scoring::RulesFile;
 
 /// Build the project, or return every error found. Warnings come back with
 /// the project.
@@ -211,18 +216,18 @@ impl Validator {
         let raw = &loaded.doc;
         let title = self.non_empty(loaded, &raw.title, "title");
         let publisher = self.non_empty(loaded, &raw.publisher, "publisher");
-        let mut base_url = raw.base_url.value.trim().to_string();
-        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+        let base_url = address::base_url(&raw.base_url.value).unwrap_or_else(|problem| {
             self.error(
                 loaded,
                 pos(&raw.base_url),
-                format!("base_url `{base_url}` is not an absolute http(s) address"),
+                format!(
+                    "base_url `{}` is not an absolute http(s) address: {problem}",
+                    raw.base_url.value.trim()
+                ),
                 Some("write the address the site is published at, e.g. https://sthjt.jl.gov.cn/kaohe/".into()),
             );
-        }
-        if !base_url.ends_with('/') {
-            base_url.push('/');
-        }
+            String::new()
+        });
         let theme = raw.theme.value.clone();
         if !is_slug(&theme) || !root.join("themes").join(&theme).join("templates").is_dir() {
             self.error(
@@ -273,11 +278,15 @@ impl Validator {
         )?;
         let mut regions = Vec::new();
         let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
-        let errors_before = self.diags.error_count();
+        // A wrong name or code leaves the list usable, so the years are still
+        // checked against it (and their problems reported in the same run);
+        // a wrong id does not.
+        let mut usable = true;
         for entry in &loaded.doc.regions {
             let raw = &entry.value;
             let id = raw.id.value.clone();
             if !is_slug(&id) {
+                usable = false;
                 self.error(
                     loaded,
                     pos(&raw.id),
@@ -286,6 +295,7 @@ impl Validator {
                 );
             }
             if let Some(first) = seen.insert(id.clone(), pos(&raw.id)) {
+                usable = false;
                 self.error(
                     loaded,
                     pos(&raw.id),
@@ -322,7 +332,7 @@ impl Validator {
                 Some("add at least one entry under `regions:`".into()),
             );
         }
-        (self.diags.error_count() == errors_before).then_some(regions)
+        (usable && !regions.is_empty()).then_some(regions)
     }
 
     fn indicators(&mut self, doc: &Doc<RawIndicators>) -> Option<Vec<Indicator>> {
@@ -331,13 +341,16 @@ impl Validator {
             "data/indicators.yaml",
             "list the indicator catalogue under `indicators:` (see docs/data-format.md)",
         )?;
-        let errors_before = self.diags.error_count();
+        // A wrong name leaves the catalogue usable, so the years are still
+        // checked against it; a wrong id or range does not.
+        let mut usable = true;
         let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
         let mut indicators = Vec::new();
         for entry in &loaded.doc.indicators {
             let raw = &entry.value;
             let id = raw.id.value.clone();
             if !is_slug(&id.replace('_', "-")) {
+                usable = false;
                 self.error(
                     loaded,
                     pos(&raw.id),
@@ -349,6 +362,7 @@ impl Validator {
                 );
             }
             if let Some(first) = seen.insert(id.clone(), pos(&raw.id)) {
+                usable = false;
                 self.error(
                     loaded,
                     pos(&raw.id),
@@ -362,6 +376,7 @@ impl Validator {
             let name = self.non_empty(loaded, &raw.name, "indicator name");
             let [Dec(low), Dec(high)] = raw.range.value;
             if low >= high {
+                usable = false;
                 self.error(
                     loaded,
                     pos(&raw.range),
@@ -384,7 +399,7 @@ impl Validator {
                 range: (low, high),
             });
         }
-        (self.diags.error_count() == errors_before).then_some(indicators)
+        usable.then_some(indicators)
     }
 
     fn year(&mut self, year: u16, raw: &RawYear, catalogue: &Catalogue<'_>) -> Option<Year> {
@@ -414,8 +429,15 @@ impl Validator {
                 None
             }
         };
-        let units = match (&rules, &targets) {
-            (Some(rules), Some(targets)) => self.results(year, raw, rules, targets, catalogue),
+        let units = match (&raw.rules, &rules, &targets) {
+            (Some(Doc::Ok(loaded)), Some(rules), Some(targets)) => {
+                let mut rules = RulesFile {
+                    loaded,
+                    rules,
+                    reported: Default::default(),
+                };
+                self.results(year, raw, &mut rules, targets, catalogue)
+            }
             _ => None,
         };
         let bulletin = self.bulletin(year, raw);
@@ -444,10 +466,12 @@ impl Validator {
         if self.diags.error_count() != errors_before {
             return None;
         }
+        let (units, cards) = units?;
         Some(Year {
             year,
             rules: rules?,
-            units: units?,
+            units,
+            cards,
             bulletin: bulletin?,
             narratives,
         })
@@ -582,6 +606,7 @@ impl Validator {
                     if other == RawMethod::PassFail {
                         Method::PassFail
                     } else {
+                        self.proportional_range(loaded, &r.method, &catalogue.indicators[index]);
                         Method::Proportional
                     }
                 }
@@ -865,10 +890,10 @@ impl Validator {
         &mut self,
         year: u16,
         raw_year: &RawYear,
-        rules: &Rules,
+        rules: &mut RulesFile<'_>,
         targets: &[Vec<Option<Decimal>>],
         catalogue: &Catalogue<'_>,
-    ) -> Option<Vec<UnitResult>> {
+    ) -> Option<(Vec<UnitResult>, Vec<Scorecard>)> {
         let errors_before = self.diags.error_count();
         let region_ids: Vec<&str> = catalogue.regions.iter().map(|r| r.id.as_str()).collect();
         for (id, doc) in &raw_year.results {
@@ -887,17 +912,22 @@ impl Validator {
             }
         }
         let mut units = Vec::new();
+        let mut cards = Vec::new();
         for (region_index, region) in catalogue.regions.iter().enumerate() {
             match raw_year.results.get(&region.id) {
                 Some(Doc::Ok(loaded)) => {
-                    if let Some(unit) = self.unit(
+                    let unit = self.unit(
                         year,
                         loaded,
                         region_index,
-                        rules,
+                        rules.rules,
                         &targets[region_index],
                         catalogue,
-                    ) {
+                    );
+                    if let Some(unit) = unit {
+                        if let Some(card) = self.scored(loaded, rules, &unit, catalogue) {
+                            cards.push(card);
+                        }
                         units.push(unit);
                     }
                 }
@@ -909,7 +939,7 @@ impl Validator {
                 ),
             }
         }
-        (self.diags.error_count() == errors_before).then_some(units)
+        (self.diags.error_count() == errors_before).then_some((units, cards))
     }
 
     fn reason<T>(&mut self, loaded: &Loaded<T>, reason: &Spanned<String>) -> String {
@@ -1035,7 +1065,7 @@ impl Validator {
                 );
                 continue;
             };
-            let deduct = self.non_negative(loaded, &t.deduct, "a deduction");
+            let deduct = self.entry(loaded, &t.deduct, "a deduction");
             let reason = self.reason(loaded, &t.reason);
             tasks.push(TaskDeduction {
                 category,
@@ -1045,7 +1075,7 @@ impl Validator {
         }
         let mut funds = Vec::new();
         for entry in &raw.funds {
-            let deduct = self.non_negative(loaded, &entry.value.deduct, "a deduction");
+            let deduct = self.entry(loaded, &entry.value.deduct, "a deduction");
             let reason = self.reason(loaded, &entry.value.reason);
             funds.push(Deduction { deduct, reason });
         }
@@ -1060,7 +1090,7 @@ impl Validator {
         }
         let mut bonus = Vec::new();
         for entry in &raw.bonus {
-            let points = self.non_negative(loaded, &entry.value.points, "bonus points");
+            let points = self.entry(loaded, &entry.value.points, "bonus points");
             let reason = self.reason(loaded, &entry.value.reason);
             bonus.push(Bonus { points, reason });
         }
@@ -1214,6 +1244,7 @@ impl Validator {
                 file: loaded.file.clone(),
                 title: loaded.doc.meta.title.clone(),
                 markdown: loaded.doc.body.clone(),
+                body_line: loaded.doc.body_line,
             });
         }
         pages

@@ -192,6 +192,61 @@ corpus! {
     invalid_utf8: Tiny [Write(ALPHA, b"region: alpha\nyear: 2023\nindicators:\n  air_days: 95\n  pm: 36 # \xce\xa2\xb8\xf1\n")];
     base_url_not_absolute: Tiny [Replace("site.yaml", "base_url: https://example.test/tiny/", "base_url: example.test/tiny")];
     unknown_theme: Tiny [Replace("site.yaml", "theme: default", "theme: fancy")];
+    // figures the arithmetic cannot hold, and what 28 digits cannot hold
+    per_too_small_to_compute: Tiny [Replace(RULES, "deduct: 2, per: 1,", "deduct: 2, per: 0.0000000000000000000000000001,")];
+    proportional_tiny_target_and_a_negative_value: Tiny [
+        Replace(INDICATORS, "    better: lower\n    range: [0, 500]", "    better: higher\n    range: [-500, 500]"),
+        Replace(TARGETS, "  pm: 30\n", "  pm: 0.0000000000000000000000000001\n"),
+        Replace(ALPHA, "  pm: 36\n", "  pm: -36\n"),
+    ];
+    figure_with_more_than_28_digits: Tiny [Replace(ALPHA, "  pm: 36\n", "  pm: 36.00000000000000000000000000001\n")];
+    figure_with_more_than_28_decimal_places: Tiny [Replace(TARGETS, "  pm: 30\n", "  pm: 1e-29\n")];
+    figure_in_hexadecimal: Tiny [Replace(ALPHA, "  pm: 36\n", "  pm: 0x24\n")];
+    // smaller holes
+    base_url_scheme_only: Tiny [Replace("site.yaml", "base_url: https://example.test/tiny/", "base_url: http://")];
+    base_url_without_host: Tiny [Replace("site.yaml", "base_url: https://example.test/tiny/", "base_url: https:///kaohe/")];
+    base_url_with_a_space: Tiny [Replace("site.yaml", "base_url: https://example.test/tiny/", "base_url: https://example.test/ti ny/")];
+    base_url_with_markup: Tiny [Replace("site.yaml", "base_url: https://example.test/tiny/", "base_url: 'https://example.test/\"><script>alert(1)</script>'")];
+    proportional_for_an_indicator_that_can_be_negative: Tiny [Replace(INDICATORS, "range: [0, 500]", "range: [-500, 500]")];
+    bonus_with_three_decimals: Tiny [Replace(ALPHA, "{ points: 1, reason", "{ points: 0.005, reason")];
+    deduction_with_three_decimals: Tiny [Replace(ALPHA, "{ deduct: 0.5,", "{ deduct: 0.125,")];
+    // every problem of a document in one run
+    two_errors_in_one_results_file: Tiny [
+        Replace(ALPHA, "satisfaction: 90", "satisfacton: 90"),
+        Replace(ALPHA, "{ category: air,", "{ category: risks,"),
+    ];
+    every_parse_error_in_one_results_file: Tiny [
+        Replace(ALPHA, "  air_days: 95\n", "  air_days: 95%\n"),
+        Replace(ALPHA, "  pm: 36\n", "  pm: 36\n  pm: 37\n"),
+        Replace(ALPHA, "reason: 督察整改任务逾期 }", "reason: 督察整改任务逾期, colour: red }"),
+        Replace(ALPHA, "satisfaction: 90\n", "satisfaction: \"90\"\ndowngrade:\n  - { kind: rectification_overdu, reason: 逾期 }\nveto:\n  - { date: 2023/7/12, event: 事件 }\n"),
+    ];
+    misspelt_key_beside_the_right_one: Tiny [Replace(ALPHA, "satisfaction: 90\n", "satisfaction: 90\nsatisfacton: 91\n")];
+    two_errors_in_regions: Tiny [
+        Replace(REGIONS, "kind: committee", "kind: comittee"),
+        Replace(REGIONS, "id: beta", "id: Beta"),
+    ];
+    two_errors_in_indicators: Tiny [
+        Replace(INDICATORS, "    better: lower\n", "    better: lowr\n"),
+        Replace(INDICATORS, "range: [0, 500]", "range: [500, 0]"),
+    ];
+    two_errors_in_rules: Tiny [
+        Replace(RULES, "method: proportional", "method: proportionate"),
+        Replace(RULES, "bonus_cap: 3", "bonus_cap: 3\nbonus_limit: 3"),
+        Replace(RULES, "pass: 60", "pass: 0"),
+    ];
+    two_errors_in_site: Tiny [
+        Replace("site.yaml", "title: 测试站点", "titel: 测试站点"),
+        Replace("site.yaml", "base_url: https://example.test/tiny/", "base_url: example.test/tiny"),
+    ];
+    two_errors_in_bulletin_front_matter: Tiny [
+        Replace(BULLETIN, "status: published", "status: publish"),
+        Replace(BULLETIN, "date: 2024-04-28", "date: 2024/4/28"),
+    ];
+    a_wrong_region_code_and_a_wrong_result: Tiny [
+        Replace(REGIONS, "code: \"220100\"", "code: \"2201\""),
+        Replace(ALPHA, "satisfaction: 90", "satisfaction: 190"),
+    ];
     // warnings: reported, but check passes
     veto_date_outside_the_year: Tiny [Replace(ALPHA, "satisfaction: 90\n", "satisfaction: 90\nveto:\n  - { date: 2022-12-30, event: 特别重大突发环境事件 }\n")];
     target_unchanged_for_five_years: Sample [Replace(
@@ -240,6 +295,164 @@ fn build_refuses_every_corpus_error() {
             );
         }
     }
+}
+
+/// `86.2999999999999999` read through a float is 86.3, whose satisfaction
+/// section (× 15 ÷ 100 = 12.945) rounds up; read as written it rounds down.
+#[test]
+fn figures_are_read_from_their_digits() {
+    let dir = tiny_project();
+    common::edit(
+        dir.path(),
+        ALPHA,
+        "satisfaction: 90",
+        "satisfaction: 86.2999999999999999",
+    );
+    let scores = Test::new()
+        .root(dir.path())
+        .args(["scores", "--year", "2023", "--format", "json"])
+        .run()
+        .success()
+        .json();
+    let alpha = scores["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == "alpha")
+        .unwrap();
+    assert_eq!(alpha["sections"]["satisfaction"], "12.94", "{alpha}");
+}
+
+/// The arithmetic that overflowed (exit 101) is a located error in every
+/// command that scores.
+#[test]
+fn a_figure_that_cannot_be_computed_stops_every_command_with_its_place() {
+    let dir = tiny_project();
+    common::edit(
+        dir.path(),
+        RULES,
+        "deduct: 2, per: 1,",
+        "deduct: 2, per: 0.0000000000000000000000000001,",
+    );
+    let out = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["check".to_string()],
+        vec!["scores".into(), "--year".into(), "2023".into()],
+        vec![
+            "build".into(),
+            "--out".into(),
+            out.path().join("public").display().to_string(),
+        ],
+    ] {
+        Test::new()
+            .root(dir.path())
+            .args(&args)
+            .run()
+            .failure()
+            .stderr_contains("data/2023/rules.yaml:4:")
+            .stderr_contains("is too small to score `air_days`");
+    }
+    assert!(!out.path().join("public").exists());
+}
+
+#[test]
+fn an_archive_date_before_the_bulletin_is_refused() {
+    let dir = tiny_project();
+    let output = Test::new()
+        .root(dir.path())
+        .args(["archive", "--year", "2023", "--date", "1999-01-01"])
+        .run();
+    insta::assert_snapshot!(
+        "archive_date_before_the_bulletin",
+        report(dir.path(), &output)
+    );
+    assert!(!dir.path().join("archive").exists());
+    // The bulletin's own date, or a later one, is accepted.
+    Test::new()
+        .root(dir.path())
+        .args(["archive", "--year", "2023", "--date", "2024-04-28"])
+        .run()
+        .success();
+}
+
+/// Broken links written in a bulletin, a narrative and a page are reported
+/// in the Markdown file at the line that writes them; one the theme makes
+/// stays at the page.
+#[test]
+fn broken_links_are_reported_where_the_markdown_writes_them() {
+    let dir = tiny_project();
+    common::append(
+        dir.path(),
+        BULLETIN,
+        "\n详见[细则](../rules/)和[说明](说明/)。\n",
+    );
+    let regions = dir.path().join("content/2023/regions");
+    fs::create_dir_all(&regions).unwrap();
+    fs::write(
+        regions.join("alpha.md"),
+        "甲市的说明。\n\n[返回](../../nowhere/)\n",
+    )
+    .unwrap();
+    fs::create_dir_all(dir.path().join("content/pages")).unwrap();
+    fs::write(
+        dir.path().join("content/pages/about.md"),
+        "---\ntitle: 关于\n---\n\n正文[坏链](../../x.html#y)\n",
+    )
+    .unwrap();
+    let output = Test::new()
+        .root(dir.path())
+        .args(["check", "--links"])
+        .run();
+    insta::assert_snapshot!("broken_links_in_markdown", report(dir.path(), &output));
+    let out = tempfile::tempdir().unwrap();
+    let build = Test::new()
+        .root(dir.path())
+        .arg("build")
+        .arg("--out")
+        .arg(out.path().join("public"))
+        .run()
+        .failure();
+    for place in [
+        "content/2023/bulletin.md:10:",
+        "content/2023/regions/alpha.md:3:",
+        "content/pages/about.md:5:",
+    ] {
+        assert!(build.stderr.contains(place), "{place}:\n{}", build.stderr);
+    }
+    assert!(!build.stderr.contains("index.html:"), "{}", build.stderr);
+}
+
+/// The case of the report: a broken link in the sample's bulletin.
+#[test]
+fn a_broken_link_in_the_sample_bulletin_is_reported_in_its_markdown() {
+    let dir = unarchived_sample_project();
+    let line = common::edit(
+        dir.path(),
+        "content/2024/bulletin.md",
+        "## 三、",
+        "见[附件](attachments/2024.pdf)。\n\n## 三、",
+    );
+    let output = Test::new()
+        .root(dir.path())
+        .args(["check", "--links"])
+        .run()
+        .failure();
+    let place = format!("content/2024/bulletin.md:{line}:");
+    assert!(
+        output.stderr.contains(&place),
+        "{place}:\n{}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains("broken link `attachments/2024.pdf`"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        !output.stderr.contains("bulletin/index.html:"),
+        "{}",
+        output.stderr
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -699,6 +912,74 @@ mod loader_properties {
         #[test]
         fn yaml_like_text_never_panics(text in yaml_like()) {
             parse_all(&text);
+        }
+    }
+
+    /// Problems that can be written into the tiny project's alpha.yaml, each
+    /// on its own line and none changing the line count: (line, from, to).
+    const CORRUPTIONS: [(usize, &str, &str); 9] = [
+        (4, "  air_days: 95\n", "  air_days: 95%\n"),
+        (5, "  pm: 36\n", "  pm: \"36\"\n"),
+        (6, "  forest: 41\n", "  forest: 41 公顷\n"),
+        (
+            8,
+            "reason: 督察整改任务逾期 }",
+            "reason: 督察整改任务逾期, colour: red }",
+        ),
+        (
+            9,
+            "{ category: air, deduct: 1.5,",
+            "{ category: air, dedcut: 1.5,",
+        ),
+        (11, "{ deduct: 0.5,", "{ deduct: .nan,"),
+        (12, "satisfaction: 90", "satisfacton: 90"),
+        (14, "{ points: 1, reason", "{ points: 1e300, reason"),
+        (15, "reason: 无废城市 }", "reason: 无废城市, reason: 重复 }"),
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Any mix of these problems in one file is reported in one run, each
+        /// at its own line, and nothing is reported at a line left alone.
+        #[test]
+        fn every_problem_of_a_file_is_reported_at_its_line(chosen in prop::sample::subsequence(CORRUPTIONS.to_vec(), 1..=CORRUPTIONS.len())) {
+            let dir = tiny_project();
+            for (_, from, to) in &chosen {
+                common::edit(dir.path(), ALPHA, from, to);
+            }
+            let diags = match ecoscore::Project::load(dir.path()) {
+                Ok(_) => panic!("{chosen:?} passed"),
+                Err(diags) => diags,
+            };
+            let lines: std::collections::BTreeSet<usize> = diags
+                .iter()
+                .filter(|d| d.is_error() && d.file == Path::new(ALPHA))
+                .map(|d| d.pos.line)
+                .collect();
+            let expected: std::collections::BTreeSet<usize> = chosen.iter().map(|(line, _, _)| *line).collect();
+            prop_assert_eq!(lines, expected, "{:?}", diags.iter().map(ToString::to_string).collect::<Vec<_>>());
+        }
+
+        /// Any figures, of any number of digits and places, in the rules,
+        /// the targets and the results: the pipeline ends with a project or
+        /// with diagnostics, never a panic.
+        #[test]
+        fn any_figures_never_panic(
+            figures in prop::collection::vec("-?[0-9]{1,15}(\\.[0-9]{1,30})?(e-?[0-9]{1,2})?", 6),
+        ) {
+            let dir = tiny_project();
+            common::edit(dir.path(), RULES, "deduct: 2, per: 1,", &format!("deduct: {}, per: {},", figures[0], figures[1]));
+            common::edit(dir.path(), TARGETS, "  pm: 30\n", &format!("  pm: {}\n", figures[2]));
+            common::edit(dir.path(), TARGETS, "  air_days: 90\n", &format!("  air_days: {}\n", figures[3]));
+            common::edit(dir.path(), ALPHA, "  pm: 36\n", &format!("  pm: {}\n", figures[4]));
+            common::edit(dir.path(), ALPHA, "  air_days: 95\n", &format!("  air_days: {}\n", figures[5]));
+            if let Ok((project, _)) = ecoscore::Project::load(dir.path()) {
+                for year in project.years.values() {
+                    let scores = ecoscore::score::score_year(year);
+                    prop_assert_eq!(scores.cards.len(), year.units.len());
+                }
+            }
         }
     }
 

@@ -124,7 +124,7 @@ pub fn published(project: &Project, year: &Year, site: &Tree) -> Result<Publishe
             open.year, year.year
         ));
     }
-    let scored = score::score_year(project, year);
+    let scored = score::score_year(year);
     let reproduced = export::to_json(project, &scored).as_bytes() == open_data.as_slice()
         && charts_reproduced(project, year, &scored, site);
     let mut cards = Vec::with_capacity(open.regions.len());
@@ -188,7 +188,7 @@ mod tests {
         let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let (project, _) = crate::Project::load(sample).unwrap();
         let year = &project.years[&2023];
-        let scored = score::score_year(&project, year);
+        let scored = score::score_year(year);
         let open = export::to_json(&project, &scored);
         let site = |open: &str| {
             let mut site = Tree::new();

@@ -43,7 +43,11 @@ pub fn execute(common: &Common, args: &CheckArgs) -> u8 {
 /// with the warnings.
 fn check_with_links(root: &Path) -> Result<site::Checked, Diagnostics> {
     let rendered = site::render(root, true, false)?;
-    let broken = links::check(&rendered.files, &rendered.project.site.base_url);
+    let broken = links::check(
+        &rendered.files,
+        &rendered.project.site.base_url,
+        &links::Sources::of(&rendered.project),
+    );
     if broken.has_errors() {
         let mut all = rendered.warnings;
         all.extend(broken);

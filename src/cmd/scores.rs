@@ -39,7 +39,7 @@ pub fn execute(common: &Common, args: &ScoresArgs) -> u8 {
         );
         return FAILURE;
     };
-    let scores = score::score_year(&project, year);
+    let scores = score::score_year(year);
     let text = match args.format {
         Format::Table => export::to_table(&project, &scores),
         Format::Json => export::to_json(&project, &scores),

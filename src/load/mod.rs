@@ -51,8 +51,9 @@ impl<T> Doc<T> {
     }
 }
 
-/// The outcome of reading one expected file: parsed, absent, or a diagnostic.
-type Parsed<T> = Result<Option<Loaded<T>>, Diagnostic>;
+/// The outcome of reading one expected file: parsed, absent, or its problems
+/// (with the document, when they left it readable).
+type Parsed<T> = Result<Option<Loaded<T>>, yaml::Broken<Loaded<T>>>;
 
 /// A Markdown file with optional front matter.
 #[derive(Debug)]
@@ -282,35 +283,38 @@ impl Reader<'_> {
         }
     }
 
-    fn yaml<T: DeserializeOwned>(&self, file: &Path) -> Result<Option<Loaded<T>>, Diagnostic> {
+    fn yaml<T: DeserializeOwned>(&self, file: &Path) -> Parsed<T> {
         let Some(text) = self.text(file)? else {
             return Ok(None);
         };
-        let doc = yaml::parse::<T>(file, &text)?;
-        Ok(Some(Loaded {
+        let loaded = |doc| Loaded {
             file: file.to_path_buf(),
-            text,
+            text: Arc::clone(&text),
             doc,
-        }))
+        };
+        match yaml::parse::<T>(file, &text) {
+            Ok(doc) => Ok(Some(loaded(doc))),
+            Err(broken) => Err(broken.map(loaded)),
+        }
     }
 
     fn yaml_doc<T: DeserializeOwned>(&self, file: &Path, diags: &mut Diagnostics) -> Doc<T> {
         into_doc(self.yaml(file), diags)
     }
 
-    fn markdown<M: DeserializeOwned>(
-        &self,
-        file: &Path,
-    ) -> Result<Option<Loaded<Markdown<M>>>, Diagnostic> {
+    fn markdown<M: DeserializeOwned>(&self, file: &Path) -> Parsed<Markdown<M>> {
         let Some(text) = self.text(file)? else {
             return Ok(None);
         };
-        let doc = split_front_matter::<M>(file, &text)?;
-        Ok(Some(Loaded {
+        let loaded = |doc| Loaded {
             file: file.to_path_buf(),
-            text,
+            text: Arc::clone(&text),
             doc,
-        }))
+        };
+        match split_front_matter::<M>(file, &text) {
+            Ok(doc) => Ok(Some(loaded(doc))),
+            Err(broken) => Err(broken.map(loaded)),
+        }
     }
 
     /// Names of the entries of a directory, sorted, and whether each is a
@@ -529,25 +533,23 @@ impl Reader<'_> {
                 ));
                 continue;
             };
-            match self.markdown(&file) {
-                Ok(Some(page)) => {
-                    pages.insert(slug.to_string(), page);
-                }
-                Ok(None) => {}
-                Err(d) => diags.push(d),
+            if let Doc::Ok(page) = into_doc(self.markdown(&file), diags) {
+                pages.insert(slug.to_string(), page);
             }
         }
         pages
     }
 }
 
-fn into_doc<T>(result: Result<Option<Loaded<T>>, Diagnostic>, diags: &mut Diagnostics) -> Doc<T> {
+fn into_doc<T>(result: Parsed<T>, diags: &mut Diagnostics) -> Doc<T> {
     match result {
         Ok(Some(loaded)) => Doc::Ok(loaded),
         Ok(None) => Doc::Missing,
-        Err(d) => {
-            diags.push(d);
-            Doc::Broken
+        Err(broken) => {
+            for problem in broken.problems {
+                diags.push(problem);
+            }
+            broken.readable.map_or(Doc::Broken, Doc::Ok)
         }
     }
 }
@@ -593,7 +595,7 @@ pub fn decode(file: &Path, mut bytes: Vec<u8>) -> Result<Arc<str>, Diagnostic> {
 fn split_front_matter<M: DeserializeOwned>(
     file: &Path,
     text: &Arc<str>,
-) -> Result<Markdown<M>, Diagnostic> {
+) -> Result<Markdown<M>, yaml::Broken<Markdown<M>>> {
     let missing = || {
         Diagnostic::error(file, Pos::new(1, 1), "missing front matter")
             .with_help("start the file with a YAML block between two `---` lines, e.g.\n---\ntitle: …\n---")
@@ -602,32 +604,38 @@ fn split_front_matter<M: DeserializeOwned>(
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().ok_or_else(missing)?;
     if first.trim_end() != "---" {
-        return Err(missing());
+        return Err(missing().into());
     }
     let mut front = String::new();
     let mut consumed = first.len();
-    let mut line_no = 1;
-    for line in lines {
+    for (line_no, line) in (2..).zip(lines) {
         consumed += line.len();
-        line_no += 1;
         if line.trim_end() == "---" {
             // Parse the front matter with the opening line blanked, so positions
             // in diagnostics are positions in the whole file.
             let padded: Arc<str> = Arc::from(format!("\n{front}"));
-            let meta =
-                yaml::parse::<M>(file, &padded).map_err(|d| d.with_source(Arc::clone(text)))?;
-            return Ok(Markdown {
+            let markdown = |meta| Markdown {
                 meta,
                 body: text[consumed..].to_string(),
                 body_line: line_no + 1,
-            });
+            };
+            return yaml::parse::<M>(file, &padded)
+                .map(markdown)
+                .map_err(|broken| {
+                    let mut broken = broken.map(markdown);
+                    for problem in &mut broken.problems {
+                        *problem = problem.clone().with_source(Arc::clone(text));
+                    }
+                    broken
+                });
         }
         front.push_str(line);
     }
     Err(
         Diagnostic::error(file, Pos::new(1, 1), "the front matter is not closed")
             .with_help("end the YAML block with a line containing only `---`")
-            .with_source(Arc::clone(text)),
+            .with_source(Arc::clone(text))
+            .into(),
     )
 }
 
@@ -639,7 +647,7 @@ mod tests {
     fn front_matter_positions_are_file_positions() {
         let text: Arc<str> = Arc::from("---\ntitle: 关于\nbogus: 1\n---\n正文\n");
         let err = split_front_matter::<RawPageMeta>(Path::new("p.md"), &text).unwrap_err();
-        assert_eq!(err.pos.line, 3);
+        assert_eq!(err.problems[0].pos.line, 3);
         let ok: Markdown<RawPageMeta> = split_front_matter(
             Path::new("p.md"),
             &Arc::from("---\r\ntitle: 关于\r\n---\r\n正文\r\n"),
@@ -654,11 +662,11 @@ mod tests {
     fn front_matter_must_exist_and_close() {
         let err = split_front_matter::<RawPageMeta>(Path::new("p.md"), &Arc::from("# 标题\n"))
             .unwrap_err();
-        assert!(err.message.contains("missing front matter"));
+        assert!(err.problems[0].message.contains("missing front matter"));
         let err =
             split_front_matter::<RawPageMeta>(Path::new("p.md"), &Arc::from("---\ntitle: x\n"))
                 .unwrap_err();
-        assert!(err.message.contains("not closed"));
+        assert!(err.problems[0].message.contains("not closed"));
     }
 
     #[test]

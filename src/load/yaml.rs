@@ -1,23 +1,24 @@
 //! YAML documents with positions: the serde-saphyr layer.
 //!
-//! Numbers are read into `Decimal` through the shortest text that
-//! round-trips the parsed float, so `90.1` in a file is exactly `90.1` here.
+//! Numbers are read into `Decimal` from the digits the file writes, so
+//! `86.2999999999999999` in a file is exactly that here; what 28 digits
+//! cannot hold is refused, never rounded.
 
 use std::fmt;
 use std::marker::PhantomData;
 use std::path::Path;
 use std::sync::Arc;
 
-use rust_decimal::Decimal;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::diagnostic::{suggest, Diagnostic, Pos};
 
-/// Numbers beyond this magnitude cannot be a real figure in an assessment and
-/// would risk overflow in decimal arithmetic.
-const MAX_MAGNITUDE: i64 = 1_000_000_000_000;
+mod figure;
+mod recover;
+
+pub use figure::{Dec, Figure, Measurement, Source};
 
 pub fn pos<T>(spanned: &Spanned<T>) -> Pos {
     let location = spanned.referenced;
@@ -86,27 +87,113 @@ fn options() -> serde_saphyr::Options {
     options
 }
 
-/// Parse one YAML document into `T`, or a located diagnostic for `file`.
-pub fn parse<T: DeserializeOwned>(file: &Path, text: &Arc<str>) -> Result<T, Diagnostic> {
-    serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|error| {
-        let position = error.location().map_or(Pos::FILE, |l| {
-            Pos::new(l.line() as usize, l.column() as usize)
-        });
-        let error = error.without_snippet();
-        // serde-saphyr places a missing top-level key after the last key it
-        // read; the mapping it is missing from is the whole file.
-        let position = match error {
-            serde_saphyr::Error::SerdeMissingField { .. } if position.column == 1 => {
-                first_key(text).unwrap_or(position)
-            }
-            _ => position,
-        };
-        let (message, help) = explain(error, text, position);
-        let mut diagnostic = Diagnostic::error(file, position, message);
-        if let Some(help) = help {
-            diagnostic = diagnostic.with_help(help);
+/// A document with problems: every one found, and the document itself when
+/// they left it saying what the file says (see `recover`), so that
+/// validation can still report the rest in the same run.
+#[derive(Debug)]
+pub struct Broken<T> {
+    pub problems: Vec<Diagnostic>,
+    pub readable: Option<T>,
+}
+
+impl<T> Broken<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Broken<U> {
+        Broken {
+            problems: self.problems,
+            readable: self.readable.map(f),
         }
-        diagnostic.with_source(Arc::clone(text))
+    }
+}
+
+impl<T> From<Diagnostic> for Broken<T> {
+    fn from(problem: Diagnostic) -> Broken<T> {
+        Broken {
+            problems: vec![problem],
+            readable: None,
+        }
+    }
+}
+
+/// Problems reported for one document at most; more are rarely news.
+const MAX_PROBLEMS: usize = 50;
+
+/// Parse one YAML document into `T`, or every problem found in it, located
+/// in `file`.
+pub fn parse<T: DeserializeOwned>(file: &Path, text: &Arc<str>) -> Result<T, Broken<T>> {
+    let mut recovery = recover::Recovery::new(text);
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    loop {
+        let current: Arc<str> = Arc::from(recovery.text());
+        let _reading = figure::Reading::start(&current);
+        let error = match serde_saphyr::from_str_with_options::<T>(&current, options()) {
+            Ok(doc) if problems.is_empty() => return Ok(doc),
+            Ok(doc) => {
+                return Err(Broken {
+                    problems,
+                    readable: recovery.readable().then_some(doc),
+                })
+            }
+            Err(error) => error,
+        };
+        let diagnostic = diagnose(file, text, &current, &error);
+        let next = recovery.past(error.without_snippet());
+        let repeated = problems
+            .iter()
+            .any(|p| p.pos == diagnostic.pos && p.message == diagnostic.message);
+        if next != recover::Next::Quiet && !repeated {
+            problems.push(diagnostic);
+        }
+        if next == recover::Next::Stop || repeated || problems.len() >= MAX_PROBLEMS {
+            return Err(Broken {
+                problems,
+                readable: None,
+            });
+        }
+    }
+}
+
+/// The diagnostic for a parse error met in `current`, the file's text as
+/// patched so far (lines and columns are the file's own).
+fn diagnose(
+    file: &Path,
+    source: &Arc<str>,
+    current: &str,
+    error: &serde_saphyr::Error,
+) -> Diagnostic {
+    let position = error.location().map_or(Pos::FILE, |l| {
+        Pos::new(l.line() as usize, l.column() as usize)
+    });
+    let error = error.without_snippet();
+    // serde-saphyr places a missing top-level key after the last key it
+    // read; the mapping it is missing from is the whole file.
+    let position = match error {
+        serde_saphyr::Error::SerdeMissingField { .. } if position.column == 1 => {
+            first_key(current).unwrap_or(position)
+        }
+        _ => position,
+    };
+    let (message, help) = explain(error, current, position);
+    let mut diagnostic = Diagnostic::error(file, position, message);
+    if let Some(help) = help {
+        diagnostic = diagnostic.with_help(help);
+    }
+    diagnostic.with_source(Arc::clone(source))
+}
+
+/// The word of `expected` that `written` is a typo of: a close spelling, or
+/// the same letters in another order (`titel` for `title`).
+fn meant<'a>(written: &str, expected: &[&'a str]) -> Option<&'a str> {
+    let letters = |word: &str| {
+        let mut letters: Vec<char> = word.chars().collect();
+        letters.sort_unstable();
+        letters
+    };
+    suggest(written, expected.iter().copied()).or_else(|| {
+        let own = letters(written);
+        expected
+            .iter()
+            .copied()
+            .find(|e| e.len() > 2 && letters(e) == own)
     })
 }
 
@@ -127,7 +214,7 @@ fn explain(error: &serde_saphyr::Error, text: &str, at: Pos) -> (String, Option<
         E::SerdeUnknownField {
             field, expected, ..
         } => {
-            let help = match suggest(field, expected.iter().copied()) {
+            let help = match meant(field, expected) {
                 Some(close) => format!("did you mean `{close}`? Keys allowed here: {}", one_of(expected)),
                 None => format!("keys allowed here: {} (see docs/data-format.md)", one_of(expected)),
             };
@@ -169,7 +256,7 @@ fn explain(error: &serde_saphyr::Error, text: &str, at: Pos) -> (String, Option<
         E::SerdeUnknownVariant {
             variant, expected, ..
         } => {
-            let help = match suggest(variant, expected.iter().copied()) {
+            let help = match meant(variant, expected) {
                 Some(close) => format!("did you mean `{close}`? Allowed: {}", one_of(expected)),
                 None => format!("allowed: {}", one_of(expected)),
             };
@@ -294,204 +381,6 @@ fn bare_message(message: &str) -> String {
     }
 }
 
-/// A decimal figure as written in the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Dec(pub Decimal);
-
-fn decimal_from_f64<E: de::Error>(value: f64) -> Result<Decimal, E> {
-    if !value.is_finite() {
-        return Err(E::custom("a figure must be a finite number"));
-    }
-    if value.abs() > MAX_MAGNITUDE as f64 {
-        return Err(E::custom(format!(
-            "{value:e} is too large to be a figure in this assessment"
-        )));
-    }
-    // Rust prints the shortest decimal that parses back to the same float,
-    // which is the text the user wrote for any figure of up to 15 digits.
-    let text = format!("{value}");
-    text.parse::<Decimal>().map(|d| d.normalize()).map_err(|_| {
-        E::custom(format!(
-            "{value} has more decimal places than a figure can carry"
-        ))
-    })
-}
-
-fn decimal_from_i128<E: de::Error>(value: i128) -> Result<Decimal, E> {
-    if value.abs() > i128::from(MAX_MAGNITUDE) {
-        return Err(E::custom(format!(
-            "{value} is too large to be a figure in this assessment"
-        )));
-    }
-    Ok(Decimal::from_i128_with_scale(value, 0))
-}
-
-/// The message for text where a figure belongs, saying how to write it.
-fn not_a_figure(text: &str, expected: &str) -> String {
-    let trimmed = text.trim();
-    let digits_end = trimmed
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
-        .unwrap_or(trimmed.len());
-    let (number, rest) = trimmed.split_at(digits_end);
-    if !number.is_empty() && number.parse::<f64>().is_ok() {
-        if rest.is_empty() {
-            format!("expected {expected}, found the text \"{text}\": write the figure without quotes, as {number}")
-        } else {
-            format!("expected {expected}, found the text `{text}`: write the figure without its unit `{}`, as {number}", rest.trim())
-        }
-    } else {
-        format!("expected {expected}, found the text `{text}`")
-    }
-}
-
-struct DecVisitor;
-
-impl Visitor<'_> for DecVisitor {
-    type Value = Dec;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a number")
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Dec, E> {
-        decimal_from_i128(i128::from(v)).map(Dec)
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Dec, E> {
-        decimal_from_i128(i128::from(v)).map(Dec)
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Dec, E> {
-        decimal_from_f64(v).map(Dec)
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Dec, E> {
-        Err(E::custom(not_a_figure(v, "a number")))
-    }
-}
-
-impl<'de> Deserialize<'de> for Dec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Dec, D::Error> {
-        deserializer.deserialize_any(DecVisitor)
-    }
-}
-
-/// A figure that may be declared not applicable with `n/a`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Figure {
-    Value(Decimal),
-    NotApplicable,
-}
-
-struct FigureVisitor;
-
-impl Visitor<'_> for FigureVisitor {
-    type Value = Figure;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a number or n/a")
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Figure, E> {
-        DecVisitor.visit_i64(v).map(|d| Figure::Value(d.0))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Figure, E> {
-        DecVisitor.visit_u64(v).map(|d| Figure::Value(d.0))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Figure, E> {
-        DecVisitor.visit_f64(v).map(|d| Figure::Value(d.0))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Figure, E> {
-        if v.trim().eq_ignore_ascii_case("n/a") {
-            Ok(Figure::NotApplicable)
-        } else {
-            Err(E::custom(not_a_figure(v, "a number or `n/a`")))
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Figure {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Figure, D::Error> {
-        deserializer.deserialize_any(FigureVisitor)
-    }
-}
-
-/// Where a result value comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// Assessed by the province itself.
-    #[default]
-    Provincial,
-    /// Taken from the national assessment (直接运用国家考核结果).
-    National,
-}
-
-/// A unit's result for one indicator: `90.1`, `n/a`, or `{ value: 90.1, source: national }`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Measurement {
-    pub value: Figure,
-    pub source: Source,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MeasurementMap {
-    value: Figure,
-    #[serde(default)]
-    source: Source,
-}
-
-struct MeasurementVisitor;
-
-impl<'de> Visitor<'de> for MeasurementVisitor {
-    type Value = Measurement;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a number, n/a, or { value: NUMBER, source: national }")
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Measurement, E> {
-        FigureVisitor.visit_i64(v).map(Measurement::provincial)
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Measurement, E> {
-        FigureVisitor.visit_u64(v).map(Measurement::provincial)
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Measurement, E> {
-        FigureVisitor.visit_f64(v).map(Measurement::provincial)
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Measurement, E> {
-        FigureVisitor.visit_str(v).map(Measurement::provincial)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Measurement, A::Error> {
-        let MeasurementMap { value, source } =
-            MeasurementMap::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        Ok(Measurement { value, source })
-    }
-}
-
-impl Measurement {
-    fn provincial(value: Figure) -> Measurement {
-        Measurement {
-            value,
-            source: Source::Provincial,
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Measurement {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Measurement, D::Error> {
-        deserializer.deserialize_any(MeasurementVisitor)
-    }
-}
-
 /// A mapping whose keys are ids, kept in file order with the position of each key.
 #[derive(Debug)]
 pub struct IdMap<V>(pub Vec<(Spanned<String>, Spanned<V>)>);
@@ -597,8 +486,10 @@ impl<'de> Deserialize<'de> for Date {
 
 #[cfg(test)]
 mod tests {
+    use super::figure::MAX_MAGNITUDE;
     use super::*;
     use proptest::prelude::*;
+    use rust_decimal::Decimal;
     use std::path::PathBuf;
 
     #[derive(Deserialize, Debug)]
@@ -608,7 +499,7 @@ mod tests {
     }
 
     fn parse_doc(text: &str) -> Result<Doc, Diagnostic> {
-        parse(&PathBuf::from("t.yaml"), &Arc::from(text))
+        parse(&PathBuf::from("t.yaml"), &Arc::from(text)).map_err(|b| b.problems[0].clone())
     }
 
     #[test]
@@ -690,12 +581,125 @@ mod tests {
         );
     }
 
+    #[test]
+    fn figures_are_read_from_their_digits_not_a_float() {
+        let value = |text: &str| {
+            parse_doc(&format!(
+                "a: {text}\nm: {{ x: {text}, y: {{ value: {text} }} }}\n"
+            ))
+            .map(|doc| {
+                let all: Vec<String> = doc
+                    .m
+                    .0
+                    .iter()
+                    .map(|(_, m)| match m.value.value {
+                        Figure::Value(x) => x.to_string(),
+                        Figure::NotApplicable => "n/a".into(),
+                    })
+                    .collect();
+                assert_eq!(all, vec![doc.a.0.to_string(); 2], "{text}");
+                doc.a.0.to_string()
+            })
+            .map_err(|e| e.message)
+        };
+        // A float would make this 86.3.
+        assert_eq!(value("86.2999999999999999").unwrap(), "86.2999999999999999");
+        assert_eq!(
+            value("0.1000000000000000000000000001").unwrap(),
+            "0.1000000000000000000000000001"
+        );
+        assert_eq!(
+            value("0.0000000000000000000000000001").unwrap(),
+            "0.0000000000000000000000000001"
+        );
+        assert_eq!(value("1e-28").unwrap(), "0.0000000000000000000000000001");
+        assert_eq!(value("1.5E3").unwrap(), "1500");
+        assert_eq!(value("+2.50").unwrap(), "2.5");
+        assert_eq!(value(".5").unwrap(), "0.5");
+        assert_eq!(value("-0.0").unwrap(), "0");
+        assert_eq!(
+            value("999999999999.9999999999999999").unwrap(),
+            "999999999999.9999999999999999"
+        );
+        assert_eq!(value("1.0000000000000000000000000000000000").unwrap(), "1");
+        // What 28 digits cannot hold is refused, not rounded.
+        for refused in [
+            "0.00000000000000000000000000001",
+            "1.00000000000000000000000000001",
+            "1e-29",
+        ] {
+            let message = value(refused).unwrap_err();
+            assert!(
+                message.contains("more digits than a figure can hold"),
+                "{refused}: {message}"
+            );
+        }
+        for large in [
+            "1e300",
+            "1000000000000.5",
+            "99999999999999999999999",
+            "-1e13",
+        ] {
+            let message = value(large).unwrap_err();
+            assert!(
+                message.contains("too large to be a figure"),
+                "{large}: {message}"
+            );
+        }
+        assert_eq!(value("1000000000000").unwrap(), "1000000000000");
+        let message = value("0x1F").unwrap_err();
+        assert!(message.contains("write it in decimal digits"), "{message}");
+    }
+
+    #[test]
+    fn an_alias_is_read_where_its_anchor_is_written() {
+        let doc = parse_doc("a: &x 12.3456789012345678\nm: { x: *x }\n").unwrap();
+        assert_eq!(doc.a.0.to_string(), "12.3456789012345678");
+        assert_eq!(
+            doc.m.0[0].1.value.value,
+            Figure::Value("12.3456789012345678".parse().unwrap())
+        );
+    }
+
+    /// The text of a decimal in one of the ways a file may write it.
+    fn written(value: Decimal, style: u8) -> String {
+        match style {
+            0 => value.to_string(),
+            1 => {
+                // Scientific: mantissa digits and an exponent.
+                let digits = value.mantissa().to_string();
+                format!("{digits}e-{}", value.scale())
+            }
+            _ => format!("{value}000"),
+        }
+    }
+
     proptest! {
         #[test]
         fn decimal_text_round_trips(mantissa in -99_999_999i64..99_999_999, scale in 0u32..5) {
             let expected = Decimal::new(mantissa, scale);
             let doc = parse_doc(&format!("a: {expected}\nm: {{}}\n")).unwrap();
             prop_assert_eq!(doc.a.0, expected.normalize());
+        }
+
+        /// Any decimal of up to 28 digits within the magnitude limit, written
+        /// plainly or with an exponent, is read back exactly.
+        #[test]
+        fn random_decimal_literals_are_read_exactly(
+            digits in "[1-9][0-9]{0,27}",
+            point in 0usize..29,
+            negative in any::<bool>(),
+            style in 0u8..3,
+        ) {
+            let scale = point.min(28) as u32;
+            let mantissa: i128 = digits.parse().unwrap();
+            let expected = Decimal::from_i128_with_scale(if negative { -mantissa } else { mantissa }, scale);
+            prop_assume!(expected.abs() <= Decimal::from(MAX_MAGNITUDE));
+            prop_assume!(style != 2 || expected.scale() > 0);
+            let text = written(expected, style);
+            let doc = parse_doc(&format!("a: {text}\nm: {{ x: {text} }}\n")).unwrap();
+            prop_assert_eq!(doc.a.0, expected.normalize(), "{}", text);
+            prop_assert_eq!(doc.m.0[0].1.value.value, Figure::Value(expected.normalize()));
         }
     }
 }
