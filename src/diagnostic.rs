@@ -178,6 +178,41 @@ fn internal_blocks(text: &str) -> Vec<std::ops::RangeInclusive<usize>> {
     blocks
 }
 
+/// Where an anchor (`&name`) is set under an `internal:` block: line and
+/// column, 1-based. An alias elsewhere in the file would copy that node, and
+/// so the note, into a public field; the loader refuses such anchors.
+pub(crate) fn anchors_under_internal(text: &str) -> Vec<Pos> {
+    let blocks = internal_blocks(text);
+    let mut found = Vec::new();
+    for (index, line) in text.split('\n').enumerate() {
+        let number = index + 1;
+        if !blocks.iter().any(|b| b.contains(&number)) {
+            continue;
+        }
+        let bytes = line.as_bytes();
+        for (at, _) in line.match_indices('&') {
+            // An anchor starts a node: it follows the indentation, `: `,
+            // `- `, `[`, `{`, `,` or a tag, and a name character follows it.
+            let before = line[..at].trim_end_matches(' ');
+            let starts_node = before.is_empty()
+                || before.ends_with(':')
+                || before.ends_with('-')
+                || before.ends_with(['[', '{', ','])
+                || before
+                    .rsplit(' ')
+                    .next()
+                    .is_some_and(|w| w.starts_with('!'));
+            let named = bytes
+                .get(at + 1)
+                .is_some_and(|b| !b.is_ascii_whitespace() && !b",[]{}".contains(b));
+            if starts_node && named {
+                found.push(Pos::new(number, line[..at].chars().count() + 1));
+            }
+        }
+    }
+    found
+}
+
 /// `text` with every line of the blocks replaced by `…` (after the key on
 /// the line that opens one), so an excerpt beside a block shows none of it.
 fn masked(text: &str, blocks: &[std::ops::RangeInclusive<usize>]) -> String {
@@ -516,6 +551,16 @@ mod tests {
 
     const RESULTS: &str =
         "region: a\nyear: 2024\ninternal:\n  notes: 秘密一\n  notes: 秘密二\nsatisfaction: x\n";
+
+    #[test]
+    fn anchors_under_internal_are_found_and_text_ampersands_are_not() {
+        let text = "tasks:\n  - { category: air, deduct: 1, reason: *n }\ninternal:\n  notes: &n 约谈 A&B\n  more: [ &m x ]\n";
+        assert_eq!(
+            anchors_under_internal(text),
+            [Pos::new(4, 10), Pos::new(5, 11)]
+        );
+        assert!(anchors_under_internal("a: &x 1\ninternal:\n  notes: 甲 & 乙, A&B\n").is_empty());
+    }
 
     #[test]
     fn internal_blocks_run_to_the_next_top_level_key() {

@@ -215,3 +215,30 @@ fn check_never_excerpts_internal_notes() {
     );
     insta::assert_snapshot!("internal_notes_redacted", output.stderr);
 }
+
+#[test]
+fn an_alias_cannot_copy_an_internal_note_into_a_public_field() {
+    let project = sample_project();
+    let path = project.path().join(RESULTS);
+    let text = fs::read_to_string(&path).unwrap().replace(
+        "reason: 秋季秸秆露天焚烧卫星遥感监测火点超过控制目标",
+        "reason: *note",
+    );
+    fs::write(
+        &path,
+        format!("{text}internal:\n  notes: &note 建议约谈 {NOTE}\n"),
+    )
+    .unwrap();
+    refused(project.path(), &["an anchor (`&name`) under `internal:`"]);
+    let check = Test::new()
+        .root(project.path())
+        .arg("check")
+        .run()
+        .failure();
+    let line = text.lines().count() + 2;
+    assert!(
+        check.stderr.contains(&format!("{RESULTS}:{line}:10")),
+        "the anchor is located: {}",
+        check.stderr
+    );
+}

@@ -292,6 +292,19 @@ impl Reader<'_> {
             text: Arc::clone(&text),
             doc,
         };
+        let anchors: Vec<Diagnostic> = crate::diagnostic::anchors_under_internal(&text)
+            .into_iter()
+            .map(|at| {
+                Diagnostic::error(file, at, "an anchor (`&name`) under `internal:`")
+                    .with_help("an alias (`*name`) elsewhere would copy the note into a public field; write the note out in full and remove the anchor")
+            })
+            .collect();
+        if !anchors.is_empty() {
+            return Err(yaml::Broken {
+                problems: anchors,
+                readable: None,
+            });
+        }
         match yaml::parse::<T>(file, &text) {
             Ok(doc) => Ok(Some(loaded(doc))),
             Err(broken) => Err(broken.map(loaded)),
