@@ -50,8 +50,8 @@ const WATCHED_FILE: &str = "site.yaml";
 /// The server's own files live under this path, outside any site.
 const OWN_PREFIX: &str = "/__ecoscore/";
 
-const LIVERELOAD_JS: &str = include_str!("serve/livereload.js");
-const PROBLEMS_CSS: &str = include_str!("serve/problems.css");
+const LIVERELOAD_JS: &str = include_str!("livereload.js");
+const PROBLEMS_CSS: &str = include_str!("problems.css");
 
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
