@@ -21,6 +21,21 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use claims::Claims;
 use raw::*;
 
+/// The site's settings.
+pub const SITE_FILE: &str = "site.yaml";
+/// The units, the indicators and one folder of rules, targets and results per year.
+pub const DATA: &str = "data";
+/// The pages, and per year the bulletin and the units' narratives.
+pub const CONTENT: &str = "content";
+/// The themes; site.yaml names the one used.
+pub const THEMES: &str = "themes";
+/// The archived years, frozen (read through `crate::archive`).
+pub const ARCHIVE: &str = "archive";
+
+/// Everything in the project folder that a build reads: the one list the
+/// build stamp digests, `serve` watches, and output folders keep out of.
+pub const INPUTS: [&str; 5] = [SITE_FILE, DATA, CONTENT, THEMES, ARCHIVE];
+
 /// Input files larger than this are refused before parsing: no real data
 /// file comes near it, and a huge file is a mistake or an attack.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -113,10 +128,9 @@ pub fn load(root: &Path) -> (RawProject, Diagnostics) {
         real_root: &real_root,
         claims: Claims::new(&real_root),
     };
-    let site = reader.yaml_doc::<RawSite>(Path::new("site.yaml"), &mut diags);
-    let regions = reader.yaml_doc::<RawRegions>(Path::new("data/regions.yaml"), &mut diags);
-    let indicators =
-        reader.yaml_doc::<RawIndicators>(Path::new("data/indicators.yaml"), &mut diags);
+    let site = reader.yaml_doc::<RawSite>(Path::new(SITE_FILE), &mut diags);
+    let regions = reader.yaml_doc::<RawRegions>(&rel(&[DATA, "regions.yaml"]), &mut diags);
+    let indicators = reader.yaml_doc::<RawIndicators>(&rel(&[DATA, "indicators.yaml"]), &mut diags);
     let years = reader.years(&mut diags);
     let pages = reader.pages(&mut diags);
     if let Some(theme) = site.ok().map(|s| s.doc.theme.value.as_str()) {
@@ -246,7 +260,7 @@ impl Reader<'_> {
             return; // not a folder name: validate reports the theme
         }
         for part in ["templates", "static"] {
-            let dir = rel(&["themes", name, part]);
+            let dir = rel(&[THEMES, name, part]);
             let real_dir = match self.locate(&dir) {
                 Ok(Some(real)) if real.is_dir() => real,
                 Ok(_) => continue,
@@ -367,11 +381,11 @@ impl Reader<'_> {
     /// Every year folder of data/ and content/, the years in parallel.
     fn years(&self, diags: &mut Diagnostics) -> BTreeMap<u16, RawYear> {
         let mut data_years = Vec::new();
-        for (name, is_dir) in self.entries(Path::new("data"), diags) {
+        for (name, is_dir) in self.entries(Path::new(DATA), diags) {
             if !is_dir {
                 if name != "regions.yaml" && name != "indicators.yaml" {
                     diags.push(unexpected(
-                        rel(&["data", &name]),
+                        rel(&[DATA, &name]),
                         "data/ holds regions.yaml, indicators.yaml and one folder per year",
                     ));
                 }
@@ -380,7 +394,7 @@ impl Reader<'_> {
             match parse_year(&name) {
                 Some(year) => data_years.push((year, name)),
                 None => diags.push(unexpected(
-                    rel(&["data", &name]),
+                    rel(&[DATA, &name]),
                     "year folders are named by the year, e.g. data/2023/",
                 )),
             }
@@ -401,14 +415,14 @@ impl Reader<'_> {
             years.insert(year, raw);
         }
         let mut content_years = Vec::new();
-        for (name, is_dir) in self.entries(Path::new("content"), diags) {
+        for (name, is_dir) in self.entries(Path::new(CONTENT), diags) {
             if name == "pages" && is_dir {
                 continue;
             }
             match parse_year(&name).filter(|y| is_dir && years.contains_key(y)) {
                 Some(year) => content_years.push((year, name)),
                 None => diags.push(unexpected(
-                    rel(&["content", &name]),
+                    rel(&[CONTENT, &name]),
                     "content/ holds pages/ and one folder per year that has data in data/<year>/",
                 )),
             }
@@ -434,17 +448,17 @@ impl Reader<'_> {
 
     fn year_data(&self, dir: &str, year: &mut RawYear, diags: &mut Diagnostics) {
         let mut has_results_dir = false;
-        for (name, is_dir) in self.entries(&rel(&["data", dir]), diags) {
+        for (name, is_dir) in self.entries(&rel(&[DATA, dir]), diags) {
             match (name.as_str(), is_dir) {
                 ("rules.yaml", false) => {
-                    year.rules = Some(self.yaml_doc(&rel(&["data", dir, "rules.yaml"]), diags));
+                    year.rules = Some(self.yaml_doc(&rel(&[DATA, dir, "rules.yaml"]), diags));
                 }
                 ("targets.yaml", false) => {
-                    year.targets = Some(self.yaml_doc(&rel(&["data", dir, "targets.yaml"]), diags));
+                    year.targets = Some(self.yaml_doc(&rel(&[DATA, dir, "targets.yaml"]), diags));
                 }
                 ("results", true) => has_results_dir = true,
                 _ => diags.push(unexpected(
-                    rel(&["data", dir, &name]),
+                    rel(&[DATA, dir, &name]),
                     "a year folder holds rules.yaml, targets.yaml and results/<unit id>.yaml",
                 )),
             }
@@ -452,11 +466,11 @@ impl Reader<'_> {
         if !has_results_dir {
             return;
         }
-        let results_dir = rel(&["data", dir, "results"]);
+        let results_dir = rel(&[DATA, dir, "results"]);
         let mut files = Vec::new();
         for (name, is_dir) in self.entries(&results_dir, diags) {
             match name.strip_suffix(".yaml").filter(|_| !is_dir) {
-                Some(id) => files.push((id.to_string(), rel(&["data", dir, "results", &name]))),
+                Some(id) => files.push((id.to_string(), rel(&[DATA, dir, "results", &name]))),
                 None => diags.push(unexpected(
                     results_dir.join(&name),
                     "results/ holds one <unit id>.yaml file per assessed unit",
@@ -476,18 +490,17 @@ impl Reader<'_> {
     }
 
     fn year_content(&self, dir: &str, year: &mut RawYear, diags: &mut Diagnostics) {
-        for (name, is_dir) in self.entries(&rel(&["content", dir]), diags) {
+        for (name, is_dir) in self.entries(&rel(&[CONTENT, dir]), diags) {
             match (name.as_str(), is_dir) {
                 ("bulletin.md", false) => {
-                    let file = rel(&["content", dir, "bulletin.md"]);
+                    let file = rel(&[CONTENT, dir, "bulletin.md"]);
                     year.bulletin = Some(into_doc(self.markdown(&file), diags));
                 }
                 ("regions", true) => {
                     let mut files = Vec::new();
-                    for (file_name, is_dir) in
-                        self.entries(&rel(&["content", dir, "regions"]), diags)
+                    for (file_name, is_dir) in self.entries(&rel(&[CONTENT, dir, "regions"]), diags)
                     {
-                        let file = rel(&["content", dir, "regions", &file_name]);
+                        let file = rel(&[CONTENT, dir, "regions", &file_name]);
                         match file_name.strip_suffix(".md").filter(|_| !is_dir) {
                             Some(id) => files.push((id.to_string(), file)),
                             None => diags.push(unexpected(
@@ -515,7 +528,7 @@ impl Reader<'_> {
                     }
                 }
                 _ => diags.push(unexpected(
-                    rel(&["content", dir, &name]),
+                    rel(&[CONTENT, dir, &name]),
                     "a content year folder holds bulletin.md and regions/<unit id>.md",
                 )),
             }
@@ -524,8 +537,8 @@ impl Reader<'_> {
 
     fn pages(&self, diags: &mut Diagnostics) -> BTreeMap<String, Loaded<Markdown<RawPageMeta>>> {
         let mut pages = BTreeMap::new();
-        for (name, is_dir) in self.entries(Path::new("content/pages"), diags) {
-            let file = rel(&["content", "pages", &name]);
+        for (name, is_dir) in self.entries(&rel(&[CONTENT, "pages"]), diags) {
+            let file = rel(&[CONTENT, "pages", &name]);
             let Some(slug) = name.strip_suffix(".md").filter(|_| !is_dir) else {
                 diags.push(unexpected(
                     file,

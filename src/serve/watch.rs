@@ -12,14 +12,11 @@ use tokio::sync::watch;
 
 use super::snapshot::{Builder, Snapshot};
 use super::{Report, ServeError, ServeEvent};
+use crate::load::{INPUTS, SITE_FILE};
 
 /// How long the watcher waits for a burst of file events (an editor's save is
 /// often several) to settle before rebuilding.
 const DEBOUNCE: Duration = Duration::from_millis(100);
-
-/// The folders and file of a project whose changes trigger a rebuild.
-const WATCHED_FOLDERS: [&str; 3] = ["data", "content", "themes"];
-const WATCHED_FILE: &str = "site.yaml";
 
 type Debouncer = notify_debouncer_full::Debouncer<
     notify::RecommendedWatcher,
@@ -70,7 +67,7 @@ impl Watcher {
 
     /// What is watched, for the announcement: the file, then the folders.
     pub(super) fn watched(&self) -> Vec<PathBuf> {
-        let mut watched_paths: Vec<PathBuf> = vec![PathBuf::from(WATCHED_FILE)];
+        let mut watched_paths: Vec<PathBuf> = vec![PathBuf::from(SITE_FILE)];
         watched_paths.extend(self.watched.iter().cloned());
         watched_paths
     }
@@ -136,12 +133,14 @@ impl Watcher {
         drop(publish);
     }
 
-    /// Watch each of data/, content/, themes/ that exists and is not watched yet
-    /// (a folder created after start is picked up at the next event in the root).
+    /// Watch each of [`INPUTS`] that is a folder and is not watched yet. A
+    /// file among them (site.yaml) is seen through the watch on the project
+    /// folder, and so is a folder created after start, which is watched from
+    /// the next event on.
     fn watch_folders(&mut self, report: &Report) {
         let (root, watched) = (&self.root, &mut self.watched);
         watched.retain(|folder| root.join(folder).is_dir());
-        for folder in WATCHED_FOLDERS {
+        for folder in INPUTS {
             let path = root.join(folder);
             if !path.is_dir() || watched.contains(Path::new(folder)) {
                 continue;
@@ -159,8 +158,8 @@ impl Watcher {
 }
 
 /// The project-relative path of a changed file if it is an input of the site
-/// (site.yaml, or under data/, content/, themes/), leaving out editors'
-/// backup, swap and hidden files.
+/// (one of [`INPUTS`] or under it), leaving out editors' backup, swap and
+/// hidden files.
 fn relevant(root: &Path, path: &Path) -> Option<PathBuf> {
     let relative = path.strip_prefix(root).ok()?;
     let first = relative.components().next()?.as_os_str();
@@ -170,11 +169,7 @@ fn relevant(root: &Path, path: &Path) -> Option<PathBuf> {
         || name.ends_with(".swp")
         || name.ends_with(".swx")
         || name == "4913";
-    let input = if relative.components().count() == 1 {
-        first == WATCHED_FILE || WATCHED_FOLDERS.iter().any(|f| first == *f)
-    } else {
-        WATCHED_FOLDERS.iter().any(|f| first == *f)
-    };
+    let input = INPUTS.iter().any(|i| first == *i);
     (input && !scratch).then(|| relative.to_path_buf())
 }
 
@@ -210,5 +205,23 @@ mod tests {
             assert_eq!(relevant(root, &root.join(path)), None, "{path}");
         }
         assert_eq!(relevant(root, Path::new("/elsewhere/site.yaml")), None);
+    }
+
+    #[test]
+    fn every_input_of_a_build_triggers_a_rebuild() {
+        let root = Path::new("/p");
+        for input in INPUTS {
+            let mut changed = vec![input.to_string()];
+            if input != SITE_FILE {
+                changed.push(format!("{input}/2023/a.yaml"));
+            }
+            for path in changed {
+                assert_eq!(
+                    relevant(root, &root.join(&path)),
+                    Some(PathBuf::from(&path)),
+                    "{path}"
+                );
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ use super::{address, is_slug, slug_help, Validator};
 use crate::diagnostic::Pos;
 use crate::load::raw::{RawIndicators, RawRegions, RawSite};
 use crate::load::yaml::{pos, Dec};
-use crate::load::Doc;
+use crate::load::{Doc, THEMES};
 use crate::model::{Indicator, Region, Site};
 
 impl Validator {
@@ -30,7 +30,7 @@ impl Validator {
             String::new()
         });
         let theme = raw.theme.value.clone();
-        if !is_slug(&theme) || !root.join("themes").join(&theme).join("templates").is_dir() {
+        if !is_slug(&theme) || !root.join(THEMES).join(&theme).join("templates").is_dir() {
             self.error(
                 loaded,
                 pos(&raw.theme),
