@@ -41,7 +41,7 @@ use crate::site;
 pub use published::open_data_path;
 
 /// The folder of the project that holds every archived year.
-pub const ARCHIVE_DIR: &str = "archive";
+pub const ARCHIVE_DIR: &str = crate::load::ARCHIVE;
 pub const MANIFEST: &str = "MANIFEST.sha256";
 pub const METADATA: &str = "ARCHIVE.json";
 const SITE: &str = "site/";

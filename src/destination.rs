@@ -26,10 +26,8 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::load::INPUTS;
 use crate::stamp;
-
-/// What the project folder holds that a build reads.
-pub const INPUTS: [&str; 5] = ["site.yaml", "data", "content", "themes", "archive"];
 
 /// How many symbolic links one path may pass through (as Linux allows).
 const MAX_LINKS: usize = 40;

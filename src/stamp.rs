@@ -27,7 +27,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::archive::{hex, sha256_hex};
-use crate::destination::{OutputKind, INPUTS};
+use crate::destination::OutputKind;
+use crate::load::INPUTS;
 use crate::render::relative_name;
 use crate::site::Published;
 

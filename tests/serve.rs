@@ -6,6 +6,7 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -13,6 +14,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
+use ecoscore::load::INPUTS;
 
 /// The promise: an edit shows up within two seconds.
 const EDIT_VISIBLE_WITHIN: Duration = Duration::from_secs(2);
@@ -291,6 +293,92 @@ fn serves_rebuilds_shows_problems_and_recovers() {
     assert!(
         !project.path().join("public").exists(),
         "serve never writes public/"
+    );
+}
+
+/// The version a page (or the problems page) carries.
+fn version_of(response: &Response) -> Option<String> {
+    tags(&response.body)
+        .into_iter()
+        .find_map(|t| t.attrs.get("data-ecoscore-version").cloned())
+}
+
+/// How long a rebuild may take here before the test gives up: a bound so a
+/// rebuild that never comes fails the test instead of hanging it, not a
+/// promise about speed.
+const REBUILD_WITHIN: Duration = Duration::from_secs(20);
+
+/// A page of an archived year, published from archive/ as frozen.
+const ARCHIVED_PAGE: &str = "archive/2023/site/2023/index.html";
+
+#[test]
+fn a_change_under_every_input_of_a_build_rebuilds() {
+    let project = sample_project();
+    let root = project.path();
+    // The sample holds every kind of input, and nothing else at its top, so
+    // an input the list forgot would show here.
+    let top: BTreeSet<String> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(top, INPUTS.iter().map(|i| i.to_string()).collect());
+
+    let server = Server::start(root);
+    let index = "/kaohe/index.html";
+    let mut version = version_of(&server.get(index)).expect("version on the page");
+    let archived = std::fs::read(root.join(ARCHIVED_PAGE)).unwrap();
+    for input in INPUTS {
+        // A change that alters the output (an unchanged output is not
+        // announced), or one the build refuses: an archived page is
+        // published only as frozen.
+        let status = match input {
+            "site.yaml" => {
+                edit(
+                    root,
+                    input,
+                    "publisher: 吉林省生态环境厅\n",
+                    "publisher: 吉林省生态环境厅（改）\n",
+                );
+                200
+            }
+            "data" => {
+                edit(root, RESULTS, "satisfaction: 89.2", "satisfaction: 80.2");
+                200
+            }
+            "content" => {
+                append(root, "content/pages/about.md", "\n本页有改动。\n");
+                200
+            }
+            "themes" => {
+                append(
+                    root,
+                    "themes/default/static/style.css",
+                    ".changed { color: #000; }\n",
+                );
+                200
+            }
+            "archive" => {
+                append(root, ARCHIVED_PAGE, "<!-- 改动 -->\n");
+                500
+            }
+            other => panic!("this test has no change for the input {other}: add one"),
+        };
+        let what = format!("a rebuild after a change under {input}");
+        let rebuilt = server.wait_for(index, REBUILD_WITHIN, &what, |r| {
+            version_of(r).is_some_and(|v| v != version)
+        });
+        assert_eq!(rebuilt.status, status, "{what}: {}", rebuilt.body);
+        version = version_of(&rebuilt).unwrap();
+    }
+    // The archived page restored: rebuilt again, and the site is back.
+    std::fs::write(root.join(ARCHIVED_PAGE), archived).unwrap();
+    let back = server.wait_for(index, REBUILD_WITHIN, "the site again", |r| {
+        version_of(r).is_some_and(|v| v != version)
+    });
+    assert_eq!(back.status, 200, "{}", back.body);
+    assert!(
+        back.body.contains("吉林省生态环境厅（改）"),
+        "with the new publisher"
     );
 }
 

@@ -10,8 +10,8 @@ use super::{built_line, detail, report, say, Common, FAILURE};
 /// Preview the site on 127.0.0.1; pages reload on every change.
 ///
 /// The site is built in memory, drafts shown and marked, and rebuilt when
-/// site.yaml or anything under data/, content/ or themes/ changes; nothing is
-/// written to public/. While an edit breaks the input, every page shows the
+/// site.yaml or anything under data/, content/, themes/ or archive/ changes;
+/// nothing is written to public/. While an edit breaks the input, every page shows the
 /// problems (file, line, what is wrong) until the file is fixed. Ctrl-C stops it.
 ///
 /// Example: ecoscore serve --port 8080 --open

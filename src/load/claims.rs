@@ -16,7 +16,7 @@ use crate::diagnostic::{Diagnostic, Pos};
 /// archives) and the briefing copies. No link may lead into them.
 const PRIVATE_FOLDERS: [(&str, &str); 2] = [
     (
-        "archive",
+        super::ARCHIVE,
         "the archived years with their input and `internal:` notes",
     ),
     (

@@ -5,6 +5,7 @@
 //! agree with each other is the next stage's question (`validate`).
 
 mod claims;
+mod layout;
 pub mod raw;
 pub mod yaml;
 
@@ -14,12 +15,26 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use claims::Claims;
 use raw::*;
+
+/// The site's settings.
+pub const SITE_FILE: &str = "site.yaml";
+/// The units, the indicators and one folder of rules, targets and results per year.
+pub const DATA: &str = "data";
+/// The pages, and per year the bulletin and the units' narratives.
+pub const CONTENT: &str = "content";
+/// The themes; site.yaml names the one used.
+pub const THEMES: &str = "themes";
+/// The archived years, frozen (read through `crate::archive`).
+pub const ARCHIVE: &str = "archive";
+
+/// Everything in the project folder that a build reads: the one list the
+/// build stamp digests, `serve` watches, and output folders keep out of.
+pub const INPUTS: [&str; 5] = [SITE_FILE, DATA, CONTENT, THEMES, ARCHIVE];
 
 /// Input files larger than this are refused before parsing: no real data
 /// file comes near it, and a huge file is a mistake or an attack.
@@ -113,10 +128,9 @@ pub fn load(root: &Path) -> (RawProject, Diagnostics) {
         real_root: &real_root,
         claims: Claims::new(&real_root),
     };
-    let site = reader.yaml_doc::<RawSite>(Path::new("site.yaml"), &mut diags);
-    let regions = reader.yaml_doc::<RawRegions>(Path::new("data/regions.yaml"), &mut diags);
-    let indicators =
-        reader.yaml_doc::<RawIndicators>(Path::new("data/indicators.yaml"), &mut diags);
+    let site = reader.yaml_doc::<RawSite>(Path::new(SITE_FILE), &mut diags);
+    let regions = reader.yaml_doc::<RawRegions>(&rel(&[DATA, "regions.yaml"]), &mut diags);
+    let indicators = reader.yaml_doc::<RawIndicators>(&rel(&[DATA, "indicators.yaml"]), &mut diags);
     let years = reader.years(&mut diags);
     let pages = reader.pages(&mut diags);
     if let Some(theme) = site.ok().map(|s| s.doc.theme.value.as_str()) {
@@ -246,7 +260,7 @@ impl Reader<'_> {
             return; // not a folder name: validate reports the theme
         }
         for part in ["templates", "static"] {
-            let dir = rel(&["themes", name, part]);
+            let dir = rel(&[THEMES, name, part]);
             let real_dir = match self.locate(&dir) {
                 Ok(Some(real)) if real.is_dir() => real,
                 Ok(_) => continue,
@@ -376,182 +390,6 @@ impl Reader<'_> {
         names.sort();
         names
     }
-
-    /// Every year folder of data/ and content/, the years in parallel.
-    fn years(&self, diags: &mut Diagnostics) -> BTreeMap<u16, RawYear> {
-        let mut data_years = Vec::new();
-        for (name, is_dir) in self.entries(Path::new("data"), diags) {
-            if !is_dir {
-                if name != "regions.yaml" && name != "indicators.yaml" {
-                    diags.push(unexpected(
-                        rel(&["data", &name]),
-                        "data/ holds regions.yaml, indicators.yaml and one folder per year",
-                    ));
-                }
-                continue;
-            }
-            match parse_year(&name) {
-                Some(year) => data_years.push((year, name)),
-                None => diags.push(unexpected(
-                    rel(&["data", &name]),
-                    "year folders are named by the year, e.g. data/2023/",
-                )),
-            }
-        }
-        // Year folder names are exactly four digits, so no two name one year.
-        let read: Vec<(u16, RawYear, Diagnostics)> = data_years
-            .into_par_iter()
-            .map(|(year, name)| {
-                let mut own = Diagnostics::new();
-                let mut raw = RawYear::default();
-                self.year_data(&name, &mut raw, &mut own);
-                (year, raw, own)
-            })
-            .collect();
-        let mut years = BTreeMap::new();
-        for (year, raw, own) in read {
-            diags.extend(own);
-            years.insert(year, raw);
-        }
-        let mut content_years = Vec::new();
-        for (name, is_dir) in self.entries(Path::new("content"), diags) {
-            if name == "pages" && is_dir {
-                continue;
-            }
-            match parse_year(&name).filter(|y| is_dir && years.contains_key(y)) {
-                Some(year) => content_years.push((year, name)),
-                None => diags.push(unexpected(
-                    rel(&["content", &name]),
-                    "content/ holds pages/ and one folder per year that has data in data/<year>/",
-                )),
-            }
-        }
-        let read: Vec<(u16, RawYear, Diagnostics)> = content_years
-            .into_par_iter()
-            .map(|(year, name)| {
-                let mut own = Diagnostics::new();
-                let mut raw = RawYear::default();
-                self.year_content(&name, &mut raw, &mut own);
-                (year, raw, own)
-            })
-            .collect();
-        for (year, content, own) in read {
-            diags.extend(own);
-            if let Some(raw) = years.get_mut(&year) {
-                raw.bulletin = content.bulletin;
-                raw.narratives = content.narratives;
-            }
-        }
-        years
-    }
-
-    fn year_data(&self, dir: &str, year: &mut RawYear, diags: &mut Diagnostics) {
-        let mut has_results_dir = false;
-        for (name, is_dir) in self.entries(&rel(&["data", dir]), diags) {
-            match (name.as_str(), is_dir) {
-                ("rules.yaml", false) => {
-                    year.rules = Some(self.yaml_doc(&rel(&["data", dir, "rules.yaml"]), diags));
-                }
-                ("targets.yaml", false) => {
-                    year.targets = Some(self.yaml_doc(&rel(&["data", dir, "targets.yaml"]), diags));
-                }
-                ("results", true) => has_results_dir = true,
-                _ => diags.push(unexpected(
-                    rel(&["data", dir, &name]),
-                    "a year folder holds rules.yaml, targets.yaml and results/<unit id>.yaml",
-                )),
-            }
-        }
-        if !has_results_dir {
-            return;
-        }
-        let results_dir = rel(&["data", dir, "results"]);
-        let mut files = Vec::new();
-        for (name, is_dir) in self.entries(&results_dir, diags) {
-            match name.strip_suffix(".yaml").filter(|_| !is_dir) {
-                Some(id) => files.push((id.to_string(), rel(&["data", dir, "results", &name]))),
-                None => diags.push(unexpected(
-                    results_dir.join(&name),
-                    "results/ holds one <unit id>.yaml file per assessed unit",
-                )),
-            }
-        }
-        let parsed: Vec<(String, Parsed<RawResults>)> = files
-            .into_par_iter()
-            .map(|(id, file)| {
-                let result = self.yaml::<RawResults>(&file);
-                (id, result)
-            })
-            .collect();
-        for (id, result) in parsed {
-            year.results.insert(id, into_doc(result, diags));
-        }
-    }
-
-    fn year_content(&self, dir: &str, year: &mut RawYear, diags: &mut Diagnostics) {
-        for (name, is_dir) in self.entries(&rel(&["content", dir]), diags) {
-            match (name.as_str(), is_dir) {
-                ("bulletin.md", false) => {
-                    let file = rel(&["content", dir, "bulletin.md"]);
-                    year.bulletin = Some(into_doc(self.markdown(&file), diags));
-                }
-                ("regions", true) => {
-                    let mut files = Vec::new();
-                    for (file_name, is_dir) in
-                        self.entries(&rel(&["content", dir, "regions"]), diags)
-                    {
-                        let file = rel(&["content", dir, "regions", &file_name]);
-                        match file_name.strip_suffix(".md").filter(|_| !is_dir) {
-                            Some(id) => files.push((id.to_string(), file)),
-                            None => diags.push(unexpected(
-                                file,
-                                "content/<year>/regions/ holds one <unit id>.md narrative per unit",
-                            )),
-                        }
-                    }
-                    let read: Vec<_> = files
-                        .into_par_iter()
-                        .map(|(id, file)| {
-                            let text = self.text(&file);
-                            (id, file, text)
-                        })
-                        .collect();
-                    for (id, file, text) in read {
-                        match text {
-                            Ok(Some(text)) => {
-                                let doc = text.to_string();
-                                year.narratives.insert(id, Loaded { file, text, doc });
-                            }
-                            Ok(None) => {}
-                            Err(d) => diags.push(d),
-                        }
-                    }
-                }
-                _ => diags.push(unexpected(
-                    rel(&["content", dir, &name]),
-                    "a content year folder holds bulletin.md and regions/<unit id>.md",
-                )),
-            }
-        }
-    }
-
-    fn pages(&self, diags: &mut Diagnostics) -> BTreeMap<String, Loaded<Markdown<RawPageMeta>>> {
-        let mut pages = BTreeMap::new();
-        for (name, is_dir) in self.entries(Path::new("content/pages"), diags) {
-            let file = rel(&["content", "pages", &name]);
-            let Some(slug) = name.strip_suffix(".md").filter(|_| !is_dir) else {
-                diags.push(unexpected(
-                    file,
-                    "content/pages/ holds Markdown pages named <slug>.md",
-                ));
-                continue;
-            };
-            if let Doc::Ok(page) = into_doc(self.markdown(&file), diags) {
-                pages.insert(slug.to_string(), page);
-            }
-        }
-        pages
-    }
 }
 
 fn into_doc<T>(result: Parsed<T>, diags: &mut Diagnostics) -> Doc<T> {
@@ -565,18 +403,6 @@ fn into_doc<T>(result: Parsed<T>, diags: &mut Diagnostics) -> Doc<T> {
             broken.readable.map_or(Doc::Broken, Doc::Ok)
         }
     }
-}
-
-fn unexpected(file: PathBuf, what_belongs: &str) -> Diagnostic {
-    Diagnostic::error(file, Pos::FILE, "unexpected file or folder in the project")
-        .with_help(what_belongs.to_string())
-}
-
-fn parse_year(name: &str) -> Option<u16> {
-    if name.len() != 4 || !name.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    name.parse().ok().filter(|y| (1900..=2999).contains(y))
 }
 
 /// UTF-8 text without a byte-order mark; invalid UTF-8 is reported at its line.

@@ -1,0 +1,203 @@
+//! The project's folders as the loader walks them: which file under data/
+//! and content/ is which document, and what does not belong there.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::raw::{RawPageMeta, RawResults};
+use super::{into_doc, rel, Doc, Loaded, Markdown, Parsed, RawYear, Reader, CONTENT, DATA};
+use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+
+impl Reader<'_> {
+    /// Every year folder of data/ and content/, the years in parallel.
+    pub(super) fn years(&self, diags: &mut Diagnostics) -> BTreeMap<u16, RawYear> {
+        let mut data_years = Vec::new();
+        for (name, is_dir) in self.entries(Path::new(DATA), diags) {
+            if !is_dir {
+                if name != "regions.yaml" && name != "indicators.yaml" {
+                    diags.push(unexpected(
+                        rel(&[DATA, &name]),
+                        "data/ holds regions.yaml, indicators.yaml and one folder per year",
+                    ));
+                }
+                continue;
+            }
+            match parse_year(&name) {
+                Some(year) => data_years.push((year, name)),
+                None => diags.push(unexpected(
+                    rel(&[DATA, &name]),
+                    "year folders are named by the year, e.g. data/2023/",
+                )),
+            }
+        }
+        // Year folder names are exactly four digits, so no two name one year.
+        let read: Vec<(u16, RawYear, Diagnostics)> = data_years
+            .into_par_iter()
+            .map(|(year, name)| {
+                let mut own = Diagnostics::new();
+                let mut raw = RawYear::default();
+                self.year_data(&name, &mut raw, &mut own);
+                (year, raw, own)
+            })
+            .collect();
+        let mut years = BTreeMap::new();
+        for (year, raw, own) in read {
+            diags.extend(own);
+            years.insert(year, raw);
+        }
+        let mut content_years = Vec::new();
+        for (name, is_dir) in self.entries(Path::new(CONTENT), diags) {
+            if name == "pages" && is_dir {
+                continue;
+            }
+            match parse_year(&name).filter(|y| is_dir && years.contains_key(y)) {
+                Some(year) => content_years.push((year, name)),
+                None => diags.push(unexpected(
+                    rel(&[CONTENT, &name]),
+                    "content/ holds pages/ and one folder per year that has data in data/<year>/",
+                )),
+            }
+        }
+        let read: Vec<(u16, RawYear, Diagnostics)> = content_years
+            .into_par_iter()
+            .map(|(year, name)| {
+                let mut own = Diagnostics::new();
+                let mut raw = RawYear::default();
+                self.year_content(&name, &mut raw, &mut own);
+                (year, raw, own)
+            })
+            .collect();
+        for (year, content, own) in read {
+            diags.extend(own);
+            if let Some(raw) = years.get_mut(&year) {
+                raw.bulletin = content.bulletin;
+                raw.narratives = content.narratives;
+            }
+        }
+        years
+    }
+
+    fn year_data(&self, dir: &str, year: &mut RawYear, diags: &mut Diagnostics) {
+        let mut has_results_dir = false;
+        for (name, is_dir) in self.entries(&rel(&[DATA, dir]), diags) {
+            match (name.as_str(), is_dir) {
+                ("rules.yaml", false) => {
+                    year.rules = Some(self.yaml_doc(&rel(&[DATA, dir, "rules.yaml"]), diags));
+                }
+                ("targets.yaml", false) => {
+                    year.targets = Some(self.yaml_doc(&rel(&[DATA, dir, "targets.yaml"]), diags));
+                }
+                ("results", true) => has_results_dir = true,
+                _ => diags.push(unexpected(
+                    rel(&[DATA, dir, &name]),
+                    "a year folder holds rules.yaml, targets.yaml and results/<unit id>.yaml",
+                )),
+            }
+        }
+        if !has_results_dir {
+            return;
+        }
+        let results_dir = rel(&[DATA, dir, "results"]);
+        let mut files = Vec::new();
+        for (name, is_dir) in self.entries(&results_dir, diags) {
+            match name.strip_suffix(".yaml").filter(|_| !is_dir) {
+                Some(id) => files.push((id.to_string(), rel(&[DATA, dir, "results", &name]))),
+                None => diags.push(unexpected(
+                    results_dir.join(&name),
+                    "results/ holds one <unit id>.yaml file per assessed unit",
+                )),
+            }
+        }
+        let parsed: Vec<(String, Parsed<RawResults>)> = files
+            .into_par_iter()
+            .map(|(id, file)| {
+                let result = self.yaml::<RawResults>(&file);
+                (id, result)
+            })
+            .collect();
+        for (id, result) in parsed {
+            year.results.insert(id, into_doc(result, diags));
+        }
+    }
+
+    fn year_content(&self, dir: &str, year: &mut RawYear, diags: &mut Diagnostics) {
+        for (name, is_dir) in self.entries(&rel(&[CONTENT, dir]), diags) {
+            match (name.as_str(), is_dir) {
+                ("bulletin.md", false) => {
+                    let file = rel(&[CONTENT, dir, "bulletin.md"]);
+                    year.bulletin = Some(into_doc(self.markdown(&file), diags));
+                }
+                ("regions", true) => {
+                    let mut files = Vec::new();
+                    for (file_name, is_dir) in self.entries(&rel(&[CONTENT, dir, "regions"]), diags)
+                    {
+                        let file = rel(&[CONTENT, dir, "regions", &file_name]);
+                        match file_name.strip_suffix(".md").filter(|_| !is_dir) {
+                            Some(id) => files.push((id.to_string(), file)),
+                            None => diags.push(unexpected(
+                                file,
+                                "content/<year>/regions/ holds one <unit id>.md narrative per unit",
+                            )),
+                        }
+                    }
+                    let read: Vec<_> = files
+                        .into_par_iter()
+                        .map(|(id, file)| {
+                            let text = self.text(&file);
+                            (id, file, text)
+                        })
+                        .collect();
+                    for (id, file, text) in read {
+                        match text {
+                            Ok(Some(text)) => {
+                                let doc = text.to_string();
+                                year.narratives.insert(id, Loaded { file, text, doc });
+                            }
+                            Ok(None) => {}
+                            Err(d) => diags.push(d),
+                        }
+                    }
+                }
+                _ => diags.push(unexpected(
+                    rel(&[CONTENT, dir, &name]),
+                    "a content year folder holds bulletin.md and regions/<unit id>.md",
+                )),
+            }
+        }
+    }
+
+    pub(super) fn pages(
+        &self,
+        diags: &mut Diagnostics,
+    ) -> BTreeMap<String, Loaded<Markdown<RawPageMeta>>> {
+        let mut pages = BTreeMap::new();
+        for (name, is_dir) in self.entries(&rel(&[CONTENT, "pages"]), diags) {
+            let file = rel(&[CONTENT, "pages", &name]);
+            let Some(slug) = name.strip_suffix(".md").filter(|_| !is_dir) else {
+                diags.push(unexpected(
+                    file,
+                    "content/pages/ holds Markdown pages named <slug>.md",
+                ));
+                continue;
+            };
+            if let Doc::Ok(page) = into_doc(self.markdown(&file), diags) {
+                pages.insert(slug.to_string(), page);
+            }
+        }
+        pages
+    }
+}
+
+fn unexpected(file: PathBuf, what_belongs: &str) -> Diagnostic {
+    Diagnostic::error(file, Pos::FILE, "unexpected file or folder in the project")
+        .with_help(what_belongs.to_string())
+}
+
+fn parse_year(name: &str) -> Option<u16> {
+    if name.len() != 4 || !name.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    name.parse().ok().filter(|y| (1900..=2999).contains(y))
+}

@@ -1,0 +1,279 @@
+//! What the server answers with: the snapshot of the last build (its files
+//! with the live-reload tag, or the problems page while the input is
+//! broken), and the builder that renders the project into the next one.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+
+use super::{Report, ServeEvent, OWN_PREFIX};
+use crate::diagnostic::Diagnostics;
+use crate::output::OutputFile;
+use crate::render::site_path;
+use crate::site::{self, Stage};
+
+/// What the server answers with at one moment.
+#[derive(Debug, Default)]
+pub(super) struct Snapshot {
+    /// Changes with every build whose result differs; pages carry it so the
+    /// live-reload script knows whether it is out of date. Unique per
+    /// process, so a page from an earlier run reloads too.
+    pub(super) version: String,
+    /// The path the site is served under, from `base_url` ("/kaohe/").
+    pub(super) mount: String,
+    /// The last good build, with the live-reload script in every page.
+    pub(super) files: HashMap<String, Bytes>,
+    /// Fingerprint of the last good build's output, to skip no-op reloads.
+    pub(super) fingerprint: u64,
+    /// While the input is broken: the problems page, answered for every page.
+    pub(super) problems: Option<Bytes>,
+}
+
+/// Renders the project into snapshots.
+pub(super) struct Builder {
+    root: PathBuf,
+    process: u32,
+    builds: u64,
+}
+
+impl Builder {
+    pub(super) fn new(root: &Path) -> Builder {
+        Builder {
+            root: root.to_path_buf(),
+            process: std::process::id(),
+            builds: 0,
+        }
+    }
+
+    /// Render the site and return the snapshot to serve next, or `None` when
+    /// the output is what `current` already serves (open pages need no reload).
+    pub(super) fn rebuild(
+        &mut self,
+        current: &Snapshot,
+        changed: &[PathBuf],
+        report: &Report,
+    ) -> Option<Snapshot> {
+        let started = Instant::now();
+        let mut marks: Vec<(Stage, Instant)> = Vec::new();
+        let result = site::render_observed(&self.root, true, false, &mut |stage| {
+            marks.push((stage, Instant::now()));
+        });
+        let millis = started.elapsed().as_millis();
+        let end = Instant::now();
+        let stages: Vec<(Stage, Duration)> = marks
+            .iter()
+            .enumerate()
+            .map(|(i, (stage, at))| (*stage, marks.get(i + 1).map_or(end, |m| m.1) - *at))
+            .collect();
+        match result {
+            Ok(site::Rendered {
+                project,
+                files,
+                warnings,
+                years,
+                ..
+            }) => {
+                let fingerprint = fingerprint(&files);
+                let unchanged = current.problems.is_none()
+                    && !current.version.is_empty()
+                    && current.fingerprint == fingerprint;
+                report(ServeEvent::Built {
+                    millis,
+                    stages: &stages,
+                    pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
+                    charts: site::count_charts(&files),
+                    files: files.len(),
+                    years: &years,
+                    warnings: &warnings,
+                    changed,
+                    reload: !unchanged,
+                });
+                if unchanged {
+                    return None;
+                }
+                let version = self.next_version();
+                let files = files
+                    .into_iter()
+                    .map(|file| {
+                        let bytes = if file.path.ends_with(".html") {
+                            with_reload_script(&file.bytes, &version)
+                        } else {
+                            file.bytes
+                        };
+                        (file.path, Bytes::from(bytes))
+                    })
+                    .collect();
+                Some(Snapshot {
+                    version,
+                    mount: site_path(&project.site.base_url),
+                    files,
+                    fingerprint,
+                    problems: None,
+                })
+            }
+            Err(diagnostics) => {
+                report(ServeEvent::Failed {
+                    millis,
+                    diagnostics: &diagnostics,
+                    changed,
+                });
+                let version = self.next_version();
+                let problems = Bytes::from(problems_page(&diagnostics, &version));
+                Some(Snapshot {
+                    version,
+                    mount: if current.mount.is_empty() {
+                        "/".to_string()
+                    } else {
+                        current.mount.clone()
+                    },
+                    files: current.files.clone(),
+                    fingerprint: current.fingerprint,
+                    problems: Some(problems),
+                })
+            }
+        }
+    }
+
+    fn next_version(&mut self) -> String {
+        self.builds += 1;
+        format!("{}-{}", self.process, self.builds)
+    }
+}
+
+fn fingerprint(files: &[OutputFile]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    for file in files {
+        file.path.hash(&mut hasher);
+        file.bytes.hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// The page with the live-reload script tag added at the end of `<head>`
+/// (or of `<body>`, or of the document).
+fn with_reload_script(html: &[u8], version: &str) -> Vec<u8> {
+    let tag = format!(
+        r#"<script src="{OWN_PREFIX}livereload.js" data-ecoscore-version="{version}" defer></script>"#
+    );
+    let find = |needle: &[u8]| {
+        html.windows(needle.len())
+            .position(|w| w.eq_ignore_ascii_case(needle))
+    };
+    let at = find(b"</head>")
+        .or_else(|| find(b"</body>"))
+        .unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + tag.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(tag.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+/// The page every request for a page gets while the input is broken: each
+/// problem with its file, line and column, then the full report.
+fn problems_page(diagnostics: &Diagnostics, version: &str) -> Vec<u8> {
+    let errors = diagnostics.error_count();
+    let mut list = String::new();
+    for d in diagnostics.iter() {
+        list.push_str(&format!(
+            "<li class=\"{}\"><code>{}</code></li>\n",
+            if d.is_error() { "error" } else { "warning" },
+            crate::render::charts::escape(&d.to_string())
+        ));
+    }
+    let page = format!(
+        r#"<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>站点无法生成 · the site does not build</title>
+<link rel="stylesheet" href="{OWN_PREFIX}problems.css">
+</head>
+<body>
+<main class="ecoscore-problems">
+<h1>站点无法生成 · the site does not build</h1>
+<p>{errors} {noun}. 修改下列文件并保存后，本页会自动刷新。Fix the files below and save: this page reloads by itself; the server keeps running.</p>
+<ul>
+{list}</ul>
+<pre>{report}</pre>
+</main>
+</body>
+</html>
+"#,
+        noun = if errors == 1 { "error" } else { "errors" },
+        report = crate::render::charts::escape(&diagnostics.render(false)),
+    );
+    with_reload_script(page.as_bytes(), version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reload_script_goes_at_the_end_of_head_as_a_file() {
+        let page = with_reload_script(
+            b"<html><head><title>t</title></head><body></body></html>",
+            "7-1",
+        );
+        let text = String::from_utf8(page).unwrap();
+        assert!(text.contains(
+            r#"<script src="/__ecoscore/livereload.js" data-ecoscore-version="7-1" defer></script></head>"#
+        ));
+        let bare = String::from_utf8(with_reload_script(b"<p>x</p>", "1")).unwrap();
+        assert!(bare.starts_with("<p>x</p><script src="));
+    }
+
+    #[test]
+    fn the_problems_page_escapes_and_locates() {
+        let diagnostics: Diagnostics = [crate::Diagnostic::error(
+            "data/2023/results/a.yaml",
+            crate::diagnostic::Pos::new(3, 5),
+            "expected a number, found <b>",
+        )]
+        .into_iter()
+        .collect();
+        let page = String::from_utf8(problems_page(&diagnostics, "1-2")).unwrap();
+        assert!(page.contains("data/2023/results/a.yaml:3:5: expected a number, found &lt;b&gt;"));
+        assert!(!page.contains("<b>"));
+        assert!(page.contains(r#"data-ecoscore-version="1-2""#));
+        assert!(!page.contains("<script>"), "no inline script");
+        assert!(!page.contains("<style"), "no inline style");
+    }
+
+    #[test]
+    fn a_failed_build_keeps_assets_and_shows_problems_then_recovers() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::init::init(dir.path(), false).unwrap();
+        let mut builder = Builder::new(dir.path());
+        let quiet = |_: ServeEvent<'_>| {};
+        let good = builder.rebuild(&Snapshot::default(), &[], &quiet).unwrap();
+        assert!(good.problems.is_none());
+        assert_eq!(good.mount, "/kaohe/");
+        let index = String::from_utf8(good.files["index.html"].to_vec()).unwrap();
+        assert!(index.contains(&format!("data-ecoscore-version=\"{}\"", good.version)));
+
+        assert!(
+            builder.rebuild(&good, &[], &quiet).is_none(),
+            "an identical build does not reload pages"
+        );
+
+        let rules = dir.path().join("data/2024/rules.yaml");
+        let text = std::fs::read_to_string(&rules).unwrap();
+        std::fs::write(&rules, text.replace("bonus_cap: 5", "bonus_cap: five")).unwrap();
+        let broken = builder.rebuild(&good, &[], &quiet).unwrap();
+        let problems = String::from_utf8(broken.problems.clone().unwrap().to_vec()).unwrap();
+        assert!(problems.contains("data/2024/rules.yaml:"), "{problems}");
+        assert_eq!(broken.files.len(), good.files.len(), "assets stay");
+        assert_ne!(broken.version, good.version);
+
+        std::fs::write(&rules, text).unwrap();
+        let fixed = builder.rebuild(&broken, &[], &quiet).unwrap();
+        assert!(fixed.problems.is_none());
+        assert_ne!(fixed.version, broken.version);
+    }
+}

@@ -1,0 +1,205 @@
+//! The catalogue every year is checked against: site.yaml, the assessed
+//! units (data/regions.yaml) and the indicators (data/indicators.yaml).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::{address, is_slug, slug_help, Validator};
+use crate::diagnostic::Pos;
+use crate::load::raw::{RawIndicators, RawRegions, RawSite};
+use crate::load::yaml::{pos, Dec};
+use crate::load::{Doc, THEMES};
+use crate::model::{Indicator, Region, Site};
+
+impl Validator {
+    pub(super) fn site(&mut self, doc: &Doc<RawSite>, root: &Path) -> Option<Site> {
+        let loaded = self.required(doc, "site.yaml", "every project has a site.yaml with at least title, publisher and base_url (see docs/data-format.md)")?;
+        let raw = &loaded.doc;
+        let title = self.non_empty(loaded, &raw.title, "title");
+        let publisher = self.non_empty(loaded, &raw.publisher, "publisher");
+        let base_url = address::base_url(&raw.base_url.value).unwrap_or_else(|problem| {
+            self.error(
+                loaded,
+                pos(&raw.base_url),
+                format!(
+                    "base_url `{}` is not an absolute http(s) address: {problem}",
+                    raw.base_url.value.trim()
+                ),
+                Some("write the address the site is published at, e.g. https://sthjt.jl.gov.cn/kaohe/".into()),
+            );
+            String::new()
+        });
+        let theme = raw.theme.value.clone();
+        if !is_slug(&theme) || !root.join(THEMES).join(&theme).join("templates").is_dir() {
+            self.error(
+                loaded,
+                pos(&raw.theme),
+                format!("theme `{theme}` not found: there is no themes/{theme}/templates/ folder"),
+                Some("use `default` or the name of a folder under themes/".into()),
+            );
+        }
+        if let Some(code) = &raw.site_id_code {
+            if !code.value.bytes().all(|b| b.is_ascii_digit()) || code.value.is_empty() {
+                self.error(
+                    loaded,
+                    pos(code),
+                    format!(
+                        "site_id_code `{}` must be digits (网站标识码), quoted",
+                        code.value
+                    ),
+                    Some("write it as a quoted string, e.g. site_id_code: \"2200000000\"".into()),
+                );
+            }
+        }
+        let briefing_office = match &raw.briefing.office {
+            Some(office) => self.non_empty(loaded, office, "briefing.office"),
+            None => publisher.clone(),
+        };
+        Some(Site {
+            title,
+            publisher,
+            base_url,
+            language: raw.language.clone(),
+            theme,
+            site_id_code: raw.site_id_code.as_ref().map(|c| c.value.clone()),
+            icp: raw.icp.clone(),
+            contact: raw.contact.clone(),
+            description: raw.description.clone(),
+            sample_data: raw.sample_data,
+            briefing_recipients: raw.briefing.recipients.clone(),
+            briefing_office,
+        })
+    }
+
+    pub(super) fn regions(&mut self, doc: &Doc<RawRegions>) -> Option<Vec<Region>> {
+        let loaded = self.required(
+            doc,
+            "data/regions.yaml",
+            "list the assessed units under `regions:` (see docs/data-format.md)",
+        )?;
+        let mut regions = Vec::new();
+        let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
+        // A wrong name or code leaves the list usable, so the years are still
+        // checked against it (and their problems reported in the same run);
+        // a wrong id does not.
+        let mut usable = true;
+        for entry in &loaded.doc.regions {
+            let raw = &entry.value;
+            let id = raw.id.value.clone();
+            if !is_slug(&id) {
+                usable = false;
+                self.error(
+                    loaded,
+                    pos(&raw.id),
+                    format!("region id `{id}` is not a slug"),
+                    Some(slug_help(&id, "changchun")),
+                );
+            }
+            if let Some(first) = seen.insert(id.clone(), pos(&raw.id)) {
+                usable = false;
+                self.error(
+                    loaded,
+                    pos(&raw.id),
+                    format!(
+                        "duplicate region id `{id}`, first used on line {}",
+                        first.line
+                    ),
+                    Some("every assessed unit needs its own id".into()),
+                );
+            }
+            let name = self.non_empty(loaded, &raw.name, "region name");
+            if let Some(code) = &raw.code {
+                if code.value.len() != 6 || !code.value.bytes().all(|b| b.is_ascii_digit()) {
+                    self.error(
+                        loaded,
+                        pos(code),
+                        format!("code `{}` is not a six-digit GB/T 2260 code", code.value),
+                        Some("write it quoted, e.g. code: \"220100\", or leave it out".into()),
+                    );
+                }
+            }
+            regions.push(Region {
+                id,
+                name,
+                kind: raw.kind,
+                code: raw.code.as_ref().map(|c| c.value.clone()),
+            });
+        }
+        if regions.is_empty() {
+            self.error(
+                loaded,
+                Pos::new(1, 1),
+                "no assessed units are listed",
+                Some("add at least one entry under `regions:`".into()),
+            );
+        }
+        (usable && !regions.is_empty()).then_some(regions)
+    }
+
+    pub(super) fn indicators(&mut self, doc: &Doc<RawIndicators>) -> Option<Vec<Indicator>> {
+        let loaded = self.required(
+            doc,
+            "data/indicators.yaml",
+            "list the indicator catalogue under `indicators:` (see docs/data-format.md)",
+        )?;
+        // A wrong name leaves the catalogue usable, so the years are still
+        // checked against it; a wrong id or range does not.
+        let mut usable = true;
+        let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
+        let mut indicators = Vec::new();
+        for entry in &loaded.doc.indicators {
+            let raw = &entry.value;
+            let id = raw.id.value.clone();
+            if !is_slug(&id.replace('_', "-")) {
+                usable = false;
+                self.error(
+                    loaded,
+                    pos(&raw.id),
+                    format!("indicator id `{id}` is not a valid id"),
+                    Some(format!(
+                        "{} (`_` is allowed in indicator ids)",
+                        slug_help(&id, "good_air_days")
+                    )),
+                );
+            }
+            if let Some(first) = seen.insert(id.clone(), pos(&raw.id)) {
+                usable = false;
+                self.error(
+                    loaded,
+                    pos(&raw.id),
+                    format!(
+                        "duplicate indicator id `{id}`, first used on line {}",
+                        first.line
+                    ),
+                    None,
+                );
+            }
+            let name = self.non_empty(loaded, &raw.name, "indicator name");
+            let [Dec(low), Dec(high)] = raw.range.value;
+            if low >= high {
+                usable = false;
+                self.error(
+                    loaded,
+                    pos(&raw.range),
+                    format!("range [{low}, {high}] is empty"),
+                    Some(
+                        "write [lowest possible value, highest possible value], e.g. [0, 100]"
+                            .into(),
+                    ),
+                );
+            }
+            if raw.fixed_target {
+                self.history.fixed_target(&id);
+            }
+            indicators.push(Indicator {
+                id,
+                name,
+                category: raw.category,
+                unit: raw.unit.clone(),
+                better: raw.better,
+                range: (low, high),
+            });
+        }
+        usable.then_some(indicators)
+    }
+}
