@@ -1,7 +1,7 @@
 //! `ecoscore serve`: the site rendered into memory (drafts included), served on
 //! 127.0.0.1, rebuilt when an input file changes, and reloaded in the browser.
 //!
-//! Nothing is written to disk: every build goes through [`site::render_observed`]
+//! Nothing is written to disk: every build goes through [`Site::render`]
 //! and the files are answered from a map. A build that fails keeps the last
 //! good files for assets but answers every page with the problems, so the
 //! browser never shows a stale site as if it were current. The browser learns
@@ -34,8 +34,8 @@ use tokio::sync::watch;
 
 use crate::diagnostic::Diagnostics;
 use crate::output::OutputFile;
-use crate::render::site_path;
-use crate::site::{self, Stage};
+use crate::paths::site_path;
+use crate::site::{self, Options, Site, Stage};
 
 mod host;
 
@@ -368,9 +368,13 @@ impl Builder {
     ) -> Option<Snapshot> {
         let started = Instant::now();
         let mut marks: Vec<(Stage, Instant)> = Vec::new();
-        let result = site::render_observed(&self.root, true, false, &mut |stage| {
-            marks.push((stage, Instant::now()));
-        });
+        let options = Options {
+            drafts: true,
+            pdf: false,
+        };
+        let result = Site::new(&self.root, &options)
+            .observe(&mut |stage| marks.push((stage, Instant::now())))
+            .render();
         let millis = started.elapsed().as_millis();
         let end = Instant::now();
         let stages: Vec<(Stage, Duration)> = marks

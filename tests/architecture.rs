@@ -22,7 +22,10 @@ fn modules(src: &Path) -> BTreeMap<String, PathBuf> {
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
-        if parts.last().is_some_and(|p| p == "mod" || p == "lib" || p == "main") {
+        if parts
+            .last()
+            .is_some_and(|p| p == "mod" || p == "lib" || p == "main")
+        {
             parts.pop();
         }
         found.insert(parts.join("::"), path.to_path_buf());
@@ -134,11 +137,21 @@ fn join(prefix: &str, rest: &str) -> String {
 
 /// `super::x` paths, spelt out from the file's own module path.
 fn super_paths(modules: &BTreeMap<String, PathBuf>, file: &Path, text: &str) -> Vec<String> {
-    let Some(own) = modules.iter().find(|(_, f)| f.as_path() == file).map(|(m, _)| m) else {
+    let Some(own) = modules
+        .iter()
+        .find(|(_, f)| f.as_path() == file)
+        .map(|(m, _)| m)
+    else {
         return Vec::new();
     };
     let parent = own.rsplit_once("::").map_or("", |(p, _)| p);
-    let as_crate = text.replace("super::", &format!("crate::{parent}{}", if parent.is_empty() { "" } else { "::" }));
+    let as_crate = text.replace(
+        "super::",
+        &format!(
+            "crate::{parent}{}",
+            if parent.is_empty() { "" } else { "::" }
+        ),
+    );
     crate_paths(&as_crate.replace("crate::crate::", "crate::"))
 }
 
@@ -197,7 +210,12 @@ fn the_import_reader_sees_grouped_and_nested_paths() {
     let text = "use crate::{archive::Tree, render::{view::X, markdown}};\nlet a = crate::score::round2(x);";
     let mut all = crate_paths(text);
     all.extend(grouped_paths(text));
-    for want in ["archive", "render::view", "render::markdown", "score::round2"] {
+    for want in [
+        "archive",
+        "render::view",
+        "render::markdown",
+        "score::round2",
+    ] {
         assert!(all.iter().any(|p| p == want), "{want} not in {all:?}");
     }
 }
