@@ -116,9 +116,9 @@ impl From<Refusal> for Diagnostics {
             refusal.leads(),
             refusal.why
         );
-        Diagnostics::from_iter([
-            Diagnostic::error(refusal.path, Pos::FILE, message).with_help(refusal.help)
-        ])
+        Diagnostic::error(refusal.path, Pos::FILE, message)
+            .with_help(refusal.help)
+            .into()
     }
 }
 

@@ -16,7 +16,7 @@ mod figures;
 mod history;
 mod scoring;
 
-pub use crate::diagnostic::suggest;
+use crate::diagnostic::suggest;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::load::raw::*;
 use crate::load::yaml::{key_line, key_pos, pos, Dec, Figure, IdMap};

@@ -106,7 +106,7 @@ fn join(parts: &[&str]) -> String {
 }
 
 /// Every file under `dir`, hidden ones included (an archive has none of its own).
-pub fn read_tree(dir: &Path) -> io::Result<Tree> {
+fn read_tree(dir: &Path) -> io::Result<Tree> {
     let mut tree = Tree::new();
     for entry in walkdir::WalkDir::new(dir).follow_links(false) {
         let entry = entry.map_err(io::Error::other)?;

@@ -25,7 +25,7 @@ fn days_since_epoch(date: Date) -> i64 {
 /// A tar.gz of `tree` under `top/`, the same bytes for the same files:
 /// entries sorted, directories 0755 and files 0644, owner 0:0, every mtime
 /// `mtime`, and a gzip header without time or name.
-pub fn tarball(top: &str, tree: &Tree, mtime: u64) -> io::Result<Vec<u8>> {
+fn tarball(top: &str, tree: &Tree, mtime: u64) -> io::Result<Vec<u8>> {
     let mut entries: BTreeMap<String, Option<&[u8]>> = BTreeMap::new();
     entries.insert(format!("{top}/"), None);
     for (path, bytes) in tree {

@@ -24,12 +24,12 @@ use crate::digest::sha256_hex;
 use crate::model::{Date, Project};
 use crate::output::{self, OutputFile};
 use crate::site::{Options, Site};
-pub use export::{export, tarball, ExportSummary};
+pub use export::{export, ExportSummary};
 pub use verify::{verify, Rebuild, YearReport};
 
 /// Render `year`'s pages (everything under `<year>/`) from `input` alone,
 /// staged in a temporary project folder.
-pub fn render_year(input: &Tree, year: u16) -> Result<Vec<OutputFile>, Diagnostics> {
+fn render_year(input: &Tree, year: u16) -> Result<Vec<OutputFile>, Diagnostics> {
     let io_error = |e: io::Error| {
         Diagnostics::from(Diagnostic::error(
             ARCHIVE_DIR,

@@ -1170,24 +1170,6 @@ pub fn render_site_into(input: &RenderInput<'_>, sink: Sink<'_>) -> Result<(), D
     Ok(())
 }
 
-/// Every file of the public site in memory, sorted by path.
-pub fn render_site(input: &RenderInput<'_>) -> Result<Vec<OutputFile>, Diagnostics> {
-    let files = std::sync::Mutex::new(Vec::new());
-    render_site_into(input, &|file| {
-        files
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(file);
-        Ok(())
-    })?;
-    let mut files = files
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
-    Ok(files)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
