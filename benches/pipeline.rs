@@ -9,7 +9,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use ecoscore::fixture::{write_fixture, FixtureOptions};
 use ecoscore::render::{RenderInput, Renderer, Theme, YearInput};
-use ecoscore::{load, site, validate, Project};
+use ecoscore::{load, score, validate, Options, Project, Site};
 
 fn bench_pipeline(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("a temporary folder");
@@ -26,7 +26,7 @@ fn bench_pipeline(c: &mut Criterion) {
         Ok(loaded) => loaded,
         Err(diagnostics) => panic!("the fixture must load: {diagnostics}"),
     };
-    let scores = site::score_all(&project);
+    let scores = score::score_all(&project);
     let theme = match Theme::load(root, &project.site.theme) {
         Ok(theme) => theme,
         Err(diagnostics) => panic!("the theme must load: {diagnostics}"),
@@ -62,12 +62,12 @@ fn bench_pipeline(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
-    group.bench_function("score", |b| b.iter(|| site::score_all(&project)));
+    group.bench_function("score", |b| b.iter(|| score::score_all(&project)));
     group.bench_function("render one scorecard", |b| {
         b.iter(|| renderer.scorecard(latest, 0))
     });
     group.bench_function("render the site (to memory)", |b| {
-        b.iter(|| site::render(root, false, false))
+        b.iter(|| Site::new(root, &Options::default()).render())
     });
     group.finish();
 }

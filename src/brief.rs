@@ -319,22 +319,20 @@ pub fn render(project: &Project, theme: &Theme, year: &Year) -> Result<String, D
             .strip_prefix(root)
             .unwrap_or(theme.templates_dir())
             .join(TEMPLATE);
-        return Err(Diagnostics::from_iter([Diagnostic::error(
+        return Err(Diagnostic::error(
             file,
             Pos::FILE,
             format!("the theme `{}` has no template {TEMPLATE}, which `ecoscore brief` needs", project.site.theme),
         )
-        .with_help("copy themes/default/templates/briefing.html (and official.html, static/official.css) into your theme; the public site does not need it")]));
+        .with_help("copy themes/default/templates/briefing.html (and official.html, static/official.css) into your theme; the public site does not need it")
+        .into());
     }
     let scores = score::score_year(year);
     let public = YearView::new(project, year, &scores);
-    let body = render::render_bulletin(theme, project, year, &public)
-        .map_err(|d| Diagnostics::from_iter([d]))?;
+    let body = render::render_bulletin(theme, project, year, &public)?;
     let view = BriefingView::new(project, year, &scores, body);
     let ctx = minijinja::context! { briefing => v(&view), site => v(&view.site) };
-    theme
-        .render_document(root, TEMPLATE, ctx)
-        .map_err(|d| Diagnostics::from_iter([d]))
+    Ok(theme.render_document(root, TEMPLATE, ctx)?)
 }
 
 /// Print the briefing copy from where the bulletin page lives, so relative
@@ -357,19 +355,17 @@ fn print(
     );
     printed
         .map_err(|e| {
-            Diagnostics::from_iter([Diagnostic::error(
+            Diagnostic::error(
                 folder,
                 Pos::FILE,
                 format!("cannot print the briefing copy to PDF: {e}"),
             )
             .with_help(
                 "nothing was written; the HTML prints from any browser too (A4, no headers and footers)",
-            )])
+            )
         })?
         .pop()
-        .ok_or_else(|| {
-            Diagnostics::from_iter([Diagnostic::error(folder, Pos::FILE, "the browser printed nothing")])
-        })
+        .ok_or_else(|| Diagnostic::error(folder, Pos::FILE, "the browser printed nothing").into())
 }
 
 /// Render the briefing copy of `options.year` and write it (and its PDF when
@@ -381,22 +377,7 @@ pub fn write(project: &Project, options: &BriefOptions) -> Result<BriefSummary, 
     let year_folder = options.year.to_string();
     let folder = destination::output_folder(root, BRIEFING, &options.out)?.join(&year_folder);
     destination::replaceable(BRIEFING, &folder)?;
-    let Some(year) = project.years.get(&options.year) else {
-        return Err(Diagnostics::from_iter([Diagnostic::error(
-            "data",
-            Pos::FILE,
-            format!("there is no data for {}", options.year),
-        )
-        .with_help(format!(
-            "years in this project: {}",
-            project
-                .years
-                .keys()
-                .map(u16::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))]));
-    };
+    let year = project.year(options.year)?;
     let theme = Theme::load(root, &project.site.theme)?;
     let html = render(project, &theme, year)?;
     let mut warnings = Diagnostics::new();
@@ -422,12 +403,12 @@ pub fn write(project: &Project, options: &BriefOptions) -> Result<BriefSummary, 
     };
     files.push(OutputFile::new(HTML, html));
     output::write_site(&folder, Replaces::Output(BRIEFING), &files).map_err(|e| {
-        Diagnostics::from_iter([Diagnostic::error(
+        output::cannot_write(
             &folder,
-            Pos::FILE,
-            format!("cannot write the briefing copy: {e}"),
+            "the briefing copy",
+            &e,
+            "the previous copy was left as it was",
         )
-        .with_help("the previous copy was left as it was; check permissions and free space")])
     })?;
     Ok(BriefSummary {
         folder: options.out.join(year_folder),

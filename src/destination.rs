@@ -27,6 +27,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::load::INPUTS;
+use crate::paths::relative_name;
 use crate::stamp;
 
 /// How many symbolic links one path may pass through (as Linux allows).
@@ -116,9 +117,9 @@ impl From<Refusal> for Diagnostics {
             refusal.leads(),
             refusal.why
         );
-        Diagnostics::from_iter([
-            Diagnostic::error(refusal.path, Pos::FILE, message).with_help(refusal.help)
-        ])
+        Diagnostic::error(refusal.path, Pos::FILE, message)
+            .with_help(refusal.help)
+            .into()
     }
 }
 
@@ -240,7 +241,7 @@ impl Project {
             for entry in walk.into_iter().filter_map(Result::ok) {
                 if entry.path_is_symlink() && entry.depth() > 0 {
                     if let Ok(target) = resolve(entry.path()) {
-                        let shown = crate::render::relative_name(&root, entry.path());
+                        let shown = relative_name(&root, entry.path());
                         inputs.push((shown, target));
                     }
                 }
@@ -283,13 +284,24 @@ impl Project {
     }
 }
 
+/// The kind of output the stamp beside `folder` marks it as, if any.
+pub fn stamped(folder: &Path) -> Option<OutputKind> {
+    stamp::read(folder).and_then(|stamp| OutputKind::by_id(&stamp.kind))
+}
+
+/// Mark `folder` as an output of `kind` about to be put in place (see
+/// [`stamp::mark`]).
+pub fn mark(folder: &Path, kind: OutputKind) -> io::Result<()> {
+    stamp::mark(folder, kind.id)
+}
+
 /// The kind of output ecoscore made `folder` as: its stamp says so. A
 /// folder with a sitemap.xml and feed.xml is taken for a site too (one built
 /// before stamps marked sites), so the briefing copy stays out of it.
 fn made_as(folder: &Path) -> Option<OutputKind> {
     // The file system's root has no name, so no stamp beside it.
     folder.file_name()?;
-    stamp::kind(folder).or_else(|| {
+    stamped(folder).or_else(|| {
         let site = folder.join("sitemap.xml").is_file() && folder.join("feed.xml").is_file();
         site.then_some(OutputKind::SITE)
     })
@@ -385,7 +397,7 @@ pub fn replaceable(kind: OutputKind, folder: &Path) -> Result<(), Refusal> {
     let why = if !meta.is_dir() {
         "it is a file, not a folder".to_string()
     } else if fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_none())
-        || stamp::kind(folder) == Some(kind)
+        || stamped(folder) == Some(kind)
     {
         return Ok(());
     } else {
@@ -564,9 +576,9 @@ mod tests {
         fs::write(out.join("mine.txt"), "x").unwrap();
         let why = replaceable(OutputKind::SITE, &out).unwrap_err().why;
         assert!(why.contains("not a site ecoscore built"), "{why}");
-        stamp::mark(&out, OutputKind::BRIEFING).unwrap();
+        mark(&out, OutputKind::BRIEFING).unwrap();
         assert!(replaceable(OutputKind::SITE, &out).is_err(), "another kind");
-        stamp::mark(&out, OutputKind::SITE).unwrap();
+        mark(&out, OutputKind::SITE).unwrap();
         assert!(replaceable(OutputKind::SITE, &out).is_ok());
     }
 

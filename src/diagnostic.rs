@@ -514,6 +514,14 @@ impl FromIterator<Diagnostic> for Diagnostics {
     }
 }
 
+/// A report of one problem: `Err(Diagnostic::error(…).into())`, or `?` on a
+/// `Result<_, Diagnostic>` in a function that returns `Diagnostics`.
+impl From<Diagnostic> for Diagnostics {
+    fn from(diagnostic: Diagnostic) -> Diagnostics {
+        Diagnostics(vec![diagnostic])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -266,9 +266,11 @@ mod tests {
             files,
             warnings,
             ..
-        } = crate::site::render(&dir.path().join("demo"), false, false).unwrap_or_else(|d| {
-            panic!("{}", d.render(false));
-        });
+        } = crate::site::Site::new(&dir.path().join("demo"), &crate::site::Options::default())
+            .render()
+            .unwrap_or_else(|d| {
+                panic!("{}", d.render(false));
+            });
         assert!(warnings.is_empty(), "{}", warnings.render(false));
         assert!(project.site.sample_data);
         assert_eq!(project.regions.len(), 3);

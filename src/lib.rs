@@ -6,20 +6,26 @@
 //! [`validate`] checks them and builds a [`model::Project`], [`score`] computes
 //! every unit's [`score::Scorecard`], [`render`] turns project and scores into
 //! pages in memory, and [`output`] is the only code that writes the site.
-//! [`archive`] freezes a published year and brings it back, unchanged, into
-//! every later build.
+//! [`site::Site`] runs these stages for a check, a render or a build, and
+//! copies the years [`archive`] holds into it unchanged; [`freeze`], above
+//! the pipeline, archives a published year, verifies archives and exports them.
 
 pub mod archive;
 pub mod brief;
 pub mod destination;
 pub mod diagnostic;
-pub mod export;
+pub mod digest;
+// For the benchmarks, the fixture example and scale tests; not the library's API.
+#[doc(hidden)]
 pub mod fixture;
+pub mod freeze;
 pub mod init;
 pub mod links;
 pub mod load;
 pub mod model;
+pub mod open_data;
 pub mod output;
+pub mod paths;
 pub mod pdf;
 pub mod render;
 pub mod score;
@@ -31,9 +37,11 @@ pub mod validate;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use model::Project;
-pub use site::{BuildOptions, BuildSummary};
+pub use site::{BuildSummary, Options, Site};
 
 use std::path::Path;
+
+use diagnostic::Pos;
 
 impl Project {
     /// Load and validate the project at `root`: `Ok` with any warnings, or
@@ -50,6 +58,25 @@ impl Project {
                 Err(diags.sorted())
             }
         }
+    }
+
+    /// The year `number`, or the report that the project has no data for it,
+    /// naming the years it has.
+    pub fn year(&self, number: u16) -> Result<&model::Year, Diagnostic> {
+        self.years.get(&number).ok_or_else(|| {
+            let known: Vec<String> = self.years.keys().map(u16::to_string).collect();
+            let known = if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            };
+            Diagnostic::error(
+                format!("data/{number}"),
+                Pos::FILE,
+                format!("there is no data for {number}"),
+            )
+            .with_help(format!("years in this project: {known}"))
+        })
     }
 
     /// Years that go into the public site: published ones, and drafts on request.

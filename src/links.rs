@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::model::Project;
 use crate::output::OutputFile;
-use crate::render::site_path;
+use crate::paths::site_path;
 
 /// One reference found in a page: the attribute value as written and its
 /// byte offset in the page.

@@ -5,6 +5,7 @@
 //! bad input.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::PathBuf;
 
 use rust_decimal::Decimal;
@@ -69,7 +70,7 @@ pub struct Year {
     pub units: Vec<UnitResult>,
     /// The scorecard of each unit, in `units` order: computed by validation,
     /// which reports a figure that cannot be computed where it is written.
-    pub cards: Vec<crate::score::Scorecard>,
+    pub cards: Vec<Scorecard>,
     pub bulletin: Bulletin,
     /// Optional narratives by unit id.
     pub narratives: BTreeMap<String, Narrative>,
@@ -293,4 +294,136 @@ pub struct Page {
     pub markdown: String,
     /// The line of `file` on which `markdown` starts, after the front matter.
     pub body_line: usize,
+}
+
+// What scoring gives (computed by `score`): kept here because a
+// valid year carries its scorecards (`Year::cards`).
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grade {
+    Excellent,
+    Good,
+    Pass,
+    Fail,
+}
+
+impl Grade {
+    pub const ALL: [Grade; 4] = [Grade::Excellent, Grade::Good, Grade::Pass, Grade::Fail];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Grade::Excellent => "excellent",
+            Grade::Good => "good",
+            Grade::Pass => "pass",
+            Grade::Fail => "fail",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Grade::Excellent => "优秀",
+            Grade::Good => "良好",
+            Grade::Pass => "合格",
+            Grade::Fail => "不合格",
+        }
+    }
+
+    /// One level down (降档); 不合格 stays.
+    pub fn lower(self) -> Grade {
+        match self {
+            Grade::Excellent => Grade::Good,
+            Grade::Good => Grade::Pass,
+            Grade::Pass | Grade::Fail => Grade::Fail,
+        }
+    }
+
+    pub fn from_total(total: Decimal, thresholds: &Thresholds) -> Grade {
+        if total >= thresholds.excellent {
+            Grade::Excellent
+        } else if total >= thresholds.good {
+            Grade::Good
+        } else if total >= thresholds.pass {
+            Grade::Pass
+        } else {
+            Grade::Fail
+        }
+    }
+}
+
+impl fmt::Display for Grade {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorScore {
+    /// Index into the year's `Rules::indicators`.
+    pub rule: usize,
+    pub target: Option<Decimal>,
+    pub value: Option<Decimal>,
+    pub source: Source,
+    pub applicable: bool,
+    pub met: bool,
+    /// How far the value falls short of the target, in the indicator's unit.
+    pub shortfall: Decimal,
+    /// Points earned out of the rule's points (exact, before the section's re-weighting).
+    pub earned: Decimal,
+    pub lost: Decimal,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskScore {
+    pub category: TaskCategory,
+    pub points: Decimal,
+    pub deductions: Vec<(Decimal, String)>,
+    /// What the deductions remove, never more than the category's points.
+    pub lost: Decimal,
+    pub earned: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GradeChange {
+    pub kind: &'static str,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scorecard {
+    /// Index into `Project::regions`.
+    pub region: usize,
+    pub rank: usize,
+    pub grade: Grade,
+    pub base_grade: Grade,
+    pub total: Decimal,
+    /// The bonus counted, after the cap.
+    pub bonus: Decimal,
+    /// The bonus entries' sum before the cap.
+    pub bonus_claimed: Decimal,
+    /// Each section rounded to two decimals.
+    pub sections: Sections<Decimal>,
+    pub indicators: Vec<IndicatorScore>,
+    /// Σ points of the applicable indicators (the re-weighting denominator).
+    pub applicable_points: Decimal,
+    pub tasks: Vec<TaskScore>,
+    pub funds_lost: Decimal,
+    pub downgrade_reasons: Vec<GradeChange>,
+    pub binding_missed: Vec<String>,
+    pub downgraded: bool,
+    pub vetoed: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct YearScores {
+    pub year: u16,
+    /// In rank order.
+    pub cards: Vec<Scorecard>,
+}
+
+impl YearScores {
+    pub fn card(&self, region: usize) -> Option<&Scorecard> {
+        self.cards.iter().find(|c| c.region == region)
+    }
 }

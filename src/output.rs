@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use crate::destination::{self, OutputKind};
-use crate::stamp;
+use crate::diagnostic::{Diagnostic, Pos};
 
 /// One file of the site, at a `/`-separated path relative to the output root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -267,7 +267,7 @@ impl Staging {
     pub fn commit(self) -> io::Result<()> {
         self.replaces.check(&self.out)?;
         if let Replaces::Output(kind) = self.replaces {
-            stamp::mark(&self.out, kind)?;
+            destination::mark(&self.out, kind)?;
         }
         let staged = &self.dir;
         if !self.out.exists() {
@@ -290,6 +290,13 @@ impl Staging {
         // Dropping the work folder deletes the old site.
         Ok(())
     }
+}
+
+/// The report of a write that failed: `what` could not be written to
+/// `path` for the reason `e`; `kept` says what was left as it was.
+pub fn cannot_write(path: impl Into<PathBuf>, what: &str, e: &io::Error, kept: &str) -> Diagnostic {
+    Diagnostic::error(path, Pos::FILE, format!("cannot write {what}: {e}"))
+        .with_help(format!("{kept}; check permissions and free space"))
 }
 
 /// Replace the folder `out`, if `replaces` allows, with exactly `files`.
@@ -410,7 +417,7 @@ mod tests {
             &[OutputFile::new("MANIFEST.sha256", "new")],
         )
         .unwrap();
-        assert_eq!(stamp::kind(&archive), None);
+        assert_eq!(destination::stamped(&archive), None);
     }
 
     /// A work folder as a command killed mid-swap leaves it: locked by

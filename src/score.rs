@@ -6,70 +6,15 @@
 //! keeping the scorecards of a valid year in the model. Every lost point and
 //! every grade change carries its reason into the [`Scorecard`].
 
-use std::fmt;
+use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Serialize;
 
 use crate::model::*;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Grade {
-    Excellent,
-    Good,
-    Pass,
-    Fail,
-}
-
-impl Grade {
-    pub const ALL: [Grade; 4] = [Grade::Excellent, Grade::Good, Grade::Pass, Grade::Fail];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Grade::Excellent => "excellent",
-            Grade::Good => "good",
-            Grade::Pass => "pass",
-            Grade::Fail => "fail",
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Grade::Excellent => "优秀",
-            Grade::Good => "良好",
-            Grade::Pass => "合格",
-            Grade::Fail => "不合格",
-        }
-    }
-
-    /// One level down (降档); 不合格 stays.
-    pub fn lower(self) -> Grade {
-        match self {
-            Grade::Excellent => Grade::Good,
-            Grade::Good => Grade::Pass,
-            Grade::Pass | Grade::Fail => Grade::Fail,
-        }
-    }
-
-    pub fn from_total(total: Decimal, thresholds: &Thresholds) -> Grade {
-        if total >= thresholds.excellent {
-            Grade::Excellent
-        } else if total >= thresholds.good {
-            Grade::Good
-        } else if total >= thresholds.pass {
-            Grade::Pass
-        } else {
-            Grade::Fail
-        }
-    }
-}
-
-impl fmt::Display for Grade {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+// The scorecard types live in the model, which keeps a valid year's cards
+// (validation scores every unit); they are named from here, where they are computed.
+pub use crate::model::{Grade, GradeChange, IndicatorScore, Scorecard, TaskScore, YearScores};
 
 /// Half-up to two decimals, as the rules say (四舍五入).
 ///
@@ -84,77 +29,6 @@ pub fn round2(value: Decimal) -> Decimal {
     rounded
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct IndicatorScore {
-    /// Index into the year's `Rules::indicators`.
-    pub rule: usize,
-    pub target: Option<Decimal>,
-    pub value: Option<Decimal>,
-    pub source: Source,
-    pub applicable: bool,
-    pub met: bool,
-    /// How far the value falls short of the target, in the indicator's unit.
-    pub shortfall: Decimal,
-    /// Points earned out of the rule's points (exact, before the section's re-weighting).
-    pub earned: Decimal,
-    pub lost: Decimal,
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TaskScore {
-    pub category: TaskCategory,
-    pub points: Decimal,
-    pub deductions: Vec<(Decimal, String)>,
-    /// What the deductions remove, never more than the category's points.
-    pub lost: Decimal,
-    pub earned: Decimal,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct GradeChange {
-    pub kind: &'static str,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct Scorecard {
-    /// Index into `Project::regions`.
-    pub region: usize,
-    pub rank: usize,
-    pub grade: Grade,
-    pub base_grade: Grade,
-    pub total: Decimal,
-    /// The bonus counted, after the cap.
-    pub bonus: Decimal,
-    /// The bonus entries' sum before the cap.
-    pub bonus_claimed: Decimal,
-    /// Each section rounded to two decimals.
-    pub sections: Sections<Decimal>,
-    pub indicators: Vec<IndicatorScore>,
-    /// Σ points of the applicable indicators (the re-weighting denominator).
-    pub applicable_points: Decimal,
-    pub tasks: Vec<TaskScore>,
-    pub funds_lost: Decimal,
-    pub downgrade_reasons: Vec<GradeChange>,
-    pub binding_missed: Vec<String>,
-    pub downgraded: bool,
-    pub vetoed: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct YearScores {
-    pub year: u16,
-    /// In rank order.
-    pub cards: Vec<Scorecard>,
-}
-
-impl YearScores {
-    pub fn card(&self, region: usize) -> Option<&Scorecard> {
-        self.cards.iter().find(|c| c.region == region)
-    }
-}
-
 /// Every unit of `year`, ranked: the scorecards validation computed.
 pub fn score_year(year: &Year) -> YearScores {
     let mut cards = year.cards.clone();
@@ -163,6 +37,15 @@ pub fn score_year(year: &Year) -> YearScores {
         year: year.year,
         cards,
     }
+}
+
+/// Scores of every year of the project, by year.
+pub fn score_all(project: &Project) -> BTreeMap<u16, YearScores> {
+    project
+        .years
+        .par_iter()
+        .map(|(&number, year)| (number, score_year(year)))
+        .collect()
 }
 
 /// Sort by grade, then total descending, then official order; equal grade and

@@ -26,17 +26,15 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::archive::{hex, sha256_hex};
-use crate::destination::OutputKind;
+use crate::digest::{hex, sha256_hex};
 use crate::load::INPUTS;
-use crate::render::relative_name;
-use crate::site::Published;
+use crate::paths::relative_name;
 
 /// What a stamp records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp {
-    /// The kind of output ecoscore made in the folder ([`OutputKind::id`]).
-    /// Stamps written before kinds were recorded were all beside sites.
+    /// The kind of output ecoscore made in the folder (the `id` of a
+    /// `destination::OutputKind`).
     #[serde(default = "site")]
     pub kind: String,
     /// The build that left the folder as it is, when it can be reused.
@@ -44,8 +42,25 @@ pub struct Stamp {
     pub build: Option<Built>,
 }
 
+/// Stamps written before kinds were recorded were all beside sites (the id
+/// of `OutputKind::SITE`; `a_stamp_from_before_kinds_marks_a_site` holds
+/// the two together).
 fn site() -> String {
-    OutputKind::SITE.id.to_string()
+    "site".to_string()
+}
+
+/// What a build put in the output folder: what its summary reports, and
+/// what the stamp keeps to report again when nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Published {
+    pub pages: usize,
+    /// SVG files the build generated (theme static files are not charts).
+    pub charts: usize,
+    pub files: usize,
+    pub years: Vec<u16>,
+    /// Years copied from `archive/`.
+    pub archived: Vec<u16>,
+    pub drafts_left_out: Vec<u16>,
 }
 
 /// The digests of a build, and the summary of the build that made the
@@ -78,11 +93,6 @@ pub fn read(out: &Path) -> Option<Stamp> {
     serde_json::from_slice(&text).ok()
 }
 
-/// The kind of output ecoscore made `out` as, if its stamp says.
-pub fn kind(out: &Path) -> Option<OutputKind> {
-    read(out).and_then(|stamp| OutputKind::by_id(&stamp.kind))
-}
-
 /// Record `stamp` for `out`, replacing any earlier one in one step.
 pub fn write(out: &Path, stamp: &Stamp) -> io::Result<()> {
     let target = path(out);
@@ -92,14 +102,14 @@ pub fn write(out: &Path, stamp: &Stamp) -> io::Result<()> {
     fs::rename(&scratch, &target)
 }
 
-/// Mark `out` as an output of `kind` that ecoscore is about to put in place,
-/// with no build to reuse: whatever is in the folder, old or new, may be
-/// replaced, and the next build is a full one.
-pub fn mark(out: &Path, kind: OutputKind) -> io::Result<()> {
+/// Mark `out` as an output of the kind `kind` (its id) that ecoscore is
+/// about to put in place, with no build to reuse: whatever is in the folder,
+/// old or new, may be replaced, and the next build is a full one.
+pub fn mark(out: &Path, kind: &str) -> io::Result<()> {
     write(
         out,
         &Stamp {
-            kind: kind.id.to_string(),
+            kind: kind.to_string(),
             build: None,
         },
     )
@@ -230,6 +240,11 @@ fn binary_identity() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::destination::OutputKind;
+
+    fn kind(out: &Path) -> Option<OutputKind> {
+        crate::destination::stamped(out)
+    }
 
     fn project() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
@@ -324,7 +339,7 @@ mod tests {
         write(&out, &stamp).unwrap();
         assert_eq!(read(&out), Some(stamp));
         assert_eq!(kind(&out), Some(OutputKind::SITE));
-        mark(&out, OutputKind::BRIEFING).unwrap();
+        crate::destination::mark(&out, OutputKind::BRIEFING).unwrap();
         assert_eq!(read(&out).unwrap().build, None, "a mark forgets the build");
         assert_eq!(kind(&out), Some(OutputKind::BRIEFING));
     }

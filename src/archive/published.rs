@@ -12,13 +12,13 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::Tree;
-use crate::export;
 use crate::model::{Project, Sections, Year};
+use crate::open_data;
 use crate::render::charts;
 use crate::render::view::{ScorecardView, YearView};
 use crate::score::{self, Grade, YearScores};
 
-/// `export::ScoresDoc` as read back: the fields site-wide pages show.
+/// `open_data::ScoresDoc` as read back: the fields site-wide pages show.
 #[derive(Deserialize)]
 struct OpenData {
     year: u16,
@@ -125,7 +125,7 @@ pub fn published(project: &Project, year: &Year, site: &Tree) -> Result<Publishe
         ));
     }
     let scored = score::score_year(year);
-    let reproduced = export::to_json(project, &scored).as_bytes() == open_data.as_slice()
+    let reproduced = open_data::to_json(project, &scored).as_bytes() == open_data.as_slice()
         && charts_reproduced(project, year, &scored, site);
     let mut cards = Vec::with_capacity(open.regions.len());
     let mut renamed = Vec::new();
@@ -189,7 +189,7 @@ mod tests {
         let (project, _) = crate::Project::load(sample).unwrap();
         let year = &project.years[&2023];
         let scored = score::score_year(year);
-        let open = export::to_json(&project, &scored);
+        let open = open_data::to_json(&project, &scored);
         let site = |open: &str| {
             let mut site = Tree::new();
             site.insert(open_data_path(2023), open.as_bytes().to_vec());
@@ -211,7 +211,7 @@ mod tests {
         };
         let same = published(&project, year, &site(&open)).unwrap();
         assert!(same.reproduced && same.renamed.is_empty());
-        assert_eq!(export::to_json(&project, &same.scores), open);
+        assert_eq!(open_data::to_json(&project, &same.scores), open);
 
         // An indicator value that changes no figure still changes its chart.
         let mut charted = site(&open);

@@ -1,8 +1,9 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args};
-use ecoscore::archive::{self, FreezeOptions};
+use ecoscore::archive;
 use ecoscore::destination;
+use ecoscore::freeze::{self, FreezeOptions};
 use ecoscore::model::Date;
 
 use super::{report, say, Common, FAILURE};
@@ -59,7 +60,7 @@ pub fn execute(common: &Common, args: &ArchiveArgs) -> u8 {
             date: args.date,
             supersede: args.reason.clone().filter(|_| args.force),
         };
-        match archive::freeze(&common.root, &options) {
+        match freeze::freeze(&common.root, &options) {
             Ok(summary) => {
                 let m = &summary.metadata;
                 say(&format!(
@@ -88,7 +89,7 @@ pub fn execute(common: &Common, args: &ArchiveArgs) -> u8 {
         }
     }
     if let Some(file) = &args.export {
-        match archive::export(&common.root, args.year, file, args.force) {
+        match freeze::export(&common.root, args.year, file, args.force) {
             Ok(summary) => say(&format!(
                 "exported archive/{} → {} ({} bytes, sha256 {})",
                 args.year,

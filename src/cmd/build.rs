@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use ecoscore::pdf::Pdf;
-use ecoscore::site::{self, BuildOptions, BuildSummary};
+use ecoscore::site::{BuildSummary, Options, Site};
 
 use super::progress::{format_timings, Progress};
 use super::{built_line, detail, from_archive, report, say, warn_no_pdf, Common, FAILURE};
@@ -30,13 +30,14 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
         .out
         .clone()
         .unwrap_or_else(|| common.root.join("public"));
-    let options = BuildOptions {
-        out: out.clone(),
-        include_drafts: args.drafts,
+    let options = Options {
+        drafts: args.drafts,
         pdf: args.pdf,
     };
     let mut progress = Progress::start();
-    let result = site::build_observed(&common.root, &options, &mut |stage| progress.stage(stage));
+    let result = Site::new(&common.root, &options)
+        .observe(&mut |stage| progress.stage(stage))
+        .build(&out);
     detail(&format_timings(&progress.finish()));
     match result {
         Ok(BuildSummary {

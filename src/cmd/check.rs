@@ -1,7 +1,6 @@
 use clap::Args;
-use std::path::Path;
 
-use ecoscore::{links, site, Diagnostics, Project};
+use ecoscore::{Options, Project, Site};
 
 use super::{from_archive, report, say, Common, FAILURE};
 
@@ -16,10 +15,18 @@ pub struct CheckArgs {
 }
 
 pub fn execute(common: &Common, args: &CheckArgs) -> u8 {
+    // A check covers drafts too: a draft's problems are found before it is published.
+    let site = Site::new(
+        &common.root,
+        &Options {
+            drafts: true,
+            pdf: false,
+        },
+    );
     let checked = if args.links {
-        check_with_links(&common.root)
+        site.check_links()
     } else {
-        site::check(&common.root)
+        site.check()
     };
     match checked {
         Ok(checked) => {
@@ -36,29 +43,6 @@ pub fn execute(common: &Common, args: &CheckArgs) -> u8 {
             FAILURE
         }
     }
-}
-
-/// [`site::check`] plus the link checker, which quotes the line of a broken
-/// link and so keeps the rendered pages. Broken links come back as errors,
-/// with the warnings.
-fn check_with_links(root: &Path) -> Result<site::Checked, Diagnostics> {
-    let rendered = site::render(root, true, false)?;
-    let broken = links::check(
-        &rendered.files,
-        &rendered.project.site.base_url,
-        &links::Sources::of(&rendered.project),
-    );
-    if broken.has_errors() {
-        let mut all = rendered.warnings;
-        all.extend(broken);
-        return Err(all.sorted());
-    }
-    Ok(site::Checked {
-        project: rendered.project,
-        files: rendered.files.len(),
-        warnings: rendered.warnings,
-        archived: rendered.archived,
-    })
 }
 
 /// One line saying what was checked, e.g. "ok: checked 12 units, 5 years

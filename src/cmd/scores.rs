@@ -1,7 +1,7 @@
 use clap::{Args, ValueEnum};
-use ecoscore::{export, score};
+use ecoscore::{open_data, score};
 
-use super::{load_project, Common, FAILURE};
+use super::{load_project, report, Common, FAILURE};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -26,24 +26,18 @@ pub fn execute(common: &Common, args: &ScoresArgs) -> u8 {
     let Some(project) = load_project(common) else {
         return FAILURE;
     };
-    let Some(year) = project.years.get(&args.year) else {
-        let known: Vec<String> = project.years.keys().map(u16::to_string).collect();
-        eprintln!(
-            "error: there is no data for {}; years in this project: {}",
-            args.year,
-            if known.is_empty() {
-                "none".to_string()
-            } else {
-                known.join(", ")
-            }
-        );
-        return FAILURE;
+    let year = match project.year(args.year) {
+        Ok(year) => year,
+        Err(unknown) => {
+            report(&unknown.into());
+            return FAILURE;
+        }
     };
     let scores = score::score_year(year);
     let text = match args.format {
-        Format::Table => export::to_table(&project, &scores),
-        Format::Json => export::to_json(&project, &scores),
-        Format::Csv => export::to_csv(&project, &scores),
+        Format::Table => open_data::to_table(&project, &scores),
+        Format::Json => open_data::to_json(&project, &scores),
+        Format::Csv => open_data::to_csv(&project, &scores),
     };
     print!("{text}");
     0

@@ -1,5 +1,6 @@
 use clap::Args;
-use ecoscore::archive::{self, Rebuild};
+use ecoscore::archive;
+use ecoscore::freeze::{self, Rebuild};
 
 use super::{report, Common, FAILURE};
 
@@ -11,7 +12,7 @@ use super::{report, Common, FAILURE};
 pub struct VerifyArgs {}
 
 pub fn execute(common: &Common, _args: &VerifyArgs) -> u8 {
-    let reports = match archive::verify(&common.root) {
+    let reports = match freeze::verify(&common.root) {
         Ok(reports) => reports,
         Err(diags) => {
             report(&diags);

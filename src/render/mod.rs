@@ -20,10 +20,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diagnostic::{suggest, Diagnostic, Diagnostics, Pos};
-use crate::export;
 use crate::load::decode;
 use crate::model::{Project, Year};
+use crate::open_data;
 use crate::output::OutputFile;
+use crate::paths::{relative_name, site_path};
 use crate::score::YearScores;
 use view::*;
 
@@ -139,16 +140,6 @@ fn format_value(
         minijinja::escape_formatter(out, state, value)?;
     }
     budget::check(0)
-}
-
-/// `path` relative to `base`, `/`-separated on every platform.
-pub(crate) fn relative_name(base: &Path, path: &Path) -> String {
-    path.strip_prefix(base)
-        .unwrap_or(path)
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 fn sorted_files(dir: &Path) -> Vec<PathBuf> {
@@ -555,17 +546,6 @@ fn page_path_root(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
-/// The path part of an absolute URL: "https://host/kaohe/" → "/kaohe/".
-pub fn site_path(base_url: &str) -> String {
-    let after_scheme = base_url
-        .split_once("://")
-        .map_or(base_url, |(_, rest)| rest);
-    match after_scheme.find('/') {
-        Some(slash) => after_scheme[slash..].to_string(),
-        None => "/".to_string(),
-    }
-}
-
 fn canonical(base_url: &str, path: &str) -> String {
     format!(
         "{base_url}{}",
@@ -664,7 +644,8 @@ impl<'a> Renderer<'a> {
 
     /// The files of one unit's scorecard for `year` (the page and its
     /// charts), the `index`th unit in scoring order. None if there is no such
-    /// year or unit.
+    /// year or unit. For `benches/pipeline.rs`, not the library's API.
+    #[doc(hidden)]
     pub fn scorecard(
         &self,
         year: u16,
@@ -803,11 +784,11 @@ impl<'a> Renderer<'a> {
                     self.year_context(y.year.year, meta, extra),
                 )?);
                 let mut csv = vec![0xEF, 0xBB, 0xBF];
-                csv.extend_from_slice(export::to_csv(y.input.project, y.scores).as_bytes());
+                csv.extend_from_slice(open_data::to_csv(y.input.project, y.scores).as_bytes());
                 files.push(OutputFile::new(y.view.data_csv.clone(), csv));
                 files.push(OutputFile::new(
                     y.view.data_json.clone(),
-                    export::to_json(y.input.project, y.scores),
+                    open_data::to_json(y.input.project, y.scores),
                 ));
                 Ok(files)
             }
@@ -1189,24 +1170,6 @@ pub fn render_site_into(input: &RenderInput<'_>, sink: Sink<'_>) -> Result<(), D
     Ok(())
 }
 
-/// Every file of the public site in memory, sorted by path.
-pub fn render_site(input: &RenderInput<'_>) -> Result<Vec<OutputFile>, Diagnostics> {
-    let files = std::sync::Mutex::new(Vec::new());
-    render_site_into(input, &|file| {
-        files
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(file);
-        Ok(())
-    })?;
-    let mut files = files
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
-    Ok(files)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1226,8 +1189,6 @@ mod tests {
             canonical("https://h/kaohe/", "feed.xml"),
             "https://h/kaohe/feed.xml"
         );
-        assert_eq!(site_path("https://example.gov.cn/kaohe/"), "/kaohe/");
-        assert_eq!(site_path("https://example.gov.cn/"), "/");
     }
 
     #[test]

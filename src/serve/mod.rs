@@ -2,7 +2,7 @@
 //! 127.0.0.1, rebuilt when an input file changes, and reloaded in the browser.
 //!
 //! Nothing is written to disk: every build goes through
-//! [`crate::site::render_observed`] and the files are answered from a map. A build that fails keeps the last
+//! [`crate::site::Site::render`] and the files are answered from a map. A build that fails keeps the last
 //! good files for assets but answers every page with the problems, so the
 //! browser never shows a stale site as if it were current. The browser learns
 //! about a new build from a server-sent event stream; the script that listens

@@ -12,8 +12,8 @@ use axum::body::Bytes;
 use super::{Report, ServeEvent, OWN_PREFIX};
 use crate::diagnostic::Diagnostics;
 use crate::output::OutputFile;
-use crate::render::site_path;
-use crate::site::{self, Stage};
+use crate::paths::site_path;
+use crate::site::{self, Options, Site, Stage};
 
 /// What the server answers with at one moment.
 #[derive(Debug, Default)]
@@ -58,9 +58,13 @@ impl Builder {
     ) -> Option<Snapshot> {
         let started = Instant::now();
         let mut marks: Vec<(Stage, Instant)> = Vec::new();
-        let result = site::render_observed(&self.root, true, false, &mut |stage| {
-            marks.push((stage, Instant::now()));
-        });
+        let options = Options {
+            drafts: true,
+            pdf: false,
+        };
+        let result = Site::new(&self.root, &options)
+            .observe(&mut |stage| marks.push((stage, Instant::now())))
+            .render();
         let millis = started.elapsed().as_millis();
         let end = Instant::now();
         let stages: Vec<(Stage, Duration)> = marks

@@ -27,7 +27,7 @@ mod rules;
 mod scoring;
 mod targets;
 
-pub use crate::diagnostic::suggest;
+use crate::diagnostic::suggest;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::load::yaml::{pos, Dec};
 use crate::load::{Doc, Loaded, RawProject, RawYear};

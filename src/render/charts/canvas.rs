@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 
 use super::palette::Rgb;
-use crate::export::is_wide;
+use crate::open_data::is_wide;
 
 /// The site's sans-serif stack (style.css `--sans`): browsers draw the Chinese
 /// labels with their own fonts, nothing is embedded or fetched.

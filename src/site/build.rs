@@ -1,0 +1,280 @@
+//! [`Site::build`]: the site written to its output folder, or nothing at all,
+//! and a rebuild skipped when the stamp shows that nothing changed.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
+
+use super::{Options, Rendered, Site, Stage};
+use crate::destination::{self, OutputKind};
+use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::links;
+use crate::model::{Date, Project};
+use crate::output::{self, OutputFile, Replaces};
+use crate::pdf::{self, Pdf};
+use crate::render;
+use crate::stamp::{self, Published};
+
+#[derive(Debug, Clone)]
+pub struct BuildSummary {
+    pub published: Published,
+    pub warnings: Diagnostics,
+    pub pdf: Pdf,
+    pub millis: u128,
+    /// Set when nothing changed since the build that made the output folder
+    /// as it is: the folder was left alone and the counts are that build's.
+    pub reused: Option<Reused>,
+}
+
+/// What is known of the earlier build whose output was kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reused {
+    /// How many warnings it reported (`ecoscore check` shows them again;
+    /// the summary's `warnings` is empty).
+    pub warnings: usize,
+}
+
+/// What a build replaces: a site ecoscore built (or an empty folder).
+const SITE: Replaces = Replaces::Output(OutputKind::SITE);
+
+/// What the previous output was left as when a write fails.
+const KEPT: &str = "the previous output was left as it was";
+
+impl Site<'_> {
+    /// Build the public site into `out` (absolute or relative to the working
+    /// directory); on any error nothing is written.
+    pub fn build(mut self, out: &Path) -> Result<BuildSummary, Diagnostics> {
+        let started = Instant::now();
+        // Resolved once, checked, and used for every write (see `destination`).
+        let out = destination::output_folder(&self.root, OutputKind::SITE, out)?;
+        destination::replaceable(OutputKind::SITE, &out)?;
+        if !self.options.pdf {
+            // Hashed before anything is loaded: see `stamp`.
+            let options = format!("drafts={}", self.options.drafts);
+            let inputs = stamp::inputs_digest(&self.root, &options).ok();
+            if let Some(mut summary) = inputs.as_deref().and_then(|i| unchanged(&out, i)) {
+                summary.millis = started.elapsed().as_millis();
+                return Ok(summary);
+            }
+            let mut summary = self.build_streaming(&out)?;
+            if let Some(inputs) = inputs {
+                record(&out, inputs, &summary);
+            }
+            summary.millis = started.elapsed().as_millis();
+            return Ok(summary);
+        }
+        // PDFs depend on the Chromium found, which no stamp can vouch for: the
+        // swap-in leaves a stamp that marks the site and records no build.
+        let chromium = match pdf::Chromium::find() {
+            Ok(chromium) => chromium,
+            Err(why) => {
+                let mut summary = self.build_streaming(&out)?;
+                summary.pdf = Pdf::Missing(why);
+                summary.millis = started.elapsed().as_millis();
+                return Ok(summary);
+            }
+        };
+        let Rendered {
+            project,
+            mut files,
+            warnings,
+            years,
+            archived,
+        } = self.render_to_memory(true)?;
+        print_bulletins(
+            &chromium,
+            &project,
+            &self.options,
+            &out,
+            &archived,
+            &mut files,
+        )?;
+        let broken = links::check(
+            &files,
+            &project.site.base_url,
+            &links::Sources::of(&project),
+        );
+        if broken.has_errors() {
+            return Err(broken);
+        }
+        self.stage(Stage::Write);
+        output::write_site(&out, SITE, &files)
+            .map_err(|e| output::cannot_write(&out, "the site", &e, KEPT))?;
+        Ok(BuildSummary {
+            published: Published {
+                pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
+                charts: count_charts(&files),
+                files: files.len(),
+                years,
+                archived,
+                drafts_left_out: drafts_left_out(&project, &self.options),
+            },
+            warnings,
+            pdf: Pdf::Written,
+            millis: started.elapsed().as_millis(),
+            reused: None,
+        })
+    }
+
+    /// Build without holding the site in memory: every file goes to the
+    /// staging folder as it is rendered, and the folder is swapped in at the end.
+    fn build_streaming(&mut self, out: &Path) -> Result<BuildSummary, Diagnostics> {
+        let write_error = |e: std::io::Error| output::cannot_write(out, "the site", &e, KEPT);
+        let staging = output::Staging::new(out, SITE).map_err(write_error)?;
+        let (pages, charts, files) = (
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+        );
+        // The link checker needs every path and each page's links and ids, not
+        // the pages themselves.
+        let scanned = Mutex::new(Vec::new());
+        let paths = Mutex::new(BTreeSet::new());
+        let outcome = self.render_into(false, &|file| {
+            if file.path.ends_with(".html") {
+                pages.fetch_add(1, Ordering::Relaxed);
+            } else if is_chart(&file) {
+                charts.fetch_add(1, Ordering::Relaxed);
+            }
+            files.fetch_add(1, Ordering::Relaxed);
+            if let Some(links) = links::scan(&file) {
+                scanned
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(links);
+            }
+            paths
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(file.path.clone());
+            staging.write(&file).map_err(write_error)
+        })?;
+        let scanned = scanned.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let paths = paths.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let sources = links::Sources::of(&outcome.project);
+        let base_url = &outcome.project.site.base_url;
+        let broken = links::check_scanned(&scanned, &paths, base_url, &sources, |page| {
+            let text = std::fs::read_to_string(staging.path().join(page)).ok()?;
+            Some(std::sync::Arc::from(text))
+        });
+        if broken.has_errors() {
+            return Err(broken);
+        }
+        self.stage(Stage::Write);
+        staging.commit().map_err(write_error)?;
+        let project = outcome.project;
+        Ok(BuildSummary {
+            published: Published {
+                pages: pages.into_inner(),
+                charts: charts.into_inner(),
+                files: files.into_inner(),
+                years: outcome.years,
+                archived: outcome.archived,
+                drafts_left_out: drafts_left_out(&project, &self.options),
+            },
+            warnings: outcome.warnings,
+            pdf: Pdf::NotAsked,
+            millis: 0,
+            reused: None,
+        })
+    }
+}
+
+/// The summary of the build that made `out`, when its stamp says that
+/// nothing changed since: same inputs, options and binary, output untouched.
+fn unchanged(out: &Path, inputs: &str) -> Option<BuildSummary> {
+    let built = stamp::read(out)?.build.filter(|b| b.inputs == inputs)?;
+    if stamp::output_digest(out).ok()? != built.output {
+        return None;
+    }
+    Some(BuildSummary {
+        published: built.published,
+        warnings: Diagnostics::new(),
+        pdf: Pdf::NotAsked,
+        millis: 0,
+        reused: Some(Reused {
+            warnings: built.warnings,
+        }),
+    })
+}
+
+/// Record the build in the stamp of the output just swapped in. Without a
+/// record the next build is a full one (the stamp the swap-in wrote still
+/// marks the site), so failing to write it is no error.
+fn record(out: &Path, inputs: String, summary: &BuildSummary) {
+    let Ok(output) = stamp::output_digest(out) else {
+        return;
+    };
+    let _ = stamp::write(
+        out,
+        &stamp::Stamp {
+            kind: OutputKind::SITE.id.to_string(),
+            build: Some(stamp::Built {
+                inputs,
+                output,
+                published: summary.published.clone(),
+                warnings: summary.warnings.iter().count(),
+            }),
+        },
+    );
+}
+
+/// Print the bulletin of every year rendered in this build from the rendered pages
+/// and add the PDFs beside them.
+fn print_bulletins(
+    chromium: &pdf::Chromium,
+    project: &Project,
+    options: &Options,
+    out: &Path,
+    archived: &[u16],
+    files: &mut Vec<OutputFile>,
+) -> Result<(), Diagnostics> {
+    // An archived year is published exactly as frozen: no PDF is added to it.
+    let years: Vec<_> = project
+        .public_years(options.drafts)
+        .filter(|y| !archived.contains(&y.year))
+        .collect();
+    let pages: Vec<(String, Date)> = years
+        .iter()
+        .map(|y| (format!("{}/bulletin/index.html", y.year), y.bulletin.date))
+        .collect();
+    let page_refs: Vec<(&str, Date)> = pages.iter().map(|(p, d)| (p.as_str(), *d)).collect();
+    let base_url = &project.site.base_url;
+    let printed = pdf::print_files(chromium, out, files, &page_refs, base_url).map_err(|e| {
+        Diagnostic::error(
+            out,
+            Pos::FILE,
+            format!("cannot print the bulletins to PDF: {e}"),
+        )
+        .with_help("nothing was written; build without --pdf to publish the HTML only")
+    })?;
+    for (year, bytes) in years.iter().zip(printed) {
+        files.push(OutputFile::new(
+            format!("{}/bulletin/{}", year.year, render::BULLETIN_PDF),
+            bytes,
+        ));
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(())
+}
+
+/// Draft years the build left out (none with drafts).
+fn drafts_left_out(project: &Project, options: &Options) -> Vec<u16> {
+    project
+        .years
+        .values()
+        .filter(|y| !options.drafts && !y.is_published())
+        .map(|y| y.year)
+        .collect()
+}
+
+/// A generated SVG file: a chart (the theme's own static files are copied, not drawn).
+fn is_chart(file: &OutputFile) -> bool {
+    file.path.ends_with(".svg") && !file.path.starts_with("static/")
+}
+
+pub fn count_charts(files: &[OutputFile]) -> usize {
+    files.iter().filter(|f| is_chart(f)).count()
+}
