@@ -164,6 +164,13 @@ fn no_import_cycle_between_files_of_different_folders() {
         let text = fs::read_to_string(file).expect("read source");
         // Tests may reach anywhere; only the code proper has a direction.
         let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        // Comments name modules without importing them.
+        let code: String = code
+            .lines()
+            .map(|line| line.split("//").next().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let code = code.as_str();
         let mut paths = crate_paths(code);
         paths.extend(grouped_paths(code));
         paths.extend(super_paths(&modules, file, code));
