@@ -31,11 +31,11 @@ pub use verify::{verify, Rebuild, YearReport};
 /// staged in a temporary project folder.
 fn render_year(input: &Tree, year: u16) -> Result<Vec<OutputFile>, Diagnostics> {
     let io_error = |e: io::Error| {
-        Diagnostics::from(Diagnostic::error(
+        Diagnostic::error(
             ARCHIVE_DIR,
             Pos::FILE,
             format!("cannot stage the input in a temporary folder: {e}"),
-        ))
+        )
     };
     let staging = tempfile::Builder::new()
         .prefix("ecoscore-archive-")
