@@ -524,6 +524,7 @@ mod tests {
             bonus: vec![],
             veto: vec![],
             downgrade: vec![],
+            self_assessment: None,
             internal: BTreeMap::new(),
         }
     }

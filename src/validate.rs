@@ -82,6 +82,77 @@ pub fn validate(mut raw: RawProject) -> Result<(Project, Diagnostics), Diagnosti
     }
 }
 
+/// One year's rules and targets, validated with the catalogue they refer to
+/// but without the year's results: what `forms` issues before any result
+/// exists, and what `import` reads the filled forms against.
+#[derive(Debug)]
+pub struct YearTemplate {
+    pub site: Site,
+    pub regions: Vec<Region>,
+    pub indicators: Vec<Indicator>,
+    pub year: u16,
+    pub rules: Rules,
+    /// Per region (regions.yaml order), one target per rule (`None`: n/a).
+    pub targets: Vec<Vec<Option<Decimal>>>,
+}
+
+/// Validate what [`YearTemplate`] holds; the errors are those of its own
+/// files only (site.yaml, regions, indicators, the year's rules and targets).
+pub fn year_template(raw: &RawProject, year: u16) -> Result<YearTemplate, Diagnostics> {
+    let mut v = Validator {
+        diags: Diagnostics::new(),
+        history: History::default(),
+    };
+    let site = v.site(&raw.site, &raw.root);
+    let regions = v.regions(&raw.regions);
+    let indicators = v.indicators(&raw.indicators);
+    let template = match (site, regions, indicators, raw.years.get(&year)) {
+        (Some(site), Some(regions), Some(indicators), Some(raw_year)) => {
+            let catalogue = Catalogue {
+                regions: &regions,
+                indicators: &indicators,
+            };
+            let rules = match &raw_year.rules {
+                Some(Doc::Ok(loaded)) => v.rules(year, loaded, &catalogue),
+                Some(Doc::Broken) => None,
+                None | Some(Doc::Missing) => {
+                    v.missing(
+                        format!("data/{year}/rules.yaml"),
+                        format!("the {year} rules (年度考核细则) are missing"),
+                        "forms and import need the year's rules.yaml and targets.yaml",
+                    );
+                    None
+                }
+            };
+            let targets = match (&raw_year.targets, &rules) {
+                (Some(Doc::Ok(loaded)), Some(rules)) => v.targets(year, loaded, rules, &catalogue),
+                (Some(Doc::Ok(_)), None) | (Some(Doc::Broken), _) => None,
+                (None | Some(Doc::Missing), _) => {
+                    v.missing(
+                        format!("data/{year}/targets.yaml"),
+                        format!("the {year} targets (目标责任书) are missing"),
+                        "forms and import need the year's rules.yaml and targets.yaml",
+                    );
+                    None
+                }
+            };
+            rules.zip(targets).map(|(rules, targets)| YearTemplate {
+                site,
+                regions,
+                indicators,
+                year,
+                rules,
+                targets,
+            })
+        }
+        _ => None,
+    };
+    match template {
+        Some(template) if !v.diags.has_errors() => Ok(template),
+        _ => Err(v.diags.sorted()),
+    }
+}
+
 struct Validator {
     diags: Diagnostics,
     history: History,
@@ -138,6 +209,10 @@ fn did_you_mean<'a>(
         None => format!("known ids: {all}"),
     }
 }
+
+/// How many points a unit's self-assessed total may exceed the verified one
+/// before the briefing copy lists it (site.yaml `self_assessment.threshold`).
+pub const DEFAULT_SELF_ASSESSMENT_THRESHOLD: Decimal = Decimal::from_parts(5, 0, 0, false, 0);
 
 /// Targets by rule indicator index: the target (`None` for n/a) and where it is written.
 type TargetMap = BTreeMap<usize, (Option<Decimal>, Pos)>;
@@ -249,6 +324,21 @@ impl Validator {
             Some(office) => self.non_empty(loaded, office, "briefing.office"),
             None => publisher.clone(),
         };
+        let self_assessment_threshold = match &raw.self_assessment.threshold {
+            Some(threshold) => {
+                let points = threshold.value.0;
+                if points.is_sign_negative() && !points.is_zero() {
+                    self.error(
+                        loaded,
+                        pos(threshold),
+                        format!("self_assessment.threshold cannot be negative, found {points}"),
+                        Some("write how many points a unit's self-assessed total may exceed the verified total before the briefing copy lists it, e.g. 5".into()),
+                    );
+                }
+                points
+            }
+            None => DEFAULT_SELF_ASSESSMENT_THRESHOLD,
+        };
         Some(Site {
             title,
             publisher,
@@ -262,6 +352,8 @@ impl Validator {
             sample_data: raw.sample_data,
             briefing_recipients: raw.briefing.recipients.clone(),
             briefing_office,
+            self_assessment_public: raw.self_assessment.public,
+            self_assessment_threshold,
         })
     }
 
@@ -1085,6 +1177,10 @@ impl Validator {
                 reason,
             });
         }
+        let self_assessment = raw
+            .self_assessment
+            .as_ref()
+            .and_then(|s| self.self_assessment(loaded, s, rules));
         if self.diags.error_count() == errors_before {
             let figures = ResultFigures {
                 indicators: ruled
@@ -1106,7 +1202,78 @@ impl Validator {
             bonus,
             veto,
             downgrade,
+            self_assessment,
             internal: raw.internal.clone(),
+        })
+    }
+
+    /// The unit's self-assessed scores: each part within its section's
+    /// points, the bonus within the cap, the total their sum.
+    fn self_assessment(
+        &mut self,
+        loaded: &Loaded<RawResults>,
+        raw: &Spanned<RawSelfAssessment>,
+        rules: &Rules,
+    ) -> Option<SelfAssessment> {
+        let errors_before = self.diags.error_count();
+        let s = &raw.value;
+        let part = |v: &mut Validator, value: &Spanned<Dec>, what: &str, max: Decimal| {
+            let number = v.non_negative(loaded, value, what);
+            if number > max {
+                v.error(
+                    loaded,
+                    pos(value),
+                    format!(
+                        "the self-assessed {what} {number} is more than its {} points",
+                        max.normalize()
+                    ),
+                    Some(format!("write a score from 0 to {}", max.normalize())),
+                );
+            }
+            number
+        };
+        let sections = Sections {
+            indicators: part(
+                self,
+                &s.indicators,
+                "indicators score",
+                rules.sections.indicators,
+            ),
+            tasks: part(self, &s.tasks, "tasks score", rules.sections.tasks),
+            funds: part(self, &s.funds, "funds score", rules.sections.funds),
+            satisfaction: part(
+                self,
+                &s.satisfaction,
+                "satisfaction score",
+                rules.sections.satisfaction,
+            ),
+        };
+        let bonus = match &s.bonus {
+            Some(bonus) => part(self, bonus, "bonus", rules.bonus_cap),
+            None => Decimal::ZERO,
+        };
+        let total = s.total.value.0;
+        let sum =
+            sections.indicators + sections.tasks + sections.funds + sections.satisfaction + bonus;
+        if total != sum {
+            self.error(
+                loaded,
+                pos(&s.total),
+                format!(
+                    "the self-assessed total {} is not the sum of the sections and the bonus, {}",
+                    total.normalize(),
+                    sum.normalize()
+                ),
+                Some(format!(
+                    "write `total: {}`, or correct the section scores",
+                    sum.normalize()
+                )),
+            );
+        }
+        (self.diags.error_count() == errors_before).then_some(SelfAssessment {
+            sections,
+            bonus,
+            total,
         })
     }
 

@@ -211,6 +211,7 @@ pub struct YearView {
     pub rules: RulesView,
     pub data_csv: String,
     pub data_json: String,
+    pub data_xlsx: String,
 }
 
 impl YearView {
@@ -277,6 +278,7 @@ impl YearView {
             },
             data_csv: format!("{}/data/results.csv", year.year),
             data_json: format!("{}/data/results.json", year.year),
+            data_xlsx: format!("{}/data/{}", year.year, crate::sheets::open_data::RESULTS),
         }
     }
 }
@@ -301,7 +303,7 @@ pub struct IndicatorView {
     pub reason: Option<String>,
 }
 
-fn method_text(method: Method, indicator: &Indicator) -> String {
+pub(crate) fn method_text(method: Method, indicator: &Indicator) -> String {
     match method {
         Method::PassFail => "达标得满分，未达标不得分".to_string(),
         Method::PerUnit { deduct, per } => {
