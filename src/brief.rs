@@ -142,6 +142,8 @@ pub struct SelfAssessmentRow {
     pub total: SelfPart,
     /// The self-assessed total exceeds the verified one by more than the threshold.
     pub over_threshold: bool,
+    /// How far the self-assessed total exceeds the verified one ("7.46"; "0.00" if not).
+    pub excess: String,
 }
 
 fn signed(value: Decimal) -> String {
@@ -182,6 +184,7 @@ fn self_assessment_row(
         ],
         total: self_part("总分", s.total, card.total),
         over_threshold: s.total - card.total > project.site.self_assessment_threshold,
+        excess: format!("{:.2}", (s.total - card.total).max(Decimal::ZERO)),
     })
 }
 

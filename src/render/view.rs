@@ -395,6 +395,15 @@ pub struct ScorecardView {
     pub downgrades: Vec<ChangeView>,
     pub vetoes: Vec<VetoView>,
     pub narrative_html: Option<String>,
+    /// The unit's own scores (自评分); only when site.yaml sets `self_assessment.public`.
+    pub self_assessment: Option<SelfScoresView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SelfScoresView {
+    pub sections: SectionsView,
+    pub bonus: String,
+    pub total: String,
 }
 
 impl ScorecardView {
@@ -477,6 +486,14 @@ impl ScorecardView {
                 })
                 .collect(),
             narrative_html,
+            self_assessment: unit
+                .self_assessment
+                .filter(|_| project.site.self_assessment_public)
+                .map(|s| SelfScoresView {
+                    sections: SectionsView::new(&s.sections),
+                    bonus: fixed2(s.bonus),
+                    total: fixed2(s.total),
+                }),
         }
     }
 }

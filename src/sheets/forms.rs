@@ -114,6 +114,16 @@ pub struct Fixed {
     pub style: Style,
 }
 
+impl Fixed {
+    /// Whether `import` requires the cell as issued: the headers, the
+    /// catalogue, the targets and maxima. Titles, notes and the 说明 sheet
+    /// only explain (a renamed unit or a dropped 示例数据 mark leaves the
+    /// returned forms valid), and the hidden sheet is read on its own.
+    pub fn checked(&self, sheet: &str) -> bool {
+        !matches!(self.style, Style::Title | Style::Note) && sheet != GUIDE && sheet != META
+    }
+}
+
 /// What an input cell takes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
@@ -193,6 +203,7 @@ impl SheetLayout {
 
 /// Values to write into a form's cells, by sheet, row and column: a filled
 /// form for benchmarks and tests, made by the same code as the blank one.
+/// A value for a locked cell replaces what the layout puts there.
 #[derive(Debug, Clone, Default)]
 pub struct Fill(pub BTreeMap<(&'static str, u32, u16), Cell>);
 
@@ -817,6 +828,14 @@ fn write_sheet(
         sheet.set_row_height(1, 48)?;
     }
     sheet.set_row_height(0, 24)?;
+    // Filled cells outside the layout (what a user might type anywhere).
+    for ((sheet_name, row, col), cell) in &fill.0 {
+        let in_layout = layout.fixed.iter().any(|f| f.row == *row && f.col == *col)
+            || layout.inputs.iter().any(|i| i.row == *row && i.col == *col);
+        if *sheet_name == layout.name && !in_layout {
+            write(sheet, *row, *col, cell, &formats.styles.body)?;
+        }
+    }
     let mut previous: Option<(u16, u32, u32, Kind)> = None;
     let mut validations: Vec<(u16, u32, u32, Kind)> = Vec::new();
     for input in &layout.inputs {

@@ -166,7 +166,7 @@ impl FormReader<'_> {
             ));
             return None;
         };
-        for fixed in &layout.fixed {
+        for fixed in layout.fixed.iter().filter(|f| f.checked(layout.name)) {
             let expected = expected_text(&fixed.cell);
             let found = actual_text(sheet.get(fixed.row, fixed.col));
             if expected != found {
@@ -620,6 +620,22 @@ impl FormReader<'_> {
             ..Record::default()
         };
         let layouts = forms::layout(self.t, self.unit);
+        let filled = layouts.iter().any(|layout| {
+            book.sheet(layout.name).is_some_and(|sheet| {
+                sheet.cells.keys().any(|&(row, col)| {
+                    layout.inputs.iter().any(|i| i.row == row && i.col == col)
+                        || (layout.list && row >= FIRST_ROW)
+                })
+            })
+        });
+        if !filled {
+            self.diags.push(error(
+                PathBuf::from(self.workbook),
+                "这份表格还没有填写：所有填报单元格都是空的",
+                "在浅黄色单元格中填写完成值、满意度等内容并保存后再导入；确认导入的是填好的那一份",
+            ));
+            return record;
+        }
         for layout in &layouts {
             let Some(sheet) = self.check_sheet(book, layout) else {
                 continue;
