@@ -15,7 +15,7 @@ use rust_xlsxwriter::{
 };
 use sha2::{Digest, Sha256};
 
-use super::{cell_ref, print_setup, properties, write_decimal, write_text, Styles};
+use super::{cell_ref, print_setup, properties, text_lines, write_decimal, write_text, Styles};
 use crate::model::{Better, Date, DowngradeKind, Method, Source, TaskCategory, UnitResult};
 use crate::render::view::method_text;
 use crate::validate::YearTemplate;
@@ -50,9 +50,10 @@ pub const META_YEAR: u32 = 1;
 pub const META_UNIT: u32 = 2;
 pub const META_TEMPLATE: u32 = 4;
 
-/// Blank, shaded entry rows prepared on the list sheets.
-const TASK_ROWS: u32 = 60;
-const LIST_ROWS: u32 = 20;
+/// Blank, shaded entry rows prepared on the list sheets (one printed page);
+/// the columns stay unlocked below them for a unit that needs more.
+const TASK_ROWS: u32 = 20;
+const LIST_ROWS: u32 = 12;
 
 pub const NOT_APPLICABLE: &str = "不适用";
 pub const PROVINCIAL: &str = "本地报送";
@@ -388,7 +389,7 @@ pub fn layout(t: &YearTemplate, unit: usize) -> Vec<SheetLayout> {
 fn indicators_sheet(t: &YearTemplate, unit: usize) -> SheetLayout {
     let mut sheet = SheetLayout::new(
         INDICATORS,
-        &[14.0, 34.0, 9.0, 9.0, 10.0, 7.0, 11.0, 11.0, 26.0],
+        &[21.0, 38.0, 9.0, 9.0, 10.0, 7.0, 11.0, 11.0, 24.0],
     );
     sheet.heading(
         title(t, unit, "主要指标完成情况"),
@@ -504,7 +505,7 @@ fn veto_sheet(t: &YearTemplate, unit: usize) -> SheetLayout {
 }
 
 fn satisfaction_sheet(t: &YearTemplate, unit: usize) -> SheetLayout {
-    let mut sheet = SheetLayout::new(SATISFACTION, &[40.0, 10.0, 12.0]);
+    let mut sheet = SheetLayout::new(SATISFACTION, &[40.0, 16.0, 18.0]);
     sheet.heading(
         title(t, unit, "公众满意度"),
         &format!(
@@ -533,7 +534,7 @@ fn satisfaction_sheet(t: &YearTemplate, unit: usize) -> SheetLayout {
 }
 
 fn self_sheet(t: &YearTemplate, unit: usize) -> SheetLayout {
-    let mut sheet = SheetLayout::new(SELF, &[20.0, 14.0, 12.0]);
+    let mut sheet = SheetLayout::new(SELF, &[30.0, 18.0, 18.0]);
     sheet.heading(
         title(t, unit, "自评分"),
         "填写本单位对照考核细则自查自评的各部分得分（最多两位小数），总分等于四部分得分与加分之和。省里将自评分与核定结果比对。不自评的整表留空。",
@@ -587,7 +588,7 @@ fn rule_text(t: &YearTemplate, unit: usize, index: usize, n: usize) -> String {
 }
 
 fn guide_sheet(t: &YearTemplate, unit: usize) -> SheetLayout {
-    let mut sheet = SheetLayout::new(GUIDE, &[120.0]);
+    let mut sheet = SheetLayout::new(GUIDE, &[92.0]);
     let name = &t.regions[unit].name;
     let year = t.year;
     let r = &t.rules;
@@ -693,6 +694,8 @@ pub fn issue_date(year: u16) -> Date {
 
 struct Formats {
     styles: Styles,
+    /// Below the prepared rows of a list sheet: unlocked, unshaded.
+    input_column: Format,
     input: Format,
     input_points: Format,
     input_date: Format,
@@ -715,6 +718,7 @@ impl Formats {
             ..styles
         };
         Formats {
+            input_column: Format::new().set_font_name(super::FONT).set_unlocked(),
             input_points: input.clone().set_num_format("0.00"),
             input_date: input.clone().set_num_format("yyyy-mm-dd"),
             input_wrap: input.clone().set_text_wrap(),
@@ -802,6 +806,9 @@ fn write_sheet(
     let last_col = layout.widths.len().saturating_sub(1) as u16;
     for (col, width) in (0u16..).zip(&layout.widths) {
         sheet.set_column_width(col, *width)?;
+        if layout.list {
+            sheet.set_column_format(col, &formats.input_column)?;
+        }
     }
     let write = |sheet: &mut Worksheet, row: u32, col: u16, cell: &Cell, format: &Format| match cell
     {
@@ -822,12 +829,41 @@ fn write_sheet(
             _ => write(sheet, fixed.row, fixed.col, cell, format)?,
         }
     }
-    if !layout.hidden && !layout.list && layout.name != GUIDE {
-        sheet.set_row_height(1, 36)?;
-    } else if layout.list {
-        sheet.set_row_height(1, 48)?;
+    // Each row as tall as its wrapped text needs; data rows room to write in.
+    let total: f64 = layout.widths.iter().sum();
+    let mut heights: std::collections::BTreeMap<u32, f64> = std::collections::BTreeMap::new();
+    for fixed in &layout.fixed {
+        let Cell::Text(text) = &fixed.cell else {
+            continue;
+        };
+        let (width, scale, line, pad) = match fixed.style {
+            Style::Title => (total, 1.25, 20.0, 4.0),
+            Style::Note => (total, 1.0, 15.0, 4.0),
+            Style::Wrap | Style::Header => (
+                layout
+                    .widths
+                    .get(usize::from(fixed.col))
+                    .copied()
+                    .unwrap_or(10.0),
+                1.0,
+                15.0,
+                5.0,
+            ),
+            Style::Body | Style::Number => continue,
+        };
+        let height = f64::from(text_lines(text, width, scale)) * line + pad;
+        let row = heights.entry(fixed.row).or_insert(0.0);
+        *row = row.max(height);
     }
-    sheet.set_row_height(0, 24)?;
+    if !layout.hidden && layout.name != GUIDE {
+        for input in &layout.inputs {
+            let row = heights.entry(input.row).or_insert(0.0);
+            *row = row.max(20.0);
+        }
+    }
+    for (row, height) in heights {
+        sheet.set_row_height(row, height)?;
+    }
     // Filled cells outside the layout (what a user might type anywhere).
     for ((sheet_name, row, col), cell) in &fill.0 {
         let in_layout = layout.fixed.iter().any(|f| f.row == *row && f.col == *col)
@@ -869,10 +905,7 @@ fn write_sheet(
     if layout.hidden {
         sheet.set_very_hidden(true);
     } else {
-        print_setup(sheet, if layout.name == GUIDE { 1 } else { FIRST_ROW })?;
-        if layout.name == GUIDE {
-            sheet.set_portrait();
-        }
+        print_setup(sheet, if layout.name == GUIDE { 0 } else { FIRST_ROW })?;
     }
     sheet.protect();
     Ok(())

@@ -80,6 +80,19 @@ pub fn write_text(
     Ok(())
 }
 
+/// The printed lines `text` takes in a column `width` units wide (a CJK
+/// character is about two units at 11 pt; `scale` for larger or bold
+/// type). Spreadsheet writers do not fit row heights to wrapped text, so
+/// the rows are given the height their text needs.
+pub fn text_lines(text: &str, width: f64, scale: f64) -> u32 {
+    text.split('\n')
+        .map(|line| {
+            let needed = crate::export::display_width(line) as f64 * 0.9 * scale;
+            (needed / width.max(1.0)).ceil().max(1.0) as u32
+        })
+        .sum()
+}
+
 /// A decimal as the nearest binary float, through its text, so 86.3 is the
 /// float a spreadsheet program stores when 86.3 is typed.
 pub fn to_f64(value: Decimal) -> f64 {
@@ -210,6 +223,13 @@ mod tests {
         assert_eq!(cell_ref(0, 26), "AA1");
         assert_eq!(cell_ref(0, 701), "ZZ1");
         assert_eq!(cell_ref(0, 702), "AAA1");
+    }
+
+    #[test]
+    fn long_text_takes_more_lines() {
+        assert_eq!(text_lines("短", 10.0, 1.0), 1);
+        assert_eq!(text_lines(&"字".repeat(20), 30.0, 1.0), 2);
+        assert_eq!(text_lines("a\nb", 10.0, 1.0), 2);
     }
 
     #[test]

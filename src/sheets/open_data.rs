@@ -10,7 +10,7 @@
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
-use super::{print_setup, properties, write_decimal, write_text, Styles};
+use super::{print_setup, properties, text_lines, write_decimal, write_text, Styles};
 use crate::brief::BriefingView;
 use crate::model::{Better, Date, Project, Source, Year};
 use crate::score::YearScores;
@@ -62,8 +62,15 @@ fn table(
     }
     let plain = styles.number.clone().set_num_format("General");
     for (row, cells) in (2u32..).zip(rows) {
-        for (col, cell) in (0u16..).zip(cells) {
+        let mut lines = 1;
+        for ((col, cell), (_, width)) in (0u16..).zip(cells).zip(columns) {
             write_cell(sheet, row, col, cell, styles, &plain)?;
+            if let C::Text(text) = cell {
+                lines = lines.max(text_lines(text, *width, 1.0));
+            }
+        }
+        if lines > 1 {
+            sheet.set_row_height(row, f64::from(lines) * 15.0 + 4.0)?;
         }
     }
     print_setup(sheet, 2)?;
@@ -268,7 +275,7 @@ fn indicator_rows(project: &Project, year: &Year, scores: &YearScores) -> Vec<Ve
 
 const INDICATOR_COLUMNS: [(&str, f64); 12] = [
     ("单位", 18.0),
-    ("类别", 14.0),
+    ("类别", 20.0),
     ("指标", 34.0),
     ("计量单位", 9.0),
     ("方向", 9.0),
