@@ -457,6 +457,8 @@ mod tests {
                 sample_data: true,
                 briefing_recipients: vec![],
                 briefing_office: "p".into(),
+                self_assessment_public: false,
+                self_assessment_threshold: d("5"),
             },
             regions: (0..4)
                 .map(|i| Region {

@@ -5,10 +5,11 @@ use ecoscore::sheets::issue::{self, FormsOptions};
 
 use super::{report, say, Common, FAILURE};
 
-/// Write one fill-in workbook (.xlsx) per unit to <DIR>/<year>/<unit>.xlsx:
-/// targets prefilled and locked, input cells shaded and validated, the
-/// year's rules in words. Units fill them in and send them back for
-/// `ecoscore import`.
+/// Write each unit's fill-in form (.xlsx) for a year, targets prefilled
+///
+/// One workbook per unit goes to <DIR>/<year>/<unit>.xlsx: targets
+/// prefilled and locked, input cells shaded and validated, the year's rules
+/// in words. Units fill them in and send them back for `ecoscore import`.
 ///
 /// Example: ecoscore forms --year 2024
 #[derive(Debug, Args)]

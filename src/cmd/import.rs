@@ -5,7 +5,9 @@ use ecoscore::sheets::import::{self, Change, ImportOptions};
 
 use super::{report, say, Common, FAILURE};
 
-/// Read filled forms (.xlsx; .xls and .ods too) into
+/// Read filled forms into data/<year>/results/, every cell checked
+///
+/// Reads .xlsx (and .xls, .ods) forms made by `ecoscore forms` and writes
 /// data/<year>/results/<id>.yaml. Every cell is checked again; one problem
 /// in any form means nothing is written. A results file already there is
 /// replaced only with --force: without it, import lists what would change

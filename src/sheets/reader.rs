@@ -85,7 +85,8 @@ pub fn number(value: &Value) -> Option<Num> {
         || !digits(fraction)
         || (body.contains('.') && fraction.is_empty())
         || whole.len() > 12
-        || fraction.len() > 12
+        // A float's shortest form has at most 17 significant digits.
+        || fraction.len() > 17
     {
         return None;
     }
