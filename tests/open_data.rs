@@ -314,3 +314,50 @@ fn the_public_site_shows_self_assessment_only_when_site_yaml_says_so() {
         "2023 has no self-assessment to show"
     );
 }
+
+/// Every part of a workbook, unzipped, as text.
+fn unzipped(xlsx: &[u8]) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut text = String::new();
+    for index in 0..archive.len() {
+        archive
+            .by_index(index)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+    }
+    text
+}
+
+#[test]
+fn no_internal_note_reaches_a_public_workbook() {
+    const CANARY: &str = "CANARY-内部-xlsx";
+    let project = unarchived_sample_project();
+    let root = project.path();
+    edit(
+        root,
+        "data/2024/results/siping.yaml",
+        "  notes: ",
+        &format!("  notes: {CANARY}"),
+    );
+    Test::new().root(root).arg("build").run().success();
+    let mut workbooks = 0;
+    for (path, bytes) in read_tree(&root.join("public")) {
+        if path.ends_with(".xlsx") {
+            workbooks += 1;
+            assert!(
+                !unzipped(&bytes).contains(CANARY),
+                "{path} holds an internal note"
+            );
+        }
+    }
+    assert_eq!(workbooks, 4, "one results.xlsx per published year");
+    // The briefing copy's workbook is where the note belongs.
+    Test::new()
+        .root(root)
+        .args(["brief", "--year", "2024"])
+        .run()
+        .success();
+    let briefing = fs::read(root.join("briefing/2024/briefing.xlsx")).unwrap();
+    assert!(unzipped(&briefing).contains(CANARY));
+}

@@ -126,6 +126,50 @@ pub fn load(root: &Path) -> (RawProject, Diagnostics) {
     (project, diags)
 }
 
+/// What the spreadsheet commands read: site.yaml, the units, the indicators
+/// and every year's rules and targets, plus the results of the years in
+/// `with_results` (the files an import may replace). Content and the other
+/// years' results are not read: at national scale they would be most of
+/// the time `forms` and `import` take.
+pub fn load_for_sheets(root: &Path, with_results: &[u16]) -> (RawProject, Diagnostics) {
+    let Some(real_root) = fs::canonicalize(root).ok().filter(|p| p.is_dir()) else {
+        // The same report as for any command.
+        return load(root);
+    };
+    let mut diags = Diagnostics::new();
+    let reader = Reader {
+        root,
+        real_root: &real_root,
+    };
+    let site = reader.yaml_doc::<RawSite>(Path::new("site.yaml"), &mut diags);
+    let regions = reader.yaml_doc::<RawRegions>(Path::new("data/regions.yaml"), &mut diags);
+    let indicators =
+        reader.yaml_doc::<RawIndicators>(Path::new("data/indicators.yaml"), &mut diags);
+    let mut years = BTreeMap::new();
+    for (name, is_dir) in reader.entries(Path::new("data"), &mut diags) {
+        let Some(year) = parse_year(&name).filter(|_| is_dir) else {
+            continue;
+        };
+        let mut raw = RawYear::default();
+        if with_results.contains(&year) {
+            reader.year_data(&name, &mut raw, &mut diags);
+        } else {
+            raw.rules = Some(reader.yaml_doc(&rel(&["data", &name, "rules.yaml"]), &mut diags));
+            raw.targets = Some(reader.yaml_doc(&rel(&["data", &name, "targets.yaml"]), &mut diags));
+        }
+        years.insert(year, raw);
+    }
+    let project = RawProject {
+        root: root.to_path_buf(),
+        site,
+        regions,
+        indicators,
+        years,
+        pages: BTreeMap::new(),
+    };
+    (project, diags)
+}
+
 struct Reader<'a> {
     root: &'a Path,
     /// `root` with every symbolic link resolved: no input may lie outside it.

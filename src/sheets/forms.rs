@@ -10,14 +10,10 @@
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{
-    DataValidation, DataValidationRule, Format, Formula, Workbook, Worksheet, XlsxError,
-};
 use sha2::{Digest, Sha256};
 
-use super::{cell_ref, print_setup, properties, text_lines, write_decimal, write_text, Styles};
-use crate::model::{Better, Date, DowngradeKind, Method, Source, TaskCategory, UnitResult};
-use crate::render::view::method_text;
+pub use super::form_xlsx::{issue_date, write};
+use crate::model::{Better, DowngradeKind, Source, TaskCategory, UnitResult};
 use crate::validate::YearTemplate;
 
 /// Changes whenever the layout does, so a form of an older layout is recognised.
@@ -164,7 +160,7 @@ pub struct SheetLayout {
 }
 
 impl SheetLayout {
-    fn new(name: &'static str, widths: &[f64]) -> SheetLayout {
+    pub(super) fn new(name: &'static str, widths: &[f64]) -> SheetLayout {
         SheetLayout {
             name,
             widths: widths.to_vec(),
@@ -184,7 +180,7 @@ impl SheetLayout {
         });
     }
 
-    fn text(&mut self, row: u32, col: u16, text: impl Into<String>, style: Style) {
+    pub(super) fn text(&mut self, row: u32, col: u16, text: impl Into<String>, style: Style) {
         self.put(row, col, Cell::text(text), style);
     }
 
@@ -283,12 +279,12 @@ pub fn indicator_rows(t: &YearTemplate) -> Vec<usize> {
     rows
 }
 
-fn plain(value: Decimal) -> String {
+pub(super) fn plain(value: Decimal) -> String {
     value.normalize().to_string()
 }
 
 /// "88.5%", "34μg/m³", or 不适用.
-fn target_text(target: Option<Decimal>, unit: &str) -> String {
+pub(super) fn target_text(target: Option<Decimal>, unit: &str) -> String {
     match target {
         Some(t) => format!("{}{unit}", plain(t)),
         None => NOT_APPLICABLE.to_string(),
@@ -337,7 +333,7 @@ pub fn template_digest(t: &YearTemplate, unit: usize) -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn title(t: &YearTemplate, unit: usize, what: &str) -> String {
+pub(super) fn title(t: &YearTemplate, unit: usize, what: &str) -> String {
     let sample = if t.site.sample_data {
         "（示例数据）"
     } else {
@@ -381,7 +377,7 @@ pub fn layout(t: &YearTemplate, unit: usize) -> Vec<SheetLayout> {
         veto_sheet(t, unit),
         satisfaction_sheet(t, unit),
         self_sheet(t, unit),
-        guide_sheet(t, unit),
+        super::guide::guide_sheet(t, unit),
         meta_sheet(t, unit),
     ]
 }
@@ -562,87 +558,6 @@ fn self_sheet(t: &YearTemplate, unit: usize) -> SheetLayout {
     sheet
 }
 
-/// The year's rule for one indicator in words, numbered `n`.
-fn rule_text(t: &YearTemplate, unit: usize, index: usize, n: usize) -> String {
-    let rule = &t.rules.indicators[index];
-    let indicator = &t.indicators[rule.indicator];
-    let better = match indicator.better {
-        Better::Higher => "越高越好",
-        Better::Lower => "越低越好",
-    };
-    let method = match rule.method {
-        Method::Proportional => "按完成目标的比例得分".to_string(),
-        method => method_text(method, indicator),
-    };
-    let binding = if rule.binding {
-        "；约束性指标，未完成的降档"
-    } else {
-        ""
-    };
-    format!(
-        "（{n}）{}：目标{}，{better}，{}分，{method}{binding}。",
-        indicator.name,
-        target_text(t.targets[unit][index], &indicator.unit),
-        plain(rule.points),
-    )
-}
-
-fn guide_sheet(t: &YearTemplate, unit: usize) -> SheetLayout {
-    let mut sheet = SheetLayout::new(GUIDE, &[92.0]);
-    let name = &t.regions[unit].name;
-    let year = t.year;
-    let r = &t.rules;
-    let s = &r.sections;
-    let mut lines: Vec<(String, Style)> = vec![(title(t, unit, "填表说明"), Style::Title)];
-    let mut line = |text: String, style: Style| lines.push((text, style));
-    line("一、怎样填写".into(), Style::Header);
-    for text in [
-        format!("1. 本表由{}制发，供{name}填报{year}年度政府生态环境保护目标责任制考核的完成情况和自评分。", t.site.publisher),
-        "2. 只填写浅黄色单元格。灰色单元格已锁定，请勿改动，也不要增删行列或修改工作表名称；导入时每个单元格都会重新核对。".into(),
-        "3. 数字直接填写，不带单位和百分号；不适用的指标在完成值中填写“不适用”。".into(),
-        "4. 数据来源：直接运用国家考核结果的选“国家考核”，其余选“本地报送”或留空。".into(),
-        "5. 重点任务、资金项目、加分、否决与降档：每行填写一项，扣分和加分填正数（最多两位小数），每项都要写明事由；没有的留空。".into(),
-        "6. 公众满意度：填写满意度调查得分（百分制）。".into(),
-        "7. 自评：填写本单位自评的各部分得分和总分；总分等于各部分得分与加分之和。".into(),
-        "8. 填好后保存为 .xlsx 格式（WPS 请选择“Excel 文件”），按原文件名报送。".into(),
-    ] {
-        line(text, Style::Wrap);
-    }
-    line(format!("二、{year}年度考核细则"), Style::Header);
-    line(
-        format!(
-            "考核采用百分制：主要指标{}分、重点任务{}分、资金投入{}分、公众满意度{}分；另设加分项，加分合计不超过{}分。总分{}分及以上为优秀，{}分及以上为良好，{}分及以上为合格，{}分以下为不合格。",
-            plain(s.indicators), plain(s.tasks), plain(s.funds), plain(s.satisfaction), plain(r.bonus_cap),
-            plain(r.grades.excellent), plain(r.grades.good), plain(r.grades.pass), plain(r.grades.pass)
-        ),
-        Style::Wrap,
-    );
-    line("有否决项的，考核结果直接评定为不合格；有降档项或未完成约束性指标的，在得分基础上降一档（只降一档）。".into(), Style::Wrap);
-    line(
-        format!(
-            "主要指标按适用指标的分值折算为{}分；公众满意度得分 = 调查得分 × {} ÷ 100。各部分四舍五入保留两位小数。",
-            plain(s.indicators),
-            plain(s.satisfaction)
-        ),
-        Style::Wrap,
-    );
-    line("三、主要指标计分方法".into(), Style::Header);
-    for (n, index) in (1..).zip(indicator_rows(t)) {
-        line(rule_text(t, unit, index, n), Style::Wrap);
-    }
-    line("四、重点任务分值".into(), Style::Header);
-    let tasks: Vec<String> = r
-        .tasks
-        .iter()
-        .map(|task| format!("{}{}分", task.category.name(), plain(task.points)))
-        .collect();
-    line(format!("{}。每类扣完为止。", tasks.join("；")), Style::Wrap);
-    for (row, (text, style)) in (0u32..).zip(lines) {
-        sheet.text(row, 0, text, style);
-    }
-    sheet
-}
-
 fn meta_sheet(t: &YearTemplate, unit: usize) -> SheetLayout {
     let mut sheet = SheetLayout::new(META, &[16.0, 24.0]);
     sheet.hidden = true;
@@ -680,253 +595,6 @@ pub fn file_name(unit_name: &str) -> String {
     } else {
         format!("{name}.xlsx")
     }
-}
-
-/// The date the forms carry in their properties: the first day after the
-/// assessed year, when reporting on it starts (never the clock).
-pub fn issue_date(year: u16) -> Date {
-    Date {
-        year: year.saturating_add(1),
-        month: 1,
-        day: 1,
-    }
-}
-
-struct Formats {
-    styles: Styles,
-    /// Below the prepared rows of a list sheet: unlocked, unshaded.
-    input_column: Format,
-    input: Format,
-    input_points: Format,
-    input_date: Format,
-    input_wrap: Format,
-}
-
-impl Formats {
-    fn new() -> Formats {
-        let styles = Styles::new();
-        let locked_fill = 0xEEF1F4;
-        let input = styles
-            .body
-            .clone()
-            .set_unlocked()
-            .set_background_color(0xFFF4C2);
-        let styles = Styles {
-            body: styles.body.clone().set_background_color(locked_fill),
-            wrap: styles.wrap.clone().set_background_color(locked_fill),
-            number: styles.number.clone().set_background_color(locked_fill),
-            ..styles
-        };
-        Formats {
-            input_column: Format::new().set_font_name(super::FONT).set_unlocked(),
-            input_points: input.clone().set_num_format("0.00"),
-            input_date: input.clone().set_num_format("yyyy-mm-dd"),
-            input_wrap: input.clone().set_text_wrap(),
-            input,
-            styles,
-        }
-    }
-
-    fn fixed(&self, style: Style) -> &Format {
-        match style {
-            Style::Title => &self.styles.title,
-            Style::Note => &self.styles.note,
-            Style::Header => &self.styles.header,
-            Style::Body => &self.styles.body,
-            Style::Wrap => &self.styles.wrap,
-            Style::Number => &self.styles.number,
-        }
-    }
-
-    fn input(&self, kind: &Kind) -> &Format {
-        match kind {
-            Kind::Points { .. } => &self.input_points,
-            Kind::Date => &self.input_date,
-            Kind::Text => &self.input_wrap,
-            Kind::Figure { .. } | Kind::Choice(_) => &self.input,
-        }
-    }
-}
-
-fn validation(kind: &Kind, cell: &str) -> Result<Option<DataValidation>, XlsxError> {
-    let dv = match kind {
-        Kind::Figure {
-            min,
-            max,
-            na: false,
-        } => DataValidation::new()
-            .allow_decimal_number(DataValidationRule::Between(
-                super::to_f64(*min),
-                super::to_f64(*max),
-            ))
-            .set_error_title("数值不正确")?
-            .set_error_message(format!(
-                "请填写 {} 到 {} 之间的数字（不带单位）。",
-                plain(*min),
-                plain(*max)
-            ))?,
-        Kind::Figure { min, max, na: true } => DataValidation::new()
-            .allow_custom(Formula::new(format!(
-                "=OR({cell}=\"{NOT_APPLICABLE}\",AND(ISNUMBER({cell}),{cell}>={},{cell}<={}))",
-                plain(*min),
-                plain(*max)
-            )))
-            .set_error_title("数值不正确")?
-            .set_error_message(format!(
-                "请填写 {} 到 {} 之间的数字（不带单位），或“{NOT_APPLICABLE}”。",
-                plain(*min),
-                plain(*max)
-            ))?,
-        Kind::Points { max } => DataValidation::new()
-            .allow_decimal_number(DataValidationRule::Between(0.0, super::to_f64(*max)))
-            .set_error_title("分值不正确")?
-            .set_error_message(format!(
-                "请填写 0 到 {} 之间的数字，最多两位小数。",
-                plain(*max)
-            ))?,
-        Kind::Choice(options) => {
-            let options: Vec<&str> = options.iter().map(String::as_str).collect();
-            DataValidation::new()
-                .allow_list_strings(&options)?
-                .set_error_title("请从列表中选择")?
-                .set_error_message(format!("可选：{}", options.join("、")))?
-        }
-        Kind::Date | Kind::Text => return Ok(None),
-    };
-    Ok(Some(dv))
-}
-
-fn write_sheet(
-    sheet: &mut Worksheet,
-    layout: &SheetLayout,
-    fill: &Fill,
-    formats: &Formats,
-) -> Result<(), XlsxError> {
-    sheet.set_name(layout.name)?;
-    let last_col = layout.widths.len().saturating_sub(1) as u16;
-    for (col, width) in (0u16..).zip(&layout.widths) {
-        sheet.set_column_width(col, *width)?;
-        if layout.list {
-            sheet.set_column_format(col, &formats.input_column)?;
-        }
-    }
-    let write = |sheet: &mut Worksheet, row: u32, col: u16, cell: &Cell, format: &Format| match cell
-    {
-        Cell::Text(text) => write_text(sheet, row, col, text, format),
-        Cell::Number(number) => write_decimal(sheet, row, col, *number, format),
-    };
-    for fixed in &layout.fixed {
-        let cell = fill
-            .0
-            .get(&(layout.name, fixed.row, fixed.col))
-            .unwrap_or(&fixed.cell);
-        let format = formats.fixed(fixed.style);
-        match (fixed.style, cell) {
-            (Style::Title | Style::Note, Cell::Text(text)) if last_col > 0 && fixed.col == 0 => {
-                sheet.merge_range(fixed.row, 0, fixed.row, last_col, "", format)?;
-                write_text(sheet, fixed.row, 0, text, format)?;
-            }
-            _ => write(sheet, fixed.row, fixed.col, cell, format)?,
-        }
-    }
-    // Each row as tall as its wrapped text needs; data rows room to write in.
-    let total: f64 = layout.widths.iter().sum();
-    let mut heights: std::collections::BTreeMap<u32, f64> = std::collections::BTreeMap::new();
-    for fixed in &layout.fixed {
-        let Cell::Text(text) = &fixed.cell else {
-            continue;
-        };
-        let (width, scale, line, pad) = match fixed.style {
-            Style::Title => (total, 1.25, 20.0, 4.0),
-            Style::Note => (total, 1.0, 15.0, 4.0),
-            Style::Wrap | Style::Header => (
-                layout
-                    .widths
-                    .get(usize::from(fixed.col))
-                    .copied()
-                    .unwrap_or(10.0),
-                1.0,
-                15.0,
-                5.0,
-            ),
-            Style::Body | Style::Number => continue,
-        };
-        let height = f64::from(text_lines(text, width, scale)) * line + pad;
-        let row = heights.entry(fixed.row).or_insert(0.0);
-        *row = row.max(height);
-    }
-    if !layout.hidden && layout.name != GUIDE {
-        for input in &layout.inputs {
-            let row = heights.entry(input.row).or_insert(0.0);
-            *row = row.max(20.0);
-        }
-    }
-    for (row, height) in heights {
-        sheet.set_row_height(row, height)?;
-    }
-    // Filled cells outside the layout (what a user might type anywhere).
-    for ((sheet_name, row, col), cell) in &fill.0 {
-        let in_layout = layout.fixed.iter().any(|f| f.row == *row && f.col == *col)
-            || layout.inputs.iter().any(|i| i.row == *row && i.col == *col);
-        if *sheet_name == layout.name && !in_layout {
-            write(sheet, *row, *col, cell, &formats.styles.body)?;
-        }
-    }
-    let mut previous: Option<(u16, u32, u32, Kind)> = None;
-    let mut validations: Vec<(u16, u32, u32, Kind)> = Vec::new();
-    for input in &layout.inputs {
-        let format = formats.input(&input.kind);
-        match fill.0.get(&(layout.name, input.row, input.col)) {
-            Some(cell) => write(sheet, input.row, input.col, cell, format)?,
-            None => {
-                sheet.write_blank(input.row, input.col, format)?;
-            }
-        }
-        // One validation for each run of rows in a column that take the same.
-        match &mut previous {
-            Some((col, _, last, kind))
-                if *col == input.col && *last + 1 == input.row && *kind == input.kind =>
-            {
-                *last = input.row;
-            }
-            _ => {
-                validations.extend(previous.take());
-                previous = Some((input.col, input.row, input.row, input.kind.clone()));
-            }
-        }
-    }
-    validations.extend(previous);
-    validations.sort_by_key(|(col, first, _, _)| (*first, *col));
-    for (col, first, last, kind) in validations {
-        if let Some(dv) = validation(&kind, &cell_ref(first, col))? {
-            sheet.add_data_validation(first, col, last, col, &dv)?;
-        }
-    }
-    if layout.hidden {
-        sheet.set_very_hidden(true);
-    } else {
-        print_setup(sheet, if layout.name == GUIDE { 0 } else { FIRST_ROW })?;
-    }
-    sheet.protect();
-    Ok(())
-}
-
-/// The form of unit `unit` as .xlsx bytes, with `fill` written into its cells.
-pub fn write(t: &YearTemplate, unit: usize, fill: &Fill) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let name = &t.regions[unit].name;
-    workbook.set_properties(&properties(
-        &format!("{name}{}年度考核填报表", t.year),
-        "政府生态环境保护目标责任制考核",
-        &t.site.publisher,
-        issue_date(t.year),
-    ));
-    let formats = Formats::new();
-    for layout in layout(t, unit) {
-        let sheet = workbook.add_worksheet();
-        write_sheet(sheet, &layout, fill, &formats)?;
-    }
-    workbook.save_to_buffer()
 }
 
 /// The category a task row names: its Chinese name, or its id.

@@ -143,6 +143,9 @@ fn meta_year(value: &Value) -> Option<u16> {
     }
 }
 
+/// A form's year (when it names one) and the form, or its problems.
+type Checked = (Option<u16>, Result<Form, Vec<Diagnostic>>);
+
 struct Context<'a> {
     raw: &'a RawProject,
     templates: &'a BTreeMap<u16, Result<YearTemplate, Diagnostics>>,
@@ -265,7 +268,25 @@ fn template_files(year: u16) -> [PathBuf; 5] {
 /// Read, check and (if all are valid) import `options.files` into the project at `root`.
 pub fn import(root: &Path, options: &ImportOptions) -> Result<ImportOutcome, Diagnostics> {
     let files = expand(&options.files)?;
-    let (raw, load_diags) = load::load(root);
+    let read: Vec<Result<(Book, Meta), Diagnostic>> = files
+        .par_iter()
+        .map(|file| {
+            let book = book::read(file).map_err(|message| {
+                let help = "导入 ecoscore forms 制发、填写后另存为 .xlsx 的表格";
+                error(file.clone(), message, help)
+            })?;
+            let meta = reader::meta(&book, &file.display().to_string())?;
+            Ok((book, meta))
+        })
+        .collect();
+    // Only the results of the years being imported are read (to compare).
+    let mut years: Vec<u16> = read
+        .iter()
+        .filter_map(|r| r.as_ref().ok().and_then(|(_, meta)| meta_year(&meta.year)))
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    let (raw, load_diags) = load::load_for_sheets(root, &years);
     let templates: BTreeMap<u16, Result<YearTemplate, Diagnostics>> = raw
         .years
         .keys()
@@ -276,24 +297,15 @@ pub fn import(root: &Path, options: &ImportOptions) -> Result<ImportOutcome, Dia
         templates: &templates,
         only_year: options.year,
     };
-    let checked: Vec<(Option<u16>, Result<Form, Vec<Diagnostic>>)> = files
-        .par_iter()
-        .map(|file| {
-            let workbook = file.display().to_string();
-            let book = match book::read(file) {
-                Ok(book) => book,
-                Err(message) => {
-                    let help = "导入 ecoscore forms 制发、填写后另存为 .xlsx 的表格";
-                    return (None, Err(vec![error(file.clone(), message, help)]));
-                }
-            };
-            match reader::meta(&book, &workbook) {
-                Ok(meta) => (
-                    meta_year(&meta.year),
-                    context.check(&workbook, &book, &meta),
-                ),
-                Err(d) => (None, Err(vec![d])),
-            }
+    let checked: Vec<Checked> = read
+        .into_par_iter()
+        .zip(files.par_iter())
+        .map(|(read, file)| match read {
+            Ok((book, meta)) => (
+                meta_year(&meta.year),
+                context.check(&file.display().to_string(), &book, &meta),
+            ),
+            Err(d) => (None, Err(vec![d])),
         })
         .collect();
     let mut diags = Diagnostics::new();

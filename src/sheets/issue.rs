@@ -36,7 +36,7 @@ pub struct FormsSummary {
 
 /// The year's template, or every problem with the files it is made of.
 pub fn template(root: &Path, year: u16) -> Result<validate::YearTemplate, Diagnostics> {
-    let (raw, load_diags) = load::load(root);
+    let (raw, load_diags) = load::load_for_sheets(root, &[]);
     let mut needed = vec![
         PathBuf::from("site.yaml"),
         PathBuf::from("data/regions.yaml"),

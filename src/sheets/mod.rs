@@ -8,13 +8,16 @@
 //! that keeps private output folders out of the public site and the input.
 
 pub mod book;
+mod form_xlsx;
 pub mod forms;
+mod guide;
 pub mod import;
 pub mod issue;
 pub mod open_data;
 mod out_dir;
 pub mod reader;
 pub mod record;
+mod values;
 
 pub use out_dir::private_output_dir;
 
