@@ -361,3 +361,42 @@ fn no_internal_note_reaches_a_public_workbook() {
     let briefing = fs::read(root.join("briefing/2024/briefing.xlsx")).unwrap();
     assert!(unzipped(&briefing).contains(CANARY));
 }
+
+#[test]
+fn text_that_looks_like_a_formula_stays_text() {
+    let Some(python) = python() else { return };
+    const REASON: &str = "=HYPERLINK(\"http://x\",\"点此\") 秸秆焚烧";
+    let project = unarchived_sample_project();
+    let root = project.path();
+    edit(
+        root,
+        "data/2023/results/changchun.yaml",
+        "reason: 秋季秸秆露天焚烧卫星遥感监测火点超过控制目标 }",
+        &format!("reason: '{REASON}' }}"),
+    );
+    Test::new().root(root).args(["build", "--out"]).arg(root.join("site")).run().success();
+    // openpyxl sees a text cell with Excel's quote prefix, not a formula.
+    const CELLS: &str = r#"
+import sys, openpyxl
+sheet = openpyxl.load_workbook(sys.argv[1])["扣分明细"]
+for row in sheet.iter_rows(min_row=3):
+    cell = row[5]
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        print(cell.data_type, cell.quotePrefix, cell.value)
+"#;
+    let out = run_python(&python, CELLS, &[&root.join("site/2023/data/results.xlsx")]);
+    assert_eq!(out.trim(), format!("s True {REASON}"));
+    // Through a form and back, the text is what it was.
+    let forms = tempfile::tempdir().unwrap();
+    filled_forms(root, 2023, forms.path(), &[]);
+    Test::new()
+        .root(root)
+        .args(["import", "--force"])
+        .arg(forms.path().join("长春市.xlsx"))
+        .run()
+        .success();
+    assert!(read(root, "data/2023/results/changchun.yaml").contains("由 ecoscore import"));
+    let (project, _) = ecoscore::Project::load(root).unwrap();
+    let unit = &project.years[&2023].units[0];
+    assert!(unit.tasks.iter().any(|t| t.reason == REASON), "{:?}", unit.tasks);
+}
