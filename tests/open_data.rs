@@ -374,7 +374,12 @@ fn text_that_looks_like_a_formula_stays_text() {
         "reason: 秋季秸秆露天焚烧卫星遥感监测火点超过控制目标 }",
         &format!("reason: '{REASON}' }}"),
     );
-    Test::new().root(root).args(["build", "--out"]).arg(root.join("site")).run().success();
+    Test::new()
+        .root(root)
+        .args(["build", "--out"])
+        .arg(root.join("site"))
+        .run()
+        .success();
     // openpyxl sees a text cell with Excel's quote prefix, not a formula.
     const CELLS: &str = r#"
 import sys, openpyxl
@@ -398,5 +403,9 @@ for row in sheet.iter_rows(min_row=3):
     assert!(read(root, "data/2023/results/changchun.yaml").contains("由 ecoscore import"));
     let (project, _) = ecoscore::Project::load(root).unwrap();
     let unit = &project.years[&2023].units[0];
-    assert!(unit.tasks.iter().any(|t| t.reason == REASON), "{:?}", unit.tasks);
+    assert!(
+        unit.tasks.iter().any(|t| t.reason == REASON),
+        "{:?}",
+        unit.tasks
+    );
 }

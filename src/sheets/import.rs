@@ -287,6 +287,9 @@ pub fn import(root: &Path, options: &ImportOptions) -> Result<ImportOutcome, Dia
     years.sort_unstable();
     years.dedup();
     let (raw, load_diags) = load::load_for_sheets(root, &years);
+    if !root.is_dir() {
+        return Err(load_diags);
+    }
     let templates: BTreeMap<u16, Result<YearTemplate, Diagnostics>> = raw
         .years
         .keys()

@@ -37,6 +37,9 @@ pub struct FormsSummary {
 /// The year's template, or every problem with the files it is made of.
 pub fn template(root: &Path, year: u16) -> Result<validate::YearTemplate, Diagnostics> {
     let (raw, load_diags) = load::load_for_sheets(root, &[]);
+    if !root.is_dir() {
+        return Err(load_diags);
+    }
     let mut needed = vec![
         PathBuf::from("site.yaml"),
         PathBuf::from("data/regions.yaml"),
