@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::destination::{self, OutputKind};
@@ -24,6 +25,7 @@ pub const TEMPLATE: &str = "briefing.html";
 /// File names inside `briefing/<year>/`.
 pub const HTML: &str = "index.html";
 pub const PDF: &str = "briefing.pdf";
+pub const XLSX: &str = "briefing.xlsx";
 
 const BRIEFING: OutputKind = OutputKind::BRIEFING;
 
@@ -122,6 +124,73 @@ pub struct UnitNotes {
     pub notes: Vec<InternalNote>,
 }
 
+/// One part of a unit's score, self-assessed (自评) against verified (核定).
+#[derive(Debug, Serialize)]
+pub struct SelfPart {
+    pub name: &'static str,
+    pub claimed: String,
+    pub verified: String,
+    /// 自评 − 核定, signed: "+1.50", "-0.20", "0.00".
+    pub difference: String,
+}
+
+/// A unit that reported its self-assessed scores.
+#[derive(Debug, Serialize)]
+pub struct SelfAssessmentRow {
+    pub id: String,
+    pub name: String,
+    pub rank: usize,
+    /// The four sections and the bonus.
+    pub parts: Vec<SelfPart>,
+    pub total: SelfPart,
+    /// The self-assessed total exceeds the verified one by more than the threshold.
+    pub over_threshold: bool,
+    /// How far the self-assessed total exceeds the verified one ("7.46"; "0.00" if not).
+    pub excess: String,
+}
+
+fn signed(value: Decimal) -> String {
+    if value > Decimal::ZERO {
+        format!("+{value:.2}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+fn self_part(name: &'static str, claimed: Decimal, verified: Decimal) -> SelfPart {
+    SelfPart {
+        name,
+        claimed: format!("{claimed:.2}"),
+        verified: format!("{verified:.2}"),
+        difference: signed(claimed - verified),
+    }
+}
+
+fn self_assessment_row(
+    project: &Project,
+    card: &Scorecard,
+    unit: &UnitResult,
+) -> Option<SelfAssessmentRow> {
+    let s = unit.self_assessment?;
+    let region = &project.regions[card.region];
+    let v = &card.sections;
+    Some(SelfAssessmentRow {
+        id: region.id.clone(),
+        name: region.name.clone(),
+        rank: card.rank,
+        parts: vec![
+            self_part("主要指标", s.sections.indicators, v.indicators),
+            self_part("重点任务", s.sections.tasks, v.tasks),
+            self_part("资金投入", s.sections.funds, v.funds),
+            self_part("公众满意度", s.sections.satisfaction, v.satisfaction),
+            self_part("加分", s.bonus, card.bonus),
+        ],
+        total: self_part("总分", s.total, card.total),
+        over_threshold: s.total - card.total > project.site.self_assessment_threshold,
+        excess: format!("{:.2}", (s.total - card.total).max(Decimal::ZERO)),
+    })
+}
+
 /// Everything `briefing.html` sees. Unlike the public view, it carries the
 /// `internal:` notes.
 #[derive(Debug, Serialize)]
@@ -143,6 +212,10 @@ pub struct BriefingView<'a> {
     pub failed: Vec<FailedUnit>,
     pub previous: Option<PreviousYear>,
     pub internal: Vec<UnitNotes>,
+    /// Units that reported a self-assessment, in rank order.
+    pub self_assessment: Vec<SelfAssessmentRow>,
+    /// How far a self-assessed total may exceed the verified one unremarked.
+    pub self_assessment_threshold: String,
     pub imprint: ImprintView,
 }
 
@@ -301,6 +374,15 @@ impl<'a> BriefingView<'a> {
                     }
                 })
                 .collect(),
+            self_assessment: cards
+                .iter()
+                .filter_map(|(c, u)| self_assessment_row(project, c, u))
+                .collect(),
+            self_assessment_threshold: project
+                .site
+                .self_assessment_threshold
+                .normalize()
+                .to_string(),
             imprint: ImprintView {
                 recipients: project.site.briefing_recipients.clone(),
                 office: project.site.briefing_office.clone(),
@@ -402,6 +484,11 @@ pub fn write(project: &Project, options: &BriefOptions) -> Result<BriefSummary, 
         }
     };
     files.push(OutputFile::new(HTML, html));
+    let scores = score::score_year(year);
+    let view = BriefingView::new(project, year, &scores, String::new());
+    let xlsx = crate::sheets::open_data::briefing_xlsx(project, year, &scores, &view)
+        .map_err(|e| Diagnostic::error(&folder, Pos::FILE, format!("cannot write {XLSX}: {e}")))?;
+    files.push(OutputFile::new(XLSX, xlsx));
     output::write_site(&folder, Replaces::Output(BRIEFING), &files).map_err(|e| {
         output::cannot_write(
             &folder,

@@ -31,6 +31,7 @@ pub mod render;
 pub mod score;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod sheets;
 pub mod site;
 pub mod stamp;
 pub mod validate;

@@ -41,6 +41,11 @@ pub struct Site {
     pub briefing_recipients: Vec<String>,
     /// 印发机关 of the briefing copy (`briefing.office`, else the publisher).
     pub briefing_office: String,
+    /// Whether the public scorecards show the units' self-assessed scores.
+    pub self_assessment_public: bool,
+    /// The briefing copy lists units whose self-assessed total exceeds the
+    /// verified one by more than this many points.
+    pub self_assessment_threshold: Decimal,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -211,8 +216,19 @@ pub struct UnitResult {
     pub bonus: Vec<Bonus>,
     pub veto: Vec<Veto>,
     pub downgrade: Vec<Downgrade>,
+    /// The unit's own scores (自评分), if it reported them.
+    pub self_assessment: Option<SelfAssessment>,
     /// For the briefing copy only: never in any public render context.
     pub internal: BTreeMap<String, String>,
+}
+
+/// A unit's self-assessed scores (自评分): what it claims before verification.
+/// `total` is the sum of the sections and the bonus (`check` ensures it).
+#[derive(Debug, Clone, Copy)]
+pub struct SelfAssessment {
+    pub sections: Sections<Decimal>,
+    pub bonus: Decimal,
+    pub total: Decimal,
 }
 
 #[derive(Debug, Clone, Copy)]

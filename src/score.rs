@@ -401,6 +401,8 @@ mod tests {
                 sample_data: true,
                 briefing_recipients: vec![],
                 briefing_office: "p".into(),
+                self_assessment_public: false,
+                self_assessment_threshold: d("5"),
             },
             regions: (0..4)
                 .map(|i| Region {
@@ -468,6 +470,7 @@ mod tests {
             bonus: vec![],
             veto: vec![],
             downgrade: vec![],
+            self_assessment: None,
             internal: BTreeMap::new(),
         }
     }

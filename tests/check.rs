@@ -164,6 +164,9 @@ corpus! {
     empty_reason: Tiny [Replace(ALPHA, "reason: 资金支出进度滞后", "reason: \"\"")];
     satisfaction_over_100: Tiny [Replace(ALPHA, "satisfaction: 90", "satisfaction: 190")];
     satisfaction_negative: Tiny [Replace(ALPHA, "satisfaction: 90", "satisfaction: -9")];
+    self_assessment_total_not_the_sum: Tiny [Replace(ALPHA, "satisfaction: 90\n", "satisfaction: 90\nself_assessment: { indicators: 38, tasks: 30, funds: 10, satisfaction: 13.5, bonus: 3, total: 95 }\n")];
+    self_assessment_over_its_section: Tiny [Replace(ALPHA, "satisfaction: 90\n", "satisfaction: 90\nself_assessment: { indicators: 41, tasks: 30, funds: 10, satisfaction: 13.5, total: 94.5 }\n")];
+    self_assessment_threshold_negative: Tiny [Replace("site.yaml", "sample_data: true", "sample_data: true\nself_assessment: { threshold: -5 }")];
     // rules
     sections_do_not_sum_to_100: Tiny [Replace(RULES, "funds: 10,", "funds: 15,")];
     indicator_points_do_not_sum: Tiny [Replace(RULES, "forest: { points: 20,", "forest: { points: 15,")];

@@ -1280,7 +1280,11 @@ fn bulletin_expressions_are_evaluated() {
         bulletin_2022.contains("其中，辽源市因发生特别重大"),
         "the 2022 bulletin names the vetoed unit"
     );
-    for (path, bytes) in &read_tree(&out) {
+    // Workbooks are compressed: any byte pair can occur in them.
+    for (path, bytes) in read_tree(&out)
+        .iter()
+        .filter(|(p, _)| !p.ends_with(".xlsx"))
+    {
         let text = String::from_utf8_lossy(bytes);
         assert!(!text.contains("{{"), "{path} contains an unevaluated {{{{");
         assert!(!text.contains("{%"), "{path} contains an unevaluated {{%");

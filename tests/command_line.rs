@@ -29,6 +29,8 @@ fn every_command_has_help_with_an_example() {
         "check",
         "scores",
         "brief",
+        "forms",
+        "import",
         "archive",
         "verify",
         "completions",

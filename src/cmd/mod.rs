@@ -5,6 +5,8 @@ pub mod brief;
 pub mod build;
 pub mod check;
 pub mod completions;
+pub mod forms;
+pub mod import;
 pub mod init;
 pub mod progress;
 pub mod scores;

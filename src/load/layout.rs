@@ -7,7 +7,14 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::raw::{RawPageMeta, RawResults};
-use super::{into_doc, rel, Doc, Loaded, Markdown, Parsed, RawYear, Reader, CONTENT, DATA};
+use std::fs;
+
+use super::claims::Claims;
+use super::raw::{RawIndicators, RawRegions, RawSite};
+use super::{
+    into_doc, load, refuse_files_read_twice, rel, Doc, Loaded, Markdown, Parsed, RawProject,
+    RawYear, Reader, CONTENT, DATA, SITE_FILE,
+};
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 
 impl Reader<'_> {
@@ -200,4 +207,49 @@ fn parse_year(name: &str) -> Option<u16> {
         return None;
     }
     name.parse().ok().filter(|y| (1900..=2999).contains(y))
+}
+
+/// What the spreadsheet commands read: site.yaml, the units, the indicators
+/// and every year's rules and targets, plus the results of the years in
+/// `with_results` (the files an import may replace). Content and the other
+/// years' results are not read: at national scale they would be most of
+/// the time `forms` and `import` take.
+pub fn load_for_sheets(root: &Path, with_results: &[u16]) -> (RawProject, Diagnostics) {
+    let Some(real_root) = fs::canonicalize(root).ok().filter(|p| p.is_dir()) else {
+        // The same report as for any command.
+        return load(root);
+    };
+    let mut diags = Diagnostics::new();
+    let reader = Reader {
+        root,
+        real_root: &real_root,
+        claims: Claims::new(&real_root),
+    };
+    let site = reader.yaml_doc::<RawSite>(Path::new(SITE_FILE), &mut diags);
+    let regions = reader.yaml_doc::<RawRegions>(&rel(&[DATA, "regions.yaml"]), &mut diags);
+    let indicators = reader.yaml_doc::<RawIndicators>(&rel(&[DATA, "indicators.yaml"]), &mut diags);
+    let mut years = BTreeMap::new();
+    for (name, is_dir) in reader.entries(Path::new(DATA), &mut diags) {
+        let Some(year) = parse_year(&name).filter(|_| is_dir) else {
+            continue;
+        };
+        let mut raw = RawYear::default();
+        if with_results.contains(&year) {
+            reader.year_data(&name, &mut raw, &mut diags);
+        } else {
+            raw.rules = Some(reader.yaml_doc(&rel(&[DATA, &name, "rules.yaml"]), &mut diags));
+            raw.targets = Some(reader.yaml_doc(&rel(&[DATA, &name, "targets.yaml"]), &mut diags));
+        }
+        years.insert(year, raw);
+    }
+    let mut project = RawProject {
+        root: root.to_path_buf(),
+        site,
+        regions,
+        indicators,
+        years,
+        pages: BTreeMap::new(),
+    };
+    refuse_files_read_twice(&reader, &mut project, &mut diags);
+    (project, diags)
 }

@@ -6,6 +6,7 @@
 
 mod claims;
 mod layout;
+pub use layout::load_for_sheets;
 pub mod raw;
 pub mod yaml;
 
@@ -144,17 +145,22 @@ pub fn load(root: &Path) -> (RawProject, Diagnostics) {
         years,
         pages,
     };
+    refuse_files_read_twice(&reader, &mut project, &mut diags);
+    (project, diags)
+}
+
+/// A file read under two roles is an error, and what it said in either role
+/// is dropped: beside the real problem it is noise, and may quote text
+/// written for the other role.
+fn refuse_files_read_twice(reader: &Reader<'_>, project: &mut RawProject, diags: &mut Diagnostics) {
     let (twice, errors) = reader.claims.read_twice();
     if !twice.is_empty() {
-        // What a file said in the role it does not have is noise beside the
-        // real problem, and may quote text written for the other role.
         diags.retain(|d| !twice.contains(&d.file));
         project.forget(&twice);
         for error in errors {
             diags.push(error);
         }
     }
-    (project, diags)
 }
 
 struct Reader<'a> {

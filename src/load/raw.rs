@@ -31,6 +31,21 @@ pub struct RawSite {
     pub sample_data: bool,
     #[serde(default)]
     pub briefing: RawBriefing,
+    #[serde(default)]
+    pub self_assessment: RawSelfAssessmentSettings,
+}
+
+/// `self_assessment:` in site.yaml: who sees the units' own scores (自评分).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSelfAssessmentSettings {
+    /// Show 自评分 beside the verified scores on the public scorecards.
+    #[serde(default)]
+    pub public: bool,
+    /// The briefing copy lists units whose self-assessed total exceeds the
+    /// verified total by more than this; default 5 points.
+    #[serde(default)]
+    pub threshold: Option<S<Dec>>,
 }
 
 /// A list key written with nothing after it (`funds:`) means an empty list,
@@ -205,7 +220,22 @@ pub struct RawResults {
     #[serde(default, deserialize_with = "empty_when_blank")]
     pub downgrade: Vec<S<RawDowngrade>>,
     #[serde(default)]
+    pub self_assessment: Option<S<RawSelfAssessment>>,
+    #[serde(default)]
     pub internal: BTreeMap<String, String>,
+}
+
+/// The unit's own scores (自评分) before the province verifies them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSelfAssessment {
+    pub indicators: S<Dec>,
+    pub tasks: S<Dec>,
+    pub funds: S<Dec>,
+    pub satisfaction: S<Dec>,
+    #[serde(default)]
+    pub bonus: Option<S<Dec>>,
+    pub total: S<Dec>,
 }
 
 #[derive(Debug, Deserialize)]

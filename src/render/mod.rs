@@ -790,6 +790,16 @@ impl<'a> Renderer<'a> {
                     y.view.data_json.clone(),
                     open_data::to_json(y.input.project, y.scores),
                 ));
+                let xlsx =
+                    crate::sheets::open_data::results_xlsx(y.input.project, y.year, y.scores)
+                        .map_err(|e| {
+                            Diagnostic::error(
+                                &y.view.data_xlsx,
+                                Pos::FILE,
+                                format!("cannot write the workbook: {e}"),
+                            )
+                        })?;
+                files.push(OutputFile::new(y.view.data_xlsx.clone(), xlsx));
                 Ok(files)
             }
             Job::Bulletin(y) => {

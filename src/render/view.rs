@@ -211,6 +211,7 @@ pub struct YearView {
     pub rules: RulesView,
     pub data_csv: String,
     pub data_json: String,
+    pub data_xlsx: String,
 }
 
 impl YearView {
@@ -277,6 +278,7 @@ impl YearView {
             },
             data_csv: format!("{}/data/results.csv", year.year),
             data_json: format!("{}/data/results.json", year.year),
+            data_xlsx: format!("{}/data/{}", year.year, crate::sheets::open_data::RESULTS),
         }
     }
 }
@@ -301,7 +303,7 @@ pub struct IndicatorView {
     pub reason: Option<String>,
 }
 
-fn method_text(method: Method, indicator: &Indicator) -> String {
+pub(crate) fn method_text(method: Method, indicator: &Indicator) -> String {
     match method {
         Method::PassFail => "达标得满分，未达标不得分".to_string(),
         Method::PerUnit { deduct, per } => {
@@ -393,6 +395,15 @@ pub struct ScorecardView {
     pub downgrades: Vec<ChangeView>,
     pub vetoes: Vec<VetoView>,
     pub narrative_html: Option<String>,
+    /// The unit's own scores (自评分); only when site.yaml sets `self_assessment.public`.
+    pub self_assessment: Option<SelfScoresView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SelfScoresView {
+    pub sections: SectionsView,
+    pub bonus: String,
+    pub total: String,
 }
 
 impl ScorecardView {
@@ -475,6 +486,14 @@ impl ScorecardView {
                 })
                 .collect(),
             narrative_html,
+            self_assessment: unit
+                .self_assessment
+                .filter(|_| project.site.self_assessment_public)
+                .map(|s| SelfScoresView {
+                    sections: SectionsView::new(&s.sections),
+                    bonus: fixed2(s.bonus),
+                    total: fixed2(s.total),
+                }),
         }
     }
 }

@@ -55,6 +55,21 @@ impl Validator {
             Some(office) => self.non_empty(loaded, office, "briefing.office"),
             None => publisher.clone(),
         };
+        let self_assessment_threshold = match &raw.self_assessment.threshold {
+            Some(threshold) => {
+                let points = threshold.value.0;
+                if points.is_sign_negative() && !points.is_zero() {
+                    self.error(
+                        loaded,
+                        pos(threshold),
+                        format!("self_assessment.threshold cannot be negative, found {points}"),
+                        Some("write how many points a unit's self-assessed total may exceed the verified total before the briefing copy lists it, e.g. 5".into()),
+                    );
+                }
+                points
+            }
+            None => super::DEFAULT_SELF_ASSESSMENT_THRESHOLD,
+        };
         Some(Site {
             title,
             publisher,
@@ -68,6 +83,8 @@ impl Validator {
             sample_data: raw.sample_data,
             briefing_recipients: raw.briefing.recipients.clone(),
             briefing_office,
+            self_assessment_public: raw.self_assessment.public,
+            self_assessment_threshold,
         })
     }
 

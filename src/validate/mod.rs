@@ -26,6 +26,7 @@ mod results;
 mod rules;
 mod scoring;
 mod targets;
+mod template;
 
 use crate::diagnostic::suggest;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
@@ -34,6 +35,7 @@ use crate::load::{Doc, Loaded, RawProject, RawYear};
 use crate::model::{Indicator, Project, Region, Year};
 use history::History;
 use scoring::RulesFile;
+pub use template::{year_template, YearTemplate};
 
 /// Build the project, or return every error found. Warnings come back with
 /// the project.
@@ -95,6 +97,10 @@ pub fn validate(mut raw: RawProject) -> Result<(Project, Diagnostics), Diagnosti
         _ => Err(diags),
     }
 }
+
+/// How many points a unit's self-assessed total may exceed the verified one
+/// before the briefing copy lists it (site.yaml `self_assessment.threshold`).
+pub const DEFAULT_SELF_ASSESSMENT_THRESHOLD: Decimal = Decimal::from_parts(5, 0, 0, false, 0);
 
 struct Validator {
     diags: Diagnostics,

@@ -8,11 +8,12 @@ use super::history::ResultFigures;
 use super::scoring::RulesFile;
 use super::{did_you_mean, Catalogue, Validator};
 use crate::diagnostic::{suggest, Pos};
-use crate::load::raw::RawResults;
-use crate::load::yaml::{key_pos, pos, Figure, Measurement};
+use crate::load::raw::{RawResults, RawSelfAssessment};
+use crate::load::yaml::{key_pos, pos, Dec, Figure, Measurement};
 use crate::load::{Doc, Loaded, RawYear};
 use crate::model::{
-    Bonus, Deduction, Downgrade, Measure, Rules, TaskCategory, TaskDeduction, UnitResult, Veto,
+    Bonus, Deduction, Downgrade, Measure, Rules, Sections, SelfAssessment, TaskCategory,
+    TaskDeduction, UnitResult, Veto,
 };
 use crate::score::Scorecard;
 
@@ -246,6 +247,10 @@ impl Validator {
                 reason,
             });
         }
+        let self_assessment = raw
+            .self_assessment
+            .as_ref()
+            .and_then(|s| self.self_assessment(loaded, s, rules));
         if self.diags.error_count() == errors_before {
             let figures = ResultFigures {
                 indicators: ruled
@@ -267,7 +272,78 @@ impl Validator {
             bonus,
             veto,
             downgrade,
+            self_assessment,
             internal: raw.internal.clone(),
+        })
+    }
+
+    /// The unit's self-assessed scores: each part within its section's
+    /// points, the bonus within the cap, the total their sum.
+    fn self_assessment(
+        &mut self,
+        loaded: &Loaded<RawResults>,
+        raw: &Spanned<RawSelfAssessment>,
+        rules: &Rules,
+    ) -> Option<SelfAssessment> {
+        let errors_before = self.diags.error_count();
+        let s = &raw.value;
+        let part = |v: &mut Validator, value: &Spanned<Dec>, what: &str, max: Decimal| {
+            let number = v.non_negative(loaded, value, what);
+            if number > max {
+                v.error(
+                    loaded,
+                    pos(value),
+                    format!(
+                        "the self-assessed {what} {number} is more than its {} points",
+                        max.normalize()
+                    ),
+                    Some(format!("write a score from 0 to {}", max.normalize())),
+                );
+            }
+            number
+        };
+        let sections = Sections {
+            indicators: part(
+                self,
+                &s.indicators,
+                "indicators score",
+                rules.sections.indicators,
+            ),
+            tasks: part(self, &s.tasks, "tasks score", rules.sections.tasks),
+            funds: part(self, &s.funds, "funds score", rules.sections.funds),
+            satisfaction: part(
+                self,
+                &s.satisfaction,
+                "satisfaction score",
+                rules.sections.satisfaction,
+            ),
+        };
+        let bonus = match &s.bonus {
+            Some(bonus) => part(self, bonus, "bonus", rules.bonus_cap),
+            None => Decimal::ZERO,
+        };
+        let total = s.total.value.0;
+        let sum =
+            sections.indicators + sections.tasks + sections.funds + sections.satisfaction + bonus;
+        if total != sum {
+            self.error(
+                loaded,
+                pos(&s.total),
+                format!(
+                    "the self-assessed total {} is not the sum of the sections and the bonus, {}",
+                    total.normalize(),
+                    sum.normalize()
+                ),
+                Some(format!(
+                    "write `total: {}`, or correct the section scores",
+                    sum.normalize()
+                )),
+            );
+        }
+        (self.diags.error_count() == errors_before).then_some(SelfAssessment {
+            sections,
+            bonus,
+            total,
         })
     }
 }

@@ -1,0 +1,480 @@
+//! Workbooks of computed results: `results.xlsx` beside each published
+//! year's CSV (results in rank order, every lost point with its reason, the
+//! indicator values and targets), and the briefing copy's `briefing.xlsx`.
+//!
+//! Numbers are number cells shown with two decimals, grades are in Chinese,
+//! every sheet has a frozen header and prints on A4 landscape. The creation
+//! date is the document's own (bulletin or 印发日期), so the same input gives
+//! the same bytes.
+
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+
+use super::{print_setup, properties, text_lines, write_decimal, write_text, Styles};
+use crate::brief::BriefingView;
+use crate::model::{Better, Date, Project, Source, Year};
+use crate::score::YearScores;
+
+/// File name inside `<year>/data/`.
+pub const RESULTS: &str = "results.xlsx";
+
+/// A cell of a table row.
+enum C {
+    Text(String),
+    Num(Decimal),
+    /// A number shown as written (targets and values), not as two decimals.
+    Plain(Decimal),
+    Blank,
+}
+
+fn t(text: impl Into<String>) -> C {
+    C::Text(text.into())
+}
+
+fn yes_no(flag: bool) -> C {
+    t(if flag { "是" } else { "否" })
+}
+
+/// A decimal written as text in a view ("93.45"), back as a number cell.
+fn n(text: &str) -> C {
+    text.parse().map_or_else(|_| t(text), C::Num)
+}
+
+/// One sheet: a title row, a header row (frozen, repeated on every printed
+/// page) and the rows.
+fn table(
+    workbook: &mut Workbook,
+    styles: &Styles,
+    name: &str,
+    title: &str,
+    columns: &[(&str, f64)],
+    rows: &[Vec<C>],
+) -> Result<(), XlsxError> {
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(name)?;
+    let last = columns.len().saturating_sub(1) as u16;
+    sheet.merge_range(0, 0, 0, last, "", &styles.title)?;
+    write_text(sheet, 0, 0, title, &styles.title)?;
+    sheet.set_row_height(0, 24)?;
+    for (col, (header, width)) in (0u16..).zip(columns) {
+        sheet.set_column_width(col, *width)?;
+        write_text(sheet, 1, col, header, &styles.header)?;
+    }
+    let plain = styles.number.clone().set_num_format("General");
+    for (row, cells) in (2u32..).zip(rows) {
+        let mut lines = 1;
+        for ((col, cell), (_, width)) in (0u16..).zip(cells).zip(columns) {
+            write_cell(sheet, row, col, cell, styles, &plain)?;
+            if let C::Text(text) = cell {
+                lines = lines.max(text_lines(text, *width, 1.0));
+            }
+        }
+        if lines > 1 {
+            sheet.set_row_height(row, f64::from(lines) * 15.0 + 4.0)?;
+        }
+    }
+    print_setup(sheet, 2)?;
+    Ok(())
+}
+
+fn write_cell(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    cell: &C,
+    styles: &Styles,
+    plain: &Format,
+) -> Result<(), XlsxError> {
+    match cell {
+        C::Text(text) => write_text(sheet, row, col, text, &styles.wrap),
+        C::Num(value) => write_decimal(sheet, row, col, *value, &styles.fixed2),
+        C::Plain(value) => write_decimal(sheet, row, col, *value, plain),
+        C::Blank => {
+            sheet.write_blank(row, col, &styles.body)?;
+            Ok(())
+        }
+    }
+}
+
+fn sample_mark(project: &Project) -> &'static str {
+    if project.site.sample_data {
+        "（示例数据）"
+    } else {
+        ""
+    }
+}
+
+fn results_rows(project: &Project, scores: &YearScores) -> Vec<Vec<C>> {
+    scores
+        .cards
+        .iter()
+        .map(|c| {
+            let region = &project.regions[c.region];
+            let missed: Vec<&str> = c
+                .binding_missed
+                .iter()
+                .filter_map(|id| project.indicators.iter().find(|i| &i.id == id))
+                .map(|i| i.name.as_str())
+                .collect();
+            vec![
+                C::Plain(Decimal::from(c.rank)),
+                t(&region.id),
+                t(&region.name),
+                t(c.grade.name()),
+                C::Num(c.total),
+                C::Num(c.sections.indicators),
+                C::Num(c.sections.tasks),
+                C::Num(c.sections.funds),
+                C::Num(c.sections.satisfaction),
+                C::Num(c.bonus),
+                C::Num(c.bonus_claimed),
+                t(c.base_grade.name()),
+                yes_no(c.downgraded),
+                yes_no(c.vetoed),
+                t(missed.join("、")),
+            ]
+        })
+        .collect()
+}
+
+const RESULT_COLUMNS: [(&str, f64); 15] = [
+    ("名次", 6.0),
+    ("代码", 13.0),
+    ("单位", 18.0),
+    ("等次", 8.0),
+    ("总分", 9.0),
+    ("主要指标", 9.0),
+    ("重点任务", 9.0),
+    ("资金投入", 9.0),
+    ("公众满意度", 10.0),
+    ("加分", 8.0),
+    ("申报加分", 9.0),
+    ("原等次", 8.0),
+    ("降档", 6.0),
+    ("否决", 6.0),
+    ("未完成的约束性指标", 30.0),
+];
+
+/// Every lost point and every grade change, with its reason, in rank order.
+fn lost_rows(project: &Project, year: &Year, scores: &YearScores) -> Vec<Vec<C>> {
+    let mut rows = Vec::new();
+    for card in &scores.cards {
+        let region = &project.regions[card.region];
+        let Some(unit) = year.units.iter().find(|u| u.region == card.region) else {
+            continue;
+        };
+        let mut row = |part: &str, item: &str, points: C, reason: &str| {
+            rows.push(vec![
+                C::Plain(Decimal::from(card.rank)),
+                t(&region.name),
+                t(part),
+                t(item),
+                points,
+                t(reason),
+            ]);
+        };
+        for item in card.indicators.iter().filter(|i| i.lost > Decimal::ZERO) {
+            let indicator = &project.indicators[year.rules.indicators[item.rule].indicator];
+            row(
+                "主要指标",
+                &indicator.name,
+                C::Num(item.lost),
+                item.reason.as_deref().unwrap_or(""),
+            );
+        }
+        for task in &card.tasks {
+            for (deduct, reason) in &task.deductions {
+                row("重点任务", task.category.name(), C::Num(*deduct), reason);
+            }
+        }
+        for funds in &unit.funds {
+            row("资金投入", "资金项目", C::Num(funds.deduct), &funds.reason);
+        }
+        let satisfaction_lost = year.rules.sections.satisfaction - card.sections.satisfaction;
+        if satisfaction_lost > Decimal::ZERO {
+            let reason = format!(
+                "满意度调查得分{}分（百分制）",
+                unit.satisfaction.normalize()
+            );
+            row(
+                "公众满意度",
+                "满意度调查",
+                C::Num(satisfaction_lost),
+                &reason,
+            );
+        }
+        for veto in &unit.veto {
+            row(
+                "等次",
+                "否决项",
+                C::Blank,
+                &format!("{}{}", veto.date.chinese(), veto.event),
+            );
+        }
+        if !card.vetoed {
+            for change in &card.downgrade_reasons {
+                row(
+                    "等次",
+                    "降档",
+                    C::Blank,
+                    &format!("{}：{}", change.kind, change.reason),
+                );
+            }
+        }
+    }
+    rows
+}
+
+const LOST_COLUMNS: [(&str, f64); 6] = [
+    ("名次", 6.0),
+    ("单位", 18.0),
+    ("部分", 10.0),
+    ("项目", 30.0),
+    ("扣分", 8.0),
+    ("原因", 60.0),
+];
+
+fn indicator_rows(project: &Project, year: &Year, scores: &YearScores) -> Vec<Vec<C>> {
+    let mut rows = Vec::new();
+    for card in &scores.cards {
+        let region = &project.regions[card.region];
+        for item in &card.indicators {
+            let rule = &year.rules.indicators[item.rule];
+            let indicator = &project.indicators[rule.indicator];
+            let figure = |v: Option<Decimal>| v.map_or_else(|| t("不适用"), C::Plain);
+            rows.push(vec![
+                t(&region.name),
+                t(indicator.category.name()),
+                t(&indicator.name),
+                t(&indicator.unit),
+                t(match indicator.better {
+                    Better::Higher => "越高越好",
+                    Better::Lower => "越低越好",
+                }),
+                yes_no(rule.binding),
+                figure(item.target),
+                figure(item.value),
+                t(match item.source {
+                    Source::National => "国家考核",
+                    Source::Provincial => "本地报送",
+                }),
+                t(if !item.applicable {
+                    "不适用"
+                } else if item.met {
+                    "是"
+                } else {
+                    "否"
+                }),
+                C::Num(rule.points),
+                C::Num(item.earned),
+            ]);
+        }
+    }
+    rows
+}
+
+const INDICATOR_COLUMNS: [(&str, f64); 12] = [
+    ("单位", 18.0),
+    ("类别", 20.0),
+    ("指标", 34.0),
+    ("计量单位", 9.0),
+    ("方向", 9.0),
+    ("约束性", 7.0),
+    ("目标值", 9.0),
+    ("完成值", 9.0),
+    ("数据来源", 9.0),
+    ("是否完成", 8.0),
+    ("分值", 7.0),
+    ("得分", 7.0),
+];
+
+fn results_sheets(
+    workbook: &mut Workbook,
+    styles: &Styles,
+    project: &Project,
+    year: &Year,
+    scores: &YearScores,
+) -> Result<(), XlsxError> {
+    let y = year.year;
+    let mark = sample_mark(project);
+    table(
+        workbook,
+        styles,
+        "考核结果",
+        &format!("{y}年度政府生态环境保护目标责任制考核结果{mark}"),
+        &RESULT_COLUMNS,
+        &results_rows(project, scores),
+    )?;
+    table(
+        workbook,
+        styles,
+        "扣分明细",
+        &format!("{y}年度各地区扣分及等次调整明细{mark}"),
+        &LOST_COLUMNS,
+        &lost_rows(project, year, scores),
+    )?;
+    table(
+        workbook,
+        styles,
+        "指标完成情况",
+        &format!("{y}年度各地区主要指标目标值和完成值{mark}"),
+        &INDICATOR_COLUMNS,
+        &indicator_rows(project, year, scores),
+    )
+}
+
+fn finish(
+    mut workbook: Workbook,
+    title: &str,
+    project: &Project,
+    date: Date,
+) -> Result<Vec<u8>, XlsxError> {
+    workbook.set_properties(&properties(
+        title,
+        "政府生态环境保护目标责任制考核",
+        &project.site.publisher,
+        date,
+    ));
+    workbook.save_to_buffer()
+}
+
+/// `results.xlsx` of one year, dated with its bulletin.
+pub fn results_xlsx(
+    project: &Project,
+    year: &Year,
+    scores: &YearScores,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let styles = Styles::new();
+    results_sheets(&mut workbook, &styles, project, year, scores)?;
+    finish(
+        workbook,
+        &format!("{}年度考核结果", year.year),
+        project,
+        year.bulletin.date,
+    )
+}
+
+/// `briefing.xlsx`: the briefing copy's tables, dated with its 印发日期.
+pub fn briefing_xlsx(
+    project: &Project,
+    year: &Year,
+    scores: &YearScores,
+    view: &BriefingView<'_>,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let styles = Styles::new();
+    let y = year.year;
+    let mark = sample_mark(project);
+    results_sheets(&mut workbook, &styles, project, year, scores)?;
+    let mut rows = Vec::new();
+    for row in &view.self_assessment {
+        for part in row.parts.iter().chain([&row.total]) {
+            rows.push(vec![
+                C::Plain(Decimal::from(row.rank)),
+                t(&row.name),
+                t(part.name),
+                n(&part.claimed),
+                n(&part.verified),
+                n(&part.difference),
+                yes_no(part.name == "总分" && row.over_threshold),
+            ]);
+        }
+    }
+    let over = format!("超过{}分", view.self_assessment_threshold);
+    let columns = [
+        ("名次", 6.0),
+        ("单位", 18.0),
+        ("部分", 12.0),
+        ("自评", 9.0),
+        ("核定", 9.0),
+        ("差额（自评−核定）", 12.0),
+        (over.as_str(), 10.0),
+    ];
+    table(
+        &mut workbook,
+        &styles,
+        "自评与核定",
+        &format!("{y}年度各地区自评分与核定分{mark}"),
+        &columns,
+        &rows,
+    )?;
+    if let Some(previous) = &view.previous {
+        let rows: Vec<Vec<C>> = previous
+            .changes
+            .iter()
+            .map(|c| {
+                let (rank, grade, total) = match &c.previous {
+                    Some(p) => (
+                        C::Plain(Decimal::from(p.rank)),
+                        t(p.grade_name),
+                        n(&p.total),
+                    ),
+                    None => (C::Blank, t("未参加考核"), C::Blank),
+                };
+                vec![
+                    t(&c.name),
+                    rank,
+                    C::Plain(Decimal::from(c.rank)),
+                    t(&c.rank_change),
+                    grade,
+                    t(c.grade_name),
+                    t(c.grade_change),
+                    total,
+                    n(&c.total),
+                ]
+            })
+            .collect();
+        let p = previous.year;
+        let headers = [
+            format!("{p}年名次"),
+            format!("{y}年名次"),
+            format!("{p}年等次"),
+            format!("{y}年等次"),
+            format!("{p}年总分"),
+            format!("{y}年总分"),
+        ];
+        let columns = [
+            ("单位", 18.0),
+            (headers[0].as_str(), 9.0),
+            (headers[1].as_str(), 9.0),
+            ("名次变化", 10.0),
+            (headers[2].as_str(), 10.0),
+            (headers[3].as_str(), 9.0),
+            ("等次变化", 9.0),
+            (headers[4].as_str(), 9.0),
+            (headers[5].as_str(), 9.0),
+        ];
+        table(
+            &mut workbook,
+            &styles,
+            "与上年度比较",
+            &format!("{y}年度与{p}年度考核结果比较{mark}"),
+            &columns,
+            &rows,
+        )?;
+    }
+    let rows: Vec<Vec<C>> = view
+        .internal
+        .iter()
+        .flat_map(|u| {
+            u.notes
+                .iter()
+                .map(|note| vec![t(&u.name), t(&note.label), t(&note.text)])
+        })
+        .collect();
+    table(
+        &mut workbook,
+        &styles,
+        "内部意见",
+        &format!("{y}年度内部意见（不公开）{mark}"),
+        &[("单位", 18.0), ("类别", 12.0), ("内容", 80.0)],
+        &rows,
+    )?;
+    finish(
+        workbook,
+        &format!("{y}年度考核结果抄送件"),
+        project,
+        year.bulletin.briefing.printed,
+    )
+}
