@@ -2,7 +2,7 @@
 //! grade distribution across years.
 
 use super::canvas::{px, text_width, Anchor, Canvas, Weight};
-use super::palette::{self, grade_colour, Rgb};
+use super::palette::{Palette, Rgb, WHITE};
 use super::table::{Cell, Table};
 use super::{finish, num, stagger, Chart, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH};
 use crate::render::view::{IndicatorView, ScorecardView, UnitRow, YearView};
@@ -33,13 +33,20 @@ impl NameColumn {
         }
     }
 
-    fn draw(&self, pen: &mut super::Pen<'_>, unit: &UnitRow, cy: f64, size: f64) {
+    fn draw(
+        &self,
+        pen: &mut super::Pen<'_>,
+        palette: &Palette,
+        unit: &UnitRow,
+        cy: f64,
+        size: f64,
+    ) {
         pen.text(
             px(self.rank_right),
             px(cy),
             &unit.rank.to_string(),
             size,
-            palette::MUTED,
+            palette.muted,
             Anchor::End,
             Weight::Normal,
         );
@@ -48,7 +55,7 @@ impl NameColumn {
             px(cy),
             &unit.name,
             size,
-            palette::INK,
+            palette.ink,
             Anchor::Start,
             Weight::Normal,
         );
@@ -77,7 +84,7 @@ fn grade_counts_text(year: &YearView) -> String {
 
 /// (a) Totals in rank order, one bar per unit coloured and labelled by grade,
 /// with the grade thresholds as dashed reference lines.
-pub fn ranking(year: &YearView) -> Chart {
+pub fn ranking(year: &YearView, palette: &Palette) -> Chart {
     const ROW: f64 = 22.0;
     const BAR: f64 = 14.0;
     let units = &year.units;
@@ -136,7 +143,7 @@ pub fn ranking(year: &YearView) -> Chart {
     let top = PAD + header_rows * 14.0 + 4.0;
     let bottom = top + units.len() as f64 * ROW;
     let axis_h = 22.0;
-    let legend = Legend::new(vec![(Mark::Dash(palette::INK), "等次分数线".into())]);
+    let legend = Legend::new(vec![(Mark::Dash(palette.ink), "等次分数线".into())]);
     let height = bottom + axis_h + legend.height(WIDTH - 2.0 * PAD) + PAD;
     let mut canvas = Canvas::new(WIDTH as u32, height as u32);
 
@@ -148,28 +155,28 @@ pub fn ranking(year: &YearView) -> Chart {
                 px(y),
                 scale.px(num(&u.total)),
                 px(y + BAR),
-                grade_colour(u.grade),
+                palette.grade(u.grade),
             );
         }
     });
     canvas.layer("thresholds", " stroke-dasharray=\"3 3\"", |pen| {
         for (_, value, _) in &thresholds {
             let x = scale.px(*value);
-            pen.line((x, px(top - 2.0)), (x, px(bottom)), palette::INK, 1);
+            pen.line((x, px(top - 2.0)), (x, px(bottom)), palette.ink, 1);
         }
     });
     canvas.layer("axis", "", |pen| {
         let y = px(bottom + 2.0);
-        pen.line((px(names.end), y), (scale.px(100.0), y), palette::LINE, 1);
+        pen.line((px(names.end), y), (scale.px(100.0), y), palette.line, 1);
         for tick in (0..=100).step_by(20) {
             let x = scale.px(tick as f64);
-            pen.line((x, y), (x, y + 4), palette::LINE, 1);
+            pen.line((x, y), (x, y + 4), palette.line, 1);
             pen.text(
                 x,
                 y + 12,
                 &tick.to_string(),
                 SMALL,
-                palette::MUTED,
+                palette.muted,
                 Anchor::Middle,
                 Weight::Normal,
             );
@@ -180,7 +187,7 @@ pub fn ranking(year: &YearView) -> Chart {
                 px(PAD + *row as f64 * 14.0 + 6.0),
                 label,
                 SMALL,
-                palette::INK,
+                palette.ink,
                 Anchor::Middle,
                 Weight::Normal,
             );
@@ -189,7 +196,7 @@ pub fn ranking(year: &YearView) -> Chart {
     canvas.layer("labels", "", |pen| {
         for (i, u) in units.iter().enumerate() {
             let cy = top + i as f64 * ROW + ROW / 2.0;
-            names.draw(pen, u, cy, FONT);
+            names.draw(pen, palette, u, cy, FONT);
             let end = scale.at(num(&u.total));
             if inside[i] {
                 pen.text(
@@ -197,7 +204,7 @@ pub fn ranking(year: &YearView) -> Chart {
                     px(cy),
                     u.grade_name,
                     SMALL,
-                    palette::WHITE,
+                    WHITE,
                     Anchor::End,
                     Weight::Bold,
                 );
@@ -207,14 +214,14 @@ pub fn ranking(year: &YearView) -> Chart {
                 px(cy),
                 &outside(u, !inside[i]),
                 SMALL,
-                palette::INK,
+                palette.ink,
                 Anchor::Start,
                 Weight::Normal,
             );
         }
     });
     canvas.layer("legend", "", |pen| {
-        legend.draw(pen, PAD, bottom + axis_h, WIDTH - 2.0 * PAD);
+        legend.draw(pen, palette, PAD, bottom + axis_h, WIDTH - 2.0 * PAD);
     });
 
     let mut table = Table::new(
@@ -287,18 +294,18 @@ impl CellState {
     }
 
     /// Fill, glyph and glyph colour: the glyph keeps states apart without colour.
-    fn look(self) -> (Rgb, &'static str, Rgb) {
+    fn look(self, palette: &Palette) -> (Rgb, &'static str, Rgb) {
         match self {
-            CellState::Met => (palette::MET_CELL, "", palette::INK),
-            CellState::Missed => (palette::MISSED_CELL, "×", palette::MISSED_MARK),
-            CellState::BindingMissed => (palette::FAIL, "!", palette::WHITE),
-            CellState::NotApplicable => (palette::WHITE, "–", palette::MUTED),
+            CellState::Met => (palette.met_cell, "", palette.ink),
+            CellState::Missed => (palette.missed_cell, "×", palette.missed_mark),
+            CellState::BindingMissed => (palette.fail, "!", WHITE),
+            CellState::NotApplicable => (WHITE, "–", palette.muted),
         }
     }
 }
 
 /// (b) Units (in rank order) × indicators: met, missed, binding missed, not applicable.
-pub fn heatmap(year: &YearView, cards: &[ScorecardView]) -> Chart {
+pub fn heatmap(year: &YearView, cards: &[ScorecardView], palette: &Palette) -> Chart {
     const HEAD: f64 = 16.0;
     const GROUP_GAP: f64 = 4.0;
     let name_size = 12.0;
@@ -331,7 +338,7 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView]) -> Chart {
         ]
         .iter()
         .map(|s| {
-            let (fill, glyph, colour) = s.look();
+            let (fill, glyph, colour) = s.look(palette);
             (Mark::Cell(fill, glyph, colour), s.name().to_string())
         })
         .collect(),
@@ -359,15 +366,15 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView]) -> Chart {
             let y = top + r as f64 * cell;
             for (c, indicator) in card.indicators.iter().enumerate() {
                 let Some(&x) = column_x.get(c) else { continue };
-                let (fill, _, _) = CellState::of(indicator).look();
+                let (fill, _, _) = CellState::of(indicator).look(palette);
                 pen.rect(px(x), px(y), px(x + cell - 1.0), px(y + cell - 1.0), fill);
-                if fill == palette::WHITE {
+                if fill == WHITE {
                     pen.frame(
                         px(x),
                         px(y),
                         px(x + cell - 1.0),
                         px(y + cell - 1.0),
-                        palette::LINE,
+                        palette.line,
                     );
                 }
             }
@@ -378,7 +385,7 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView]) -> Chart {
             let cy = top + r as f64 * cell + (cell - 1.0) / 2.0;
             for (c, indicator) in card.indicators.iter().enumerate() {
                 let Some(&x) = column_x.get(c) else { continue };
-                let (_, glyph, colour) = CellState::of(indicator).look();
+                let (_, glyph, colour) = CellState::of(indicator).look(palette);
                 if !glyph.is_empty() {
                     pen.text(
                         px(x + (cell - 1.0) / 2.0),
@@ -400,7 +407,7 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView]) -> Chart {
                 px(PAD + HEAD / 2.0),
                 &(c + 1).to_string(),
                 SMALL - 3.0,
-                palette::MUTED,
+                palette.muted,
                 Anchor::Middle,
                 Weight::Normal,
             );
@@ -408,6 +415,7 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView]) -> Chart {
         for (r, card) in cards.iter().enumerate() {
             names.draw(
                 pen,
+                palette,
                 &card.row,
                 top + r as f64 * cell + cell / 2.0,
                 name_size,
@@ -415,7 +423,7 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView]) -> Chart {
         }
     });
     canvas.layer("legend", "", |pen| {
-        legend.draw(pen, PAD, legend_top, WIDTH - 2.0 * PAD);
+        legend.draw(pen, palette, PAD, legend_top, WIDTH - 2.0 * PAD);
     });
     canvas.layer("key", "", |pen| {
         let column_w = (WIDTH - 2.0 * PAD) / key_columns as f64;
@@ -426,7 +434,7 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView]) -> Chart {
                 px(key_top + row as f64 * KEY_ROW + KEY_ROW / 2.0),
                 line,
                 SMALL,
-                palette::MUTED,
+                palette.muted,
                 Anchor::Start,
                 Weight::Normal,
             );
@@ -496,12 +504,14 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView]) -> Chart {
 
 /// The alternating shades of the four sections in the stacked bars: neighbours
 /// differ in lightness, so they stay apart in greyscale.
-const SECTION_SHADES: [Rgb; 4] = [
-    palette::BRAND,
-    palette::SECTION_LIGHT,
-    palette::BRAND,
-    palette::SECTION_LIGHT,
-];
+fn section_shades(palette: &Palette) -> [Rgb; 4] {
+    [
+        palette.brand,
+        palette.section_light,
+        palette.brand,
+        palette.section_light,
+    ]
+}
 
 /// A section: its name, its maximum, and a unit's score in it.
 type Part<'a> = (&'static str, &'a str, fn(&UnitRow) -> &str);
@@ -509,7 +519,7 @@ type Part<'a> = (&'static str, &'a str, fn(&UnitRow) -> &str);
 /// (c) Every unit's four section scores stacked in one bar: each section
 /// takes the room of its maximum, its score fills it, and what is left
 /// (pale red) is the points lost there.
-pub fn sections(year: &YearView) -> Chart {
+pub fn sections(year: &YearView, palette: &Palette) -> Chart {
     const ROW: f64 = 22.0;
     const BAR: f64 = 14.0;
     let units = &year.units;
@@ -564,26 +574,21 @@ pub fn sections(year: &YearView) -> Chart {
     let top = PAD + header_h + 6.0;
     let bottom = top + units.len() as f64 * ROW;
     let legend = Legend::new(vec![
-        (Mark::Swatch(palette::BRAND), "得分".into()),
-        (Mark::Swatch(palette::LOST), "扣分".into()),
+        (Mark::Swatch(palette.brand), "得分".into()),
+        (Mark::Swatch(palette.lost), "扣分".into()),
     ]);
     let height = bottom + 6.0 + legend.height(WIDTH - 2.0 * PAD) + PAD;
     let mut canvas = Canvas::new(WIDTH as u32, height as u32);
 
+    let shades = section_shades(palette);
     canvas.layer("bars", "", |pen| {
         for (i, u) in units.iter().enumerate() {
             let y = top + i as f64 * ROW + (ROW - BAR) / 2.0;
             for (p, ((_, max, score), start)) in parts.iter().zip(&starts).enumerate() {
                 let (from, to) = (scale.px(*start), scale.px(start + num(max)));
                 let filled = scale.px(start + num(score(u)));
-                pen.rect(from, px(y), to - 1, px(y + BAR), palette::LOST);
-                pen.rect(
-                    from,
-                    px(y),
-                    (filled - 1).max(from),
-                    px(y + BAR),
-                    SECTION_SHADES[p],
-                );
+                pen.rect(from, px(y), to - 1, px(y + BAR), palette.lost);
+                pen.rect(from, px(y), (filled - 1).max(from), px(y + BAR), shades[p]);
             }
         }
     });
@@ -594,27 +599,27 @@ pub fn sections(year: &YearView) -> Chart {
                 px(PAD + *row as f64 * 16.0 + 8.0),
                 label,
                 SMALL,
-                palette::INK,
+                palette.ink,
                 Anchor::Middle,
                 Weight::Normal,
             );
         }
         for (i, u) in units.iter().enumerate() {
             let cy = top + i as f64 * ROW + ROW / 2.0;
-            names.draw(pen, u, cy, FONT);
+            names.draw(pen, palette, u, cy, FONT);
             pen.text(
                 scale.px(full) + 6,
                 px(cy),
                 &lost_label(u),
                 SMALL,
-                palette::INK,
+                palette.ink,
                 Anchor::Start,
                 Weight::Normal,
             );
         }
     });
     canvas.layer("legend", "", |pen| {
-        legend.draw(pen, PAD, bottom + 6.0, WIDTH - 2.0 * PAD);
+        legend.draw(pen, palette, PAD, bottom + 6.0, WIDTH - 2.0 * PAD);
     });
 
     let head: Vec<String> = ["名次", "单位"]
@@ -669,7 +674,7 @@ type Segment = (&'static str, &'static str, usize, f64, f64);
 
 /// (d) How many units got each grade, one stacked bar per year, oldest first.
 /// The caller decides which years a page may show (a year's pages: up to it).
-pub fn grade_distribution(years: &[&YearView]) -> Chart {
+pub fn grade_distribution(years: &[&YearView], palette: &Palette) -> Chart {
     const ROW: f64 = 28.0;
     const BAR: f64 = 20.0;
     let label = |y: &YearView| {
@@ -689,7 +694,7 @@ pub fn grade_distribution(years: &[&YearView]) -> Chart {
     let legend = Legend::new(
         Grade::ALL
             .iter()
-            .map(|g| (Mark::Swatch(grade_colour(g.key())), g.name().to_string()))
+            .map(|g| (Mark::Swatch(palette.grade(g.key())), g.name().to_string()))
             .collect(),
     );
     let height = bottom + 6.0 + legend.height(WIDTH - 2.0 * PAD) + PAD;
@@ -750,7 +755,7 @@ pub fn grade_distribution(years: &[&YearView]) -> Chart {
                     px(y),
                     px(*to) - 1,
                     px(y + BAR),
-                    grade_colour(key),
+                    palette.grade(key),
                 );
             }
         }
@@ -763,7 +768,7 @@ pub fn grade_distribution(years: &[&YearView]) -> Chart {
                 cy,
                 &label(y),
                 FONT,
-                palette::INK,
+                palette.ink,
                 Anchor::Start,
                 Weight::Normal,
             );
@@ -780,7 +785,7 @@ pub fn grade_distribution(years: &[&YearView]) -> Chart {
                         cy,
                         &text,
                         SMALL,
-                        palette::WHITE,
+                        WHITE,
                         Anchor::Middle,
                         Weight::Bold,
                     );
@@ -796,7 +801,7 @@ pub fn grade_distribution(years: &[&YearView]) -> Chart {
                     px(top + i as f64 * ROW + ROW / 2.0),
                     &note.join(" "),
                     SMALL,
-                    palette::INK,
+                    palette.ink,
                     Anchor::Start,
                     Weight::Normal,
                 );
@@ -804,7 +809,7 @@ pub fn grade_distribution(years: &[&YearView]) -> Chart {
         }
     });
     canvas.layer("legend", "", |pen| {
-        legend.draw(pen, PAD, bottom + 6.0, WIDTH - 2.0 * PAD);
+        legend.draw(pen, palette, PAD, bottom + 6.0, WIDTH - 2.0 * PAD);
     });
 
     let mut head = vec!["年度".to_string()];
@@ -849,15 +854,15 @@ mod tests {
             CellState::BindingMissed,
             CellState::NotApplicable,
         ]
-        .map(|s| s.look().1)
+        .map(|s| s.look(&Palette::DEFAULT).1)
         .to_vec();
         assert_eq!(looks, ["", "×", "!", "–"]);
     }
 
     #[test]
     fn stacked_sections_alternate_light_and_dark() {
-        for pair in SECTION_SHADES.windows(2) {
-            assert_ne!(palette::hex(pair[0]), palette::hex(pair[1]));
+        for pair in section_shades(&Palette::DEFAULT).windows(2) {
+            assert_ne!(super::super::hex(pair[0]), super::super::hex(pair[1]));
         }
     }
 }
