@@ -12,10 +12,7 @@ use serde::Deserialize;
 use super::super::charts::{contrast, hex, Palette, Rgb, MIN_TEXT_CONTRAST};
 use crate::diagnostic::{suggest, Diagnostic, Diagnostics, Pos};
 use crate::load::yaml::{self, pos, IdMap};
-use crate::load::{decode, MAX_FILE_BYTES};
-
-/// The settings file inside a theme's folder.
-pub const CONFIG_FILE: &str = "theme.yaml";
+use crate::load::{decode, MAX_FILE_BYTES, THEME_CONFIG as CONFIG_FILE};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
