@@ -18,7 +18,7 @@ mod table;
 mod year;
 
 pub use canvas::escape;
-pub use palette::{contrast, hex, Palette, Rgb, MIN_TEXT_CONTRAST, WHITE};
+pub use palette::{contrast, hex, luminance, Palette, Rgb, MIN_TEXT_CONTRAST, WHITE};
 pub use region::{key_indicators, trend};
 pub use scorecard::{indicators, unit_sections};
 pub use year::{grade_distribution, heatmap, ranking, sections};

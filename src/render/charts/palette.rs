@@ -153,8 +153,8 @@ impl Default for Palette {
     }
 }
 
-/// WCAG 2.1 relative luminance of an sRGB colour.
-fn luminance(colour: Rgb) -> f64 {
+/// WCAG 2.1 relative luminance of an sRGB colour, from 0 (black) to 1.
+pub fn luminance(colour: Rgb) -> f64 {
     let channel = |c: u8| {
         let c = f64::from(c) / 255.0;
         if c <= 0.039_28 {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::super::charts::{contrast, hex, Palette, Rgb, MIN_TEXT_CONTRAST};
+use super::super::charts::{contrast, hex, luminance, Palette, Rgb, MIN_TEXT_CONTRAST};
 use crate::diagnostic::{suggest, Diagnostic, Diagnostics, Pos};
 use crate::load::yaml::{self, pos, IdMap};
 use crate::load::{decode, MAX_FILE_BYTES, THEME_CONFIG as CONFIG_FILE};
@@ -102,10 +102,19 @@ pub fn palette(root: &Path, name: &str) -> Result<Palette, Diagnostics> {
         };
         let example = hex(default_colour(known));
         let Some(written) = value.value.as_deref() else {
+            // `good: #0b5cad` is `good:` and a comment: show it quoted.
+            let key_at = pos(key);
+            let commented = text
+                .lines()
+                .nth(key_at.line.saturating_sub(1))
+                .and_then(|line| line.split_once(':'))
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                .filter(|word| parse_colour(word).is_some())
+                .unwrap_or(&example);
             diags.push(error(
-                pos(key),
+                key_at,
                 format!("`{known}` has no colour"),
-                format!("quote the colour, `{known}: \"{example}\"`: in YAML a # after a space starts a comment"),
+                format!("quote the colour, `{known}: \"{commented}\"`: in YAML a # after a space starts a comment"),
             ));
             continue;
         };
@@ -141,12 +150,23 @@ pub fn palette(root: &Path, name: &str) -> Result<Palette, Diagnostics> {
                     hex(b),
                     (ratio * 100.0).floor() / 100.0
                 ),
-                format!(
-                    "the charts set {fg} text on {bg}; make {} darker or lighter until the two differ enough (the default theme's are {} on {})",
-                    if set.iter().any(|(key, _)| *key == fg) { fg } else { bg },
-                    hex(default_colour(fg)),
-                    hex(default_colour(bg)),
-                ),
+                {
+                    let (changed, colour, other) = if set.iter().any(|(key, _)| *key == fg) {
+                        (fg, a, b)
+                    } else {
+                        (bg, b, a)
+                    };
+                    let way = if luminance(other) > luminance(colour) {
+                        "darker"
+                    } else {
+                        "lighter"
+                    };
+                    format!(
+                        "the charts set {fg} text on {bg}; make {changed} {way} (the default theme's are {} on {})",
+                        hex(default_colour(fg)),
+                        hex(default_colour(bg)),
+                    )
+                },
             ));
         }
     }
@@ -225,6 +245,11 @@ mod tests {
         );
         assert_eq!(found[1].0, 3);
         assert!(found[1].2.contains("`good` has no colour"));
+        let help = diags.iter().nth(1).and_then(|d| d.help.clone()).unwrap();
+        assert!(
+            help.starts_with("quote the colour, `good: \"#0b5cad\"`"),
+            "{help}"
+        );
         assert_eq!((found[2].0, found[2].1), (4, 9));
         assert!(found[2].2.contains("`yellowish` is not a colour"));
         assert_eq!((found[3].0, found[3].1), (5, 9));

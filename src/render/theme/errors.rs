@@ -31,6 +31,7 @@ impl TemplateFiles {
             return (relative.to_path_buf(), None);
         };
         if self.builtin.contains(name) {
+            let name = name.strip_prefix(super::BUILTIN_PREFIX).unwrap_or(name);
             let text = super::builtin::template(name)
                 .map(|text| Arc::from(String::from_utf8_lossy(text).as_ref()));
             return (Path::new(BUILTIN_TEMPLATES).join(name), text);
@@ -75,10 +76,9 @@ pub(super) fn template_diagnostic(
     if let Some(detail) = error.detail() {
         message = format!("{message}: {detail}");
     }
-    let inherited = content.is_none()
-        && error
-            .name()
-            .is_some_and(|name| templates.builtin.contains(name));
+    let inherited = error
+        .name()
+        .filter(|name| content.is_none() && templates.builtin.contains(*name));
     let (file, text) = match &content {
         Some(c) => {
             let text = fs::read(root.join(c.file))
@@ -133,12 +133,22 @@ pub(super) fn template_diagnostic(
         };
         diagnostic = diagnostic.with_help(help);
     }
-    if inherited {
+    if let Some(name) = inherited {
         // The built-in template is not wrong by itself: what it uses from
         // the theme (a block, a macro, a variable) is.
+        let why = match name.strip_prefix(super::BUILTIN_PREFIX) {
+            Some(name) => format!("this is the built-in default's {name}, which the theme extends"),
+            None => format!(
+                "{} has no {name}, so the built-in default's is used",
+                templates
+                    .dir
+                    .strip_prefix(root)
+                    .unwrap_or(&templates.dir)
+                    .display()
+            ),
+        };
         let note = format!(
-            "{} has no such template, so the built-in default's is used; look at what it takes from the theme's own templates (base.html, macros.html), or copy it into the theme to change it (docs/templates.md, Themes)",
-            templates.dir.strip_prefix(root).unwrap_or(&templates.dir).display()
+            "{why}; look at what it takes from the theme's own templates (base.html, macros.html), or copy it into the theme to change it (docs/templates.md, Themes)"
         );
         diagnostic.help = Some(match diagnostic.help.take() {
             Some(help) => format!("{help}; {note}"),

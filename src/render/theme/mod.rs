@@ -32,6 +32,10 @@ use errors::{template_diagnostic, TemplateFiles};
 /// with a template its own theme ships.
 pub const BRIEFING_TEMPLATE: &str = "briefing.html";
 
+/// The name under which every default template can be extended or
+/// imported, also by a theme that replaces it: `builtin/base.html`.
+pub const BUILTIN_PREFIX: &str = "builtin/";
+
 /// Where a static file's bytes are.
 #[derive(Clone)]
 enum StaticFile {
@@ -120,14 +124,22 @@ impl Theme {
                 diags.push(template_diagnostic(&error, &templates, root, None));
             }
         }
+        // Each default template is there as `builtin/<name>` too, so a
+        // theme's own template can extend the one it replaces and change a
+        // block (`{% extends "builtin/base.html" %}` + `{% block footer %}`);
+        // under its own name only where the theme has none.
         for (name, bytes) in builtin::files("templates") {
-            if own.contains(name) || name == BRIEFING_TEMPLATE {
+            if name == BRIEFING_TEMPLATE {
                 continue;
             }
-            let text = String::from_utf8_lossy(bytes).into_owned();
-            templates.builtin.insert(name.to_string());
-            if let Err(error) = env.add_template_owned(name.to_string(), text) {
-                diags.push(template_diagnostic(&error, &templates, root, None));
+            let text = String::from_utf8_lossy(bytes);
+            let names = [format!("{BUILTIN_PREFIX}{name}"), name.to_string()];
+            // A theme's own file wins, `templates/builtin/…` included.
+            for name in names.into_iter().filter(|n| !own.contains(n)) {
+                templates.builtin.insert(name.clone());
+                if let Err(error) = env.add_template_owned(name, text.to_string()) {
+                    diags.push(template_diagnostic(&error, &templates, root, None));
+                }
             }
         }
         if diags.has_errors() {
