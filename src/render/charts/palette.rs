@@ -48,6 +48,9 @@ pub struct Palette {
     pub bonus: Rgb,
 }
 
+/// A palette colour with its key (`white` for [`WHITE`]).
+pub type Named = (&'static str, Rgb);
+
 /// WCAG 2.1 AA: the least contrast of text against its background.
 pub const MIN_TEXT_CONTRAST: f64 = 4.5;
 
@@ -129,7 +132,7 @@ impl Palette {
     /// [`MIN_TEXT_CONTRAST`]. White grade names sit on the grade colours'
     /// bars (and the default stylesheet sets grade colours as text on white,
     /// the same contrast); the heat map marks its cells with glyphs.
-    pub fn text_pairs(&self) -> [((&'static str, Rgb), (&'static str, Rgb)); 8] {
+    pub fn text_pairs(&self) -> [(Named, Named); 8] {
         let white = ("white", WHITE);
         [
             (white, ("excellent", self.excellent)),
