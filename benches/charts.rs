@@ -7,7 +7,9 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ecoscore::render::charts;
-use ecoscore::render::view::{RegionView, RegionYear, ScorecardView, YearView};
+use ecoscore::render::charts::Palette;
+use ecoscore::render::view::{RegionView, ScorecardView, YearView};
+use ecoscore::render::YearInput;
 use ecoscore::score::score_year;
 use ecoscore::Project;
 
@@ -39,10 +41,10 @@ fn bench_charts(c: &mut Criterion) {
         .collect();
     let card = &cards[0];
     let region = card_region(&project, card);
-    let published: Vec<RegionYear> = years
+    let published: Vec<YearInput> = years
         .iter()
         .zip(&scores)
-        .map(|(year, scores)| RegionYear {
+        .map(|(year, scores)| YearInput {
             project: &project,
             year,
             scores,
@@ -64,25 +66,32 @@ fn bench_charts(c: &mut Criterion) {
         })
         .collect();
     let all: Vec<&YearView> = views.iter().collect();
+    let palette = &Palette::DEFAULT;
 
     let mut group = c.benchmark_group("charts");
-    group.bench_function("year/ranking", |b| b.iter(|| charts::ranking(view)));
-    group.bench_function("year/heatmap", |b| b.iter(|| charts::heatmap(view, &cards)));
-    group.bench_function("year/sections", |b| b.iter(|| charts::sections(view)));
+    group.bench_function("year/ranking", |b| {
+        b.iter(|| charts::ranking(view, palette))
+    });
+    group.bench_function("year/heatmap", |b| {
+        b.iter(|| charts::heatmap(view, &cards, palette))
+    });
+    group.bench_function("year/sections", |b| {
+        b.iter(|| charts::sections(view, palette))
+    });
     group.bench_function("year/grades", |b| {
-        b.iter(|| charts::grade_distribution(&all))
+        b.iter(|| charts::grade_distribution(&all, palette))
     });
     group.bench_function("scorecard/indicators", |b| {
-        b.iter(|| charts::indicators(card, year.year))
+        b.iter(|| charts::indicators(card, year.year, palette))
     });
     group.bench_function("scorecard/sections", |b| {
-        b.iter(|| charts::unit_sections(card, &view.rules))
+        b.iter(|| charts::unit_sections(card, &view.rules, palette))
     });
     group.bench_function("region/trend", |b| {
-        b.iter(|| charts::trend(&region_view, &all))
+        b.iter(|| charts::trend(&region_view, &all, palette))
     });
     group.bench_function("region/key_indicators", |b| {
-        b.iter(|| charts::key_indicators(&region_view, &region_cards))
+        b.iter(|| charts::key_indicators(&region_view, &region_cards, palette))
     });
     group.finish();
 }

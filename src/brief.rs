@@ -21,7 +21,7 @@ use crate::render::{self, v, Theme};
 use crate::score::{self, Grade, Scorecard, YearScores};
 
 /// The theme template of the briefing copy. Optional: only `brief` needs it.
-pub const TEMPLATE: &str = "briefing.html";
+pub const TEMPLATE: &str = crate::render::theme::BRIEFING_TEMPLATE;
 /// File names inside `briefing/<year>/`.
 pub const HTML: &str = "index.html";
 pub const PDF: &str = "briefing.pdf";

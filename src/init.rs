@@ -52,85 +52,9 @@ pub const STARTER: &[(&str, &[u8])] = &[
     ),
 ];
 
-/// The default theme, as `themes/default/<path>` in the repository.
-pub const DEFAULT_THEME: &[(&str, &[u8])] = &[
-    (
-        "static/access.js",
-        include_bytes!("../themes/default/static/access.js"),
-    ),
-    (
-        "static/official.css",
-        include_bytes!("../themes/default/static/official.css"),
-    ),
-    (
-        "static/search.js",
-        include_bytes!("../themes/default/static/search.js"),
-    ),
-    (
-        "static/style.css",
-        include_bytes!("../themes/default/static/style.css"),
-    ),
-    (
-        "templates/404.html",
-        include_bytes!("../themes/default/templates/404.html"),
-    ),
-    (
-        "templates/archive.html",
-        include_bytes!("../themes/default/templates/archive.html"),
-    ),
-    (
-        "templates/base.html",
-        include_bytes!("../themes/default/templates/base.html"),
-    ),
-    (
-        "templates/briefing.html",
-        include_bytes!("../themes/default/templates/briefing.html"),
-    ),
-    (
-        "templates/bulletin.html",
-        include_bytes!("../themes/default/templates/bulletin.html"),
-    ),
-    (
-        "templates/feed.xml",
-        include_bytes!("../themes/default/templates/feed.xml"),
-    ),
-    (
-        "templates/index.html",
-        include_bytes!("../themes/default/templates/index.html"),
-    ),
-    (
-        "templates/macros.html",
-        include_bytes!("../themes/default/templates/macros.html"),
-    ),
-    (
-        "templates/official.html",
-        include_bytes!("../themes/default/templates/official.html"),
-    ),
-    (
-        "templates/page.html",
-        include_bytes!("../themes/default/templates/page.html"),
-    ),
-    (
-        "templates/region.html",
-        include_bytes!("../themes/default/templates/region.html"),
-    ),
-    (
-        "templates/scorecard.html",
-        include_bytes!("../themes/default/templates/scorecard.html"),
-    ),
-    (
-        "templates/search.html",
-        include_bytes!("../themes/default/templates/search.html"),
-    ),
-    (
-        "templates/sitemap.xml",
-        include_bytes!("../themes/default/templates/sitemap.xml"),
-    ),
-    (
-        "templates/year.html",
-        include_bytes!("../themes/default/templates/year.html"),
-    ),
-];
+/// The default theme, as `themes/default/<path>` in the repository: the
+/// same embedding the renderer falls back on.
+pub use crate::render::theme::DEFAULT_THEME;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {

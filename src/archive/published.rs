@@ -15,6 +15,7 @@ use super::Tree;
 use crate::model::{Project, Sections, Year};
 use crate::open_data;
 use crate::render::charts;
+use crate::render::theme;
 use crate::render::view::{ScorecardView, YearView};
 use crate::score::{self, Grade, YearScores};
 
@@ -90,8 +91,15 @@ fn charts_reproduced(project: &Project, year: &Year, scored: &YearScores, site: 
         site.get(&path)
             .is_some_and(|frozen| *frozen == svg.as_bytes())
     };
+    // Drawn in the colours of the theme the year was archived with.
+    let Ok(palette) = theme::config::palette(&project.root, &project.site.theme) else {
+        return false;
+    };
     let view = YearView::new(project, year, scored);
-    let year_charts = [charts::ranking(&view), charts::sections(&view)];
+    let year_charts = [
+        charts::ranking(&view, &palette),
+        charts::sections(&view, &palette),
+    ];
     if !year_charts
         .iter()
         .all(|chart| same(format!("{}/charts/{}", year.year, chart.file), &chart.svg))
@@ -103,7 +111,7 @@ fn charts_reproduced(project: &Project, year: &Year, scored: &YearScores, site: 
             return false;
         };
         let view = ScorecardView::new(project, year, unit, card, None);
-        let chart = charts::indicators(&view, year.year);
+        let chart = charts::indicators(&view, year.year, &palette);
         let path = format!("{}/regions/{}/{}", year.year, view.row.id, chart.file);
         same(path, &chart.svg)
     })
@@ -194,7 +202,11 @@ mod tests {
             let mut site = Tree::new();
             site.insert(open_data_path(2023), open.as_bytes().to_vec());
             let view = YearView::new(&project, year, &scored);
-            for chart in [charts::ranking(&view), charts::sections(&view)] {
+            let palette = &charts::Palette::DEFAULT;
+            for chart in [
+                charts::ranking(&view, palette),
+                charts::sections(&view, palette),
+            ] {
                 site.insert(
                     format!("2023/charts/{}", chart.file),
                     chart.svg.into_bytes(),
@@ -203,7 +215,7 @@ mod tests {
             for card in &scored.cards {
                 let unit = year.units.iter().find(|u| u.region == card.region).unwrap();
                 let view = ScorecardView::new(&project, year, unit, card, None);
-                let chart = charts::indicators(&view, 2023);
+                let chart = charts::indicators(&view, 2023, palette);
                 let path = format!("2023/regions/{}/{}", view.row.id, chart.file);
                 site.insert(path, chart.svg.into_bytes());
             }

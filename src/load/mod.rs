@@ -41,6 +41,10 @@ pub const INPUTS: [&str; 5] = [SITE_FILE, DATA, CONTENT, THEMES, ARCHIVE];
 /// file comes near it, and a huge file is a mistake or an attack.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
+/// A theme's settings file, `themes/<name>/theme.yaml` (read by
+/// `render::theme::config`, claimed here like every theme file).
+pub const THEME_CONFIG: &str = "theme.yaml";
+
 /// A parsed document with the file it came from.
 #[derive(Debug)]
 pub struct Loaded<T> {
@@ -259,11 +263,25 @@ impl Reader<'_> {
 
     /// Claim the files of `themes/<name>/templates/` and `static/` that the
     /// theme would read (render::Theme walks them the same way: each folder
-    /// itself followed if it is a link, links inside not followed), so a
-    /// template or static file cannot be another input file.
+    /// itself followed if it is a link, links inside not followed), and its
+    /// `theme.yaml`, so a template, static file or the theme's settings
+    /// cannot be another input file.
     fn theme(&self, name: &str, diags: &mut Diagnostics) {
         if Path::new(name).components().count() != 1 || name.starts_with('.') {
             return; // not a folder name: validate reports the theme
+        }
+        let config = rel(&["themes", name, THEME_CONFIG]);
+        match self.locate(&config) {
+            Ok(Some(real)) => match fs::metadata(&real) {
+                Ok(metadata) if metadata.is_file() => {
+                    if let Err(d) = self.claims.admit(&config, &real, &metadata) {
+                        diags.push(d);
+                    }
+                }
+                _ => {}
+            },
+            Ok(None) => {}
+            Err(d) => diags.push(d),
         }
         for part in ["templates", "static"] {
             let dir = rel(&[THEMES, name, part]);

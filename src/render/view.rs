@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::YearInput;
 use crate::model::*;
 use crate::score::{Grade, IndicatorScore, Scorecard, YearScores};
 
@@ -519,7 +520,7 @@ pub struct RegionView {
 impl RegionView {
     /// One unit across `years`; each year is read in the project it was
     /// scored in (an archived year in its archived input), matched by unit id.
-    pub fn new(project: &Project, region_index: usize, years: &[RegionYear<'_>]) -> RegionView {
+    pub fn new(project: &Project, region_index: usize, years: &[YearInput<'_>]) -> RegionView {
         let region = &project.regions[region_index];
         RegionView {
             id: region.id.clone(),
@@ -545,12 +546,4 @@ impl RegionView {
                 .collect(),
         }
     }
-}
-
-/// One year as a unit page sees it.
-pub struct RegionYear<'a> {
-    pub project: &'a Project,
-    pub year: &'a Year,
-    pub scores: &'a YearScores,
-    pub archived: Option<ArchiveView>,
 }

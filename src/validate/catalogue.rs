@@ -30,11 +30,11 @@ impl Validator {
             String::new()
         });
         let theme = raw.theme.value.clone();
-        if !is_slug(&theme) || !root.join(THEMES).join(&theme).join("templates").is_dir() {
+        if !is_slug(&theme) || !root.join(THEMES).join(&theme).is_dir() {
             self.error(
                 loaded,
                 pos(&raw.theme),
-                format!("theme `{theme}` not found: there is no themes/{theme}/templates/ folder"),
+                format!("theme `{theme}` not found: there is no themes/{theme}/ folder"),
                 Some("use `default` or the name of a folder under themes/".into()),
             );
         }

@@ -18,13 +18,12 @@ mod table;
 mod year;
 
 pub use canvas::escape;
-pub use palette::{grade_colour, hex};
+pub use palette::{contrast, hex, luminance, Palette, Rgb, MIN_TEXT_CONTRAST, WHITE};
 pub use region::{key_indicators, trend};
 pub use scorecard::{indicators, unit_sections};
 pub use year::{grade_distribution, heatmap, ranking, sections};
 
 use canvas::{px, text_width, Anchor, Pen, Shape, Weight};
-use palette::Rgb;
 
 /// One chart: the SVG (inlined in the page and written as a file of its own),
 /// what it shows in words, and the same figures as a table.
@@ -179,7 +178,7 @@ impl Legend {
         }
     }
 
-    fn draw(&self, pen: &mut Pen<'_>, left: f64, top: f64, width: f64) {
+    fn draw(&self, pen: &mut Pen<'_>, palette: &Palette, left: f64, top: f64, width: f64) {
         for ((mark, label), (x, y)) in self.items.iter().zip(self.positions(width)) {
             let (x, cy) = (left + x, top + y + LEGEND_ROW / 2.0);
             let half = LEGEND_MARK / 2.0;
@@ -200,13 +199,13 @@ impl Legend {
                         px(cy + half),
                         colour,
                     );
-                    if colour == palette::WHITE {
+                    if colour == WHITE {
                         pen.frame(
                             px(x),
                             px(cy - half),
                             px(x + LEGEND_MARK),
                             px(cy + half),
-                            palette::LINE,
+                            palette.line,
                         );
                     }
                     pen.text(
@@ -228,7 +227,7 @@ impl Legend {
                 my,
                 label,
                 SMALL,
-                palette::MUTED,
+                palette.muted,
                 Anchor::Start,
                 Weight::Normal,
             );
@@ -263,9 +262,9 @@ mod tests {
     #[test]
     fn legend_wraps_at_the_chart_width() {
         let legend = Legend::new(vec![
-            (Mark::Swatch(palette::EXCELLENT), "优秀".into()),
-            (Mark::Swatch(palette::GOOD), "良好".into()),
-            (Mark::Swatch(palette::PASS), "合格".into()),
+            (Mark::Swatch(Palette::DEFAULT.excellent), "优秀".into()),
+            (Mark::Swatch(Palette::DEFAULT.good), "良好".into()),
+            (Mark::Swatch(Palette::DEFAULT.pass), "合格".into()),
         ]);
         assert_eq!(legend.height(1000.0), LEGEND_ROW);
         assert_eq!(legend.height(60.0), 3.0 * LEGEND_ROW);

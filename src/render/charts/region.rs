@@ -2,7 +2,7 @@
 //! indicators against their targets.
 
 use super::canvas::{px, text_width, Anchor, Canvas, Shape, Weight};
-use super::palette::{self, grade_colour, grade_shape};
+use super::palette::{grade_shape, Palette};
 use super::table::{Cell, Table};
 use super::{finish, num, Chart, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH};
 use crate::model::Category;
@@ -29,7 +29,7 @@ fn year_label(year: u16, draft: bool) -> String {
 
 /// (a) Total and rank per year: grade-coloured and grade-shaped points, the
 /// grade thresholds of each year as dashed lines, rank 1 at the top.
-pub fn trend(region: &RegionView, years: &[&YearView]) -> Chart {
+pub fn trend(region: &RegionView, years: &[&YearView], palette: &Palette) -> Chart {
     let rows = &region.years;
     let n = rows.len();
     let rules = |year: u16| years.iter().find(|y| y.year == year).map(|y| &y.rules);
@@ -67,12 +67,12 @@ pub fn trend(region: &RegionView, years: &[&YearView]) -> Chart {
         .iter()
         .map(|g| {
             (
-                Mark::Marker(grade_shape(g.key()), grade_colour(g.key())),
+                Mark::Marker(grade_shape(g.key()), palette.grade(g.key())),
                 g.name().to_string(),
             )
         })
         .collect();
-    legend_items.push((Mark::Dash(palette::MUTED), "等次分数线".into()));
+    legend_items.push((Mark::Dash(palette.muted), "等次分数线".into()));
     let legend = Legend::new(legend_items);
     let legend_top = axis_y + 14.0;
     let height = legend_top + legend.height(WIDTH - 2.0 * PAD) + PAD;
@@ -87,7 +87,7 @@ pub fn trend(region: &RegionView, years: &[&YearView]) -> Chart {
                     pen.line(
                         (px(cx - step / 2.0 + 3.0), y),
                         (px(cx + step / 2.0 - 3.0), y),
-                        palette::MUTED,
+                        palette.muted,
                         1,
                     );
                 }
@@ -106,14 +106,14 @@ pub fn trend(region: &RegionView, years: &[&YearView]) -> Chart {
             .map(|(k, r)| (px(column(k, n).0), rank_scale.px(r.row.rank as f64)))
             .collect();
         if n > 1 {
-            pen.path(&total_points, palette::LINE, 2);
-            pen.path(&rank_points, palette::LINE, 2);
+            pen.path(&total_points, palette.line, 2);
+            pen.path(&rank_points, palette.line, 2);
         }
     });
     canvas.layer("points", "", |pen| {
         for (k, r) in rows.iter().enumerate() {
             let cx = px(column(k, n).0);
-            let colour = grade_colour(r.row.grade);
+            let colour = palette.grade(r.row.grade);
             let shape = grade_shape(r.row.grade);
             pen.marker(cx, totals_scale.px(num(&r.row.total)), 11, shape, colour);
             pen.marker(cx, rank_scale.px(r.row.rank as f64), 11, shape, colour);
@@ -125,7 +125,7 @@ pub fn trend(region: &RegionView, years: &[&YearView]) -> Chart {
             px(PAD + 8.0),
             "总分",
             FONT,
-            palette::INK,
+            palette.ink,
             Anchor::Start,
             Weight::Bold,
         );
@@ -134,7 +134,7 @@ pub fn trend(region: &RegionView, years: &[&YearView]) -> Chart {
             px(total_bottom + 26.0),
             "名次",
             FONT,
-            palette::INK,
+            palette.ink,
             Anchor::Start,
             Weight::Bold,
         );
@@ -147,7 +147,7 @@ pub fn trend(region: &RegionView, years: &[&YearView]) -> Chart {
                 totals_scale.px(value),
                 &format!("{value}"),
                 SMALL,
-                palette::MUTED,
+                palette.muted,
                 Anchor::End,
                 Weight::Normal,
             );
@@ -158,7 +158,7 @@ pub fn trend(region: &RegionView, years: &[&YearView]) -> Chart {
                 rank_scale.px(rank as f64),
                 &format!("第{rank}"),
                 SMALL,
-                palette::MUTED,
+                palette.muted,
                 Anchor::End,
                 Weight::Normal,
             );
@@ -176,7 +176,7 @@ pub fn trend(region: &RegionView, years: &[&YearView]) -> Chart {
                 if clear { above } else { y + 15 },
                 &format!("{} {}", r.row.total, r.row.grade_name),
                 SMALL,
-                palette::INK,
+                palette.ink,
                 Anchor::Middle,
                 Weight::Normal,
             );
@@ -185,7 +185,7 @@ pub fn trend(region: &RegionView, years: &[&YearView]) -> Chart {
                 rank_scale.px(r.row.rank as f64) - 13,
                 &format!("第{}名/{}", r.row.rank, r.units_assessed),
                 SMALL,
-                palette::INK,
+                palette.ink,
                 Anchor::Middle,
                 Weight::Normal,
             );
@@ -194,14 +194,14 @@ pub fn trend(region: &RegionView, years: &[&YearView]) -> Chart {
                 px(axis_y),
                 &year_label(r.year, r.draft),
                 SMALL,
-                palette::MUTED,
+                palette.muted,
                 Anchor::Middle,
                 Weight::Normal,
             );
         }
     });
     canvas.layer("legend", "", |pen| {
-        legend.draw(pen, PAD, legend_top, WIDTH - 2.0 * PAD);
+        legend.draw(pen, palette, PAD, legend_top, WIDTH - 2.0 * PAD);
     });
 
     let mut table = Table::new(
@@ -242,7 +242,11 @@ fn is_key(indicator: &IndicatorView) -> bool {
 /// (b) Each key air and water indicator per year: the value as a point
 /// (a filled dot when the target is met, a cross when missed), the target as
 /// a dashed segment.
-pub fn key_indicators(region: &RegionView, cards: &[(u16, bool, ScorecardView)]) -> Chart {
+pub fn key_indicators(
+    region: &RegionView,
+    cards: &[(u16, bool, ScorecardView)],
+    palette: &Palette,
+) -> Chart {
     const TITLE_H: f64 = 20.0;
     const PLOT_H: f64 = 70.0;
     const YEARS_H: f64 = 16.0;
@@ -259,9 +263,9 @@ pub fn key_indicators(region: &RegionView, cards: &[(u16, bool, ScorecardView)])
     let n = cards.len();
     let panel_h = TITLE_H + PLOT_H + YEARS_H + GAP;
     let legend = Legend::new(vec![
-        (Mark::Marker(Shape::Circle, palette::BRAND), "完成".into()),
-        (Mark::Marker(Shape::Cross, palette::FAIL), "未完成".into()),
-        (Mark::Dash(palette::INK), "目标".into()),
+        (Mark::Marker(Shape::Circle, palette.brand), "完成".into()),
+        (Mark::Marker(Shape::Cross, palette.fail), "未完成".into()),
+        (Mark::Dash(palette.ink), "目标".into()),
     ]);
     let legend_top = PAD + ids.len() as f64 * panel_h;
     let height = legend_top + legend.height(WIDTH - 2.0 * PAD) + PAD;
@@ -298,7 +302,7 @@ pub fn key_indicators(region: &RegionView, cards: &[(u16, bool, ScorecardView)])
                 let (cx, step) = column(k, n);
                 let y = scale.px(num(target));
                 let half = (step / 2.0 - 6.0).min(22.0);
-                pen.line((px(cx - half), y), (px(cx + half), y), palette::INK, 1);
+                pen.line((px(cx - half), y), (px(cx + half), y), palette.ink, 1);
             }
         }
     });
@@ -314,7 +318,7 @@ pub fn key_indicators(region: &RegionView, cards: &[(u16, bool, ScorecardView)])
                 line.push(point);
             }
             if line.len() > 1 {
-                pen.path(&line, palette::LINE, 1);
+                pen.path(&line, palette.line, 1);
             }
             for k in 0..n {
                 let Some(i) = lookup(id, k).filter(|i| i.applicable) else {
@@ -323,9 +327,9 @@ pub fn key_indicators(region: &RegionView, cards: &[(u16, bool, ScorecardView)])
                 let Some(value) = &i.value else { continue };
                 let (x, y) = (px(column(k, n).0), scale.px(num(value)));
                 if i.met {
-                    pen.marker(x, y, 9, Shape::Circle, palette::BRAND);
+                    pen.marker(x, y, 9, Shape::Circle, palette.brand);
                 } else {
-                    pen.marker(x, y, 11, Shape::Cross, palette::FAIL);
+                    pen.marker(x, y, 11, Shape::Cross, palette.fail);
                 }
             }
         }
@@ -344,7 +348,7 @@ pub fn key_indicators(region: &RegionView, cards: &[(u16, bool, ScorecardView)])
                 px(top + TITLE_H / 2.0),
                 &title,
                 size,
-                palette::INK,
+                palette.ink,
                 Anchor::Start,
                 Weight::Bold,
             );
@@ -355,7 +359,7 @@ pub fn key_indicators(region: &RegionView, cards: &[(u16, bool, ScorecardView)])
                     px(top + TITLE_H + PLOT_H + YEARS_H / 2.0),
                     &year_label(*year, *draft),
                     SMALL - 1.0,
-                    palette::MUTED,
+                    palette.muted,
                     Anchor::Middle,
                     Weight::Normal,
                 );
@@ -380,7 +384,7 @@ pub fn key_indicators(region: &RegionView, cards: &[(u16, bool, ScorecardView)])
                                 label_y,
                                 &label,
                                 SMALL,
-                                if i.met { palette::INK } else { palette::FAIL },
+                                if i.met { palette.ink } else { palette.fail },
                                 Anchor::Middle,
                                 Weight::Normal,
                             );
@@ -391,7 +395,7 @@ pub fn key_indicators(region: &RegionView, cards: &[(u16, bool, ScorecardView)])
                         px(top + TITLE_H + PLOT_H / 2.0),
                         "不适用",
                         SMALL,
-                        palette::MUTED,
+                        palette.muted,
                         Anchor::Middle,
                         Weight::Normal,
                     ),
@@ -400,7 +404,7 @@ pub fn key_indicators(region: &RegionView, cards: &[(u16, bool, ScorecardView)])
         }
     });
     canvas.layer("legend", "", |pen| {
-        legend.draw(pen, PAD, legend_top, WIDTH - 2.0 * PAD);
+        legend.draw(pen, palette, PAD, legend_top, WIDTH - 2.0 * PAD);
     });
 
     let mut table = Table::new(

@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::canvas::{px, text_width, Anchor, Canvas, Weight};
-use super::palette::{self, Rgb};
+use super::palette::{Palette, Rgb};
 use super::table::{Cell, Table};
 use super::{finish, num, Chart, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH};
 use crate::render::view::{IndicatorView, RulesView, ScorecardView};
@@ -34,13 +34,13 @@ fn target_text(indicator: &IndicatorView) -> String {
     }
 }
 
-fn status(indicator: &IndicatorView) -> (&'static str, Rgb) {
+fn status(indicator: &IndicatorView, palette: &Palette) -> (&'static str, Rgb) {
     if !indicator.applicable {
-        ("不适用", palette::MUTED)
+        ("不适用", palette.muted)
     } else if indicator.met {
-        ("✓ 完成", palette::EXCELLENT)
+        ("✓ 完成", palette.excellent)
     } else {
-        ("✗ 未完成", palette::FAIL)
+        ("✗ 未完成", palette.fail)
     }
 }
 
@@ -58,7 +58,7 @@ fn domain(values: &[f64]) -> (f64, f64) {
 /// (a) Each indicator's value against its target. The pale band is the range
 /// that meets the target (right of it when higher is better, left of it when
 /// lower is better), so a bar reads the same way for both directions.
-pub fn indicators(card: &ScorecardView, year: u16) -> Chart {
+pub fn indicators(card: &ScorecardView, year: u16, palette: &Palette) -> Chart {
     const NAME_H: f64 = 16.0;
     const BAR_H: f64 = 20.0;
     const GAP: f64 = 8.0;
@@ -88,10 +88,10 @@ pub fn indicators(card: &ScorecardView, year: u16) -> Chart {
         y += row_h(i);
     }
     let legend = Legend::new(vec![
-        (Mark::Tick(palette::INK), "目标值".into()),
-        (Mark::Swatch(palette::TARGET_ZONE), "达标区间".into()),
-        (Mark::Swatch(palette::BRAND), "实际值（完成）".into()),
-        (Mark::Swatch(palette::FAIL), "实际值（未完成）".into()),
+        (Mark::Tick(palette.ink), "目标值".into()),
+        (Mark::Swatch(palette.target_zone), "达标区间".into()),
+        (Mark::Swatch(palette.brand), "实际值（完成）".into()),
+        (Mark::Swatch(palette.fail), "实际值（未完成）".into()),
     ]);
     let legend_top = y;
     let height = legend_top + legend.height(WIDTH - 2.0 * PAD) + PAD;
@@ -117,13 +117,13 @@ pub fn indicators(card: &ScorecardView, year: u16) -> Chart {
                 continue;
             };
             let y = top + NAME_H + (BAR_H - BAR) / 2.0;
-            pen.rect(px(x0), px(y), px(x1), px(y + BAR), palette::TRACK);
+            pen.rect(px(x0), px(y), px(x1), px(y + BAR), palette.track);
             let (from, to) = if lower_is_better(i) {
                 (scale.at(scale.d0), scale.at(*target))
             } else {
                 (scale.at(*target), scale.at(scale.d1))
             };
-            pen.rect(px(from), px(y), px(to), px(y + BAR), palette::TARGET_ZONE);
+            pen.rect(px(from), px(y), px(to), px(y + BAR), palette.target_zone);
         }
     });
     canvas.layer("bars", "", |pen| {
@@ -133,7 +133,7 @@ pub fn indicators(card: &ScorecardView, year: u16) -> Chart {
             };
             let y = top + NAME_H + (BAR_H - BAR) / 2.0 + 2.0;
             let (a, b) = (scale.px(0.0), scale.px(*value));
-            let colour = if i.met { palette::BRAND } else { palette::FAIL };
+            let colour = if i.met { palette.brand } else { palette.fail };
             pen.rect(
                 a.min(b),
                 px(y),
@@ -152,7 +152,7 @@ pub fn indicators(card: &ScorecardView, year: u16) -> Chart {
             pen.line(
                 (x, px(top + NAME_H + 1.0)),
                 (x, px(top + NAME_H + BAR_H - 1.0)),
-                palette::INK,
+                palette.ink,
                 2,
             );
         }
@@ -160,13 +160,13 @@ pub fn indicators(card: &ScorecardView, year: u16) -> Chart {
     canvas.layer("labels", "", |pen| {
         for (i, top) in items.iter().zip(&tops) {
             let cy = px(top + NAME_H / 2.0);
-            let (status_text, status_colour) = status(i);
+            let (status_text, status_colour) = status(i, palette);
             pen.text(
                 px(PAD),
                 cy,
                 &i.name,
                 FONT - 1.0,
-                palette::INK,
+                palette.ink,
                 Anchor::Start,
                 Weight::Normal,
             );
@@ -176,7 +176,7 @@ pub fn indicators(card: &ScorecardView, year: u16) -> Chart {
                     cy,
                     "约束性",
                     SMALL - 1.0,
-                    palette::MUTED,
+                    palette.muted,
                     Anchor::Start,
                     Weight::Normal,
                 );
@@ -196,7 +196,7 @@ pub fn indicators(card: &ScorecardView, year: u16) -> Chart {
                     px(top + NAME_H + BAR_H / 2.0),
                     &value_label(i),
                     SMALL,
-                    palette::INK,
+                    palette.ink,
                     Anchor::Start,
                     Weight::Normal,
                 );
@@ -204,7 +204,7 @@ pub fn indicators(card: &ScorecardView, year: u16) -> Chart {
         }
     });
     canvas.layer("legend", "", |pen| {
-        legend.draw(pen, PAD, legend_top, WIDTH - 2.0 * PAD);
+        legend.draw(pen, palette, PAD, legend_top, WIDTH - 2.0 * PAD);
     });
 
     let mut table = Table::new(
@@ -217,7 +217,12 @@ pub fn indicators(card: &ScorecardView, year: u16) -> Chart {
             Cell::Text(i.better.to_string()),
             Cell::Num(i.target.clone().unwrap_or_else(|| "不适用".into())),
             Cell::Num(i.value.clone().unwrap_or_else(|| "不适用".into())),
-            Cell::Text(status(i).0.trim_start_matches(['✓', '✗', ' ']).to_string()),
+            Cell::Text(
+                status(i, palette)
+                    .0
+                    .trim_start_matches(['✓', '✗', ' '])
+                    .to_string(),
+            ),
         ]);
     }
     let missed: Vec<&str> = items
@@ -250,7 +255,7 @@ pub fn indicators(card: &ScorecardView, year: u16) -> Chart {
 
 /// (b) The four section scores against their maxima on one points scale, and
 /// the bonus on its own row against its cap.
-pub fn unit_sections(card: &ScorecardView, rules: &RulesView) -> Chart {
+pub fn unit_sections(card: &ScorecardView, rules: &RulesView, palette: &Palette) -> Chart {
     const ROW: f64 = 26.0;
     const BAR: f64 = 14.0;
     let u = &card.row;
@@ -307,10 +312,10 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView) -> Chart {
     let bonus_top = top + 4.0 * ROW + 10.0;
     let total_y = bonus_top + ROW + 10.0;
     let legend = Legend::new(vec![
-        (Mark::Swatch(palette::BRAND), "得分".into()),
-        (Mark::Swatch(palette::LOST), "扣分".into()),
-        (Mark::Swatch(palette::BONUS), "加分".into()),
-        (Mark::Swatch(palette::TRACK), "加分上限".into()),
+        (Mark::Swatch(palette.brand), "得分".into()),
+        (Mark::Swatch(palette.lost), "扣分".into()),
+        (Mark::Swatch(palette.bonus), "加分".into()),
+        (Mark::Swatch(palette.track), "加分上限".into()),
     ]);
     let legend_top = total_y + 14.0;
     let height = legend_top + legend.height(WIDTH - 2.0 * PAD) + PAD;
@@ -324,14 +329,14 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView) -> Chart {
                 px(y),
                 scale.px(num(max)),
                 px(y + BAR),
-                palette::LOST,
+                palette.lost,
             );
             pen.rect(
                 scale.px(0.0),
                 px(y),
                 scale.px(num(score)),
                 px(y + BAR),
-                palette::BRAND,
+                palette.brand,
             );
         }
         let y = bonus_top + (ROW - BAR) / 2.0;
@@ -340,19 +345,19 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView) -> Chart {
             px(y),
             scale.px(num(&card.bonus_cap)),
             px(y + BAR),
-            palette::TRACK,
+            palette.track,
         );
         pen.rect(
             scale.px(0.0),
             px(y),
             scale.px(num(&u.bonus)),
             px(y + BAR),
-            palette::BONUS,
+            palette.bonus,
         );
     });
     canvas.layer("rules", "", |pen| {
         let y = px(bonus_top - 5.0);
-        pen.line((px(PAD), y), (px(WIDTH - PAD), y), palette::LINE, 1);
+        pen.line((px(PAD), y), (px(WIDTH - PAD), y), palette.line, 1);
     });
     canvas.layer("labels", "", |pen| {
         for (i, (name, max, score)) in sections.iter().enumerate() {
@@ -362,7 +367,7 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView) -> Chart {
                 cy,
                 name,
                 FONT,
-                palette::INK,
+                palette.ink,
                 Anchor::Start,
                 Weight::Normal,
             );
@@ -371,7 +376,7 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView) -> Chart {
                 cy,
                 &section_label(max, score),
                 SMALL,
-                palette::INK,
+                palette.ink,
                 Anchor::Start,
                 Weight::Normal,
             );
@@ -382,7 +387,7 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView) -> Chart {
             cy,
             "加分",
             FONT,
-            palette::INK,
+            palette.ink,
             Anchor::Start,
             Weight::Normal,
         );
@@ -391,7 +396,7 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView) -> Chart {
             cy,
             &bonus_label,
             SMALL,
-            palette::INK,
+            palette.ink,
             Anchor::Start,
             Weight::Normal,
         );
@@ -400,13 +405,13 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView) -> Chart {
             px(total_y),
             &format!("总分 {}", u.total),
             FONT,
-            palette::INK,
+            palette.ink,
             Anchor::Start,
             Weight::Bold,
         );
     });
     canvas.layer("legend", "", |pen| {
-        legend.draw(pen, PAD, legend_top, WIDTH - 2.0 * PAD);
+        legend.draw(pen, palette, PAD, legend_top, WIDTH - 2.0 * PAD);
     });
 
     let mut table = Table::new(
@@ -502,13 +507,17 @@ mod tests {
 
     #[test]
     fn status_marks_misses_in_words_and_colour() {
+        let palette = &Palette::DEFAULT;
         assert_eq!(
-            status(&indicator("越低越好", "30", "36", false)).0,
+            status(&indicator("越低越好", "30", "36", false), palette).0,
             "✗ 未完成"
         );
-        assert_eq!(status(&indicator("越低越好", "30", "28", true)).0, "✓ 完成");
+        assert_eq!(
+            status(&indicator("越低越好", "30", "28", true), palette).0,
+            "✓ 完成"
+        );
         let mut na = indicator("越高越好", "40", "41", true);
         na.applicable = false;
-        assert_eq!(status(&na), ("不适用", palette::MUTED));
+        assert_eq!(status(&na, palette), ("不适用", palette.muted));
     }
 }

@@ -1,0 +1,360 @@
+//! The HTML pages of the site, one function per kind: the home page, a
+//! year, its bulletin, a unit's scorecard, a unit across years, the archive,
+//! a content page, the 404 page and the search page. Each returns the page
+//! with the charts it draws (as files of their own).
+
+use std::collections::BTreeMap;
+
+use minijinja::Value;
+
+use super::theme::{ContentTemplate, Theme};
+use super::view::*;
+use super::{budget, charts, content, markdown, v, PublicYear, Renderer, BULLETIN_PDF};
+use crate::diagnostic::{Diagnostic, Pos};
+use crate::model::{Project, Year};
+use crate::open_data;
+use crate::output::OutputFile;
+use crate::paths::site_path;
+
+/// Charts as a template value: `name => {title, desc, href, svg, table}`,
+/// with `svg` and `table` marked safe (built and escaped in `charts`).
+/// `dir` is the site-relative folder the standalone `.svg` files go to; the
+/// files are returned with the value.
+fn chart_values(dir: &str, charts: Vec<(&'static str, charts::Chart)>) -> (Value, Vec<OutputFile>) {
+    let mut values = BTreeMap::new();
+    let mut files = Vec::with_capacity(charts.len());
+    for (name, chart) in charts {
+        let href = format!("{dir}{}", chart.file);
+        values.insert(
+            name,
+            minijinja::context! {
+                title => chart.title,
+                desc => chart.desc,
+                href => href.clone(),
+                svg => Value::from_safe_string(chart.svg.clone()),
+                table => Value::from_safe_string(chart.table),
+            },
+        );
+        files.push(OutputFile::new(href, chart.svg));
+    }
+    (Value::from(values), files)
+}
+
+impl Renderer<'_> {
+    /// The home page: the latest published year and every year's grades.
+    pub(super) fn index_page(&self) -> Result<Vec<OutputFile>, Diagnostic> {
+        let palette = self.input.theme.palette();
+        let latest = self
+            .years
+            .iter()
+            .rev()
+            .find(|y| !y.view.draft)
+            .or(self.years.last());
+        let meta = self.meta("index.html", self.site.title.to_string(), "home", false);
+        // The site-wide page may show every published year.
+        let all: Vec<&YearView> = self.years.iter().map(|y| &y.view).collect();
+        let (charts, mut files) = chart_values(
+            "charts/",
+            if all.is_empty() {
+                Vec::new()
+            } else {
+                vec![("grades", charts::grade_distribution(&all, palette))]
+            },
+        );
+        let extra = minijinja::context! {
+            latest => latest.map(|y| y.value.clone()),
+            years => v(self.years.iter().rev().map(|y| &y.view).collect::<Vec<_>>()),
+            charts => charts,
+        };
+        files.push(self.render("index.html", "index.html", self.context(meta, extra))?);
+        Ok(files)
+    }
+
+    /// A year's results with its charts and its open data (CSV, JSON).
+    pub(super) fn year_page(&self, y: &PublicYear<'_>) -> Result<Vec<OutputFile>, Diagnostic> {
+        let palette = self.input.theme.palette();
+        let path = format!("{}/index.html", y.year.year);
+        let mut meta = self.meta(
+            &path,
+            format!("{}年度考核结果", y.year.year),
+            "years",
+            y.view.draft,
+        );
+        meta.pub_date = Some(y.view.bulletin.date.clone());
+        let cards: Vec<ScorecardView> = y
+            .scores
+            .cards
+            .iter()
+            .filter_map(|card| {
+                let unit = y.year.units.iter().find(|u| u.region == card.region)?;
+                Some(ScorecardView::new(
+                    y.input.project,
+                    y.year,
+                    unit,
+                    card,
+                    None,
+                ))
+            })
+            .collect();
+        // This year and earlier ones only: a year's pages see no later year.
+        let so_far: Vec<&YearView> = self
+            .years
+            .iter()
+            .filter(|p| p.year.year <= y.year.year)
+            .map(|p| &p.view)
+            .collect();
+        let (charts, mut files) = chart_values(
+            &format!("{}/charts/", y.year.year),
+            vec![
+                ("ranking", charts::ranking(&y.view, palette)),
+                ("heatmap", charts::heatmap(&y.view, &cards, palette)),
+                ("sections", charts::sections(&y.view, palette)),
+                ("grades", charts::grade_distribution(&so_far, palette)),
+            ],
+        );
+        let extra = minijinja::context! { year => y.value.clone(), charts => charts };
+        files.push(self.render(
+            "year.html",
+            &path,
+            self.year_context(y.year.year, meta, extra),
+        )?);
+        let mut csv = vec![0xEF, 0xBB, 0xBF];
+        csv.extend_from_slice(open_data::to_csv(y.input.project, y.scores).as_bytes());
+        files.push(OutputFile::new(y.view.data_csv.clone(), csv));
+        files.push(OutputFile::new(
+            y.view.data_json.clone(),
+            open_data::to_json(y.input.project, y.scores),
+        ));
+        let xlsx = crate::sheets::open_data::results_xlsx(y.input.project, y.year, y.scores)
+            .map_err(|e| {
+                Diagnostic::error(
+                    &y.view.data_xlsx,
+                    Pos::FILE,
+                    format!("cannot write the workbook: {e}"),
+                )
+            })?;
+        files.push(OutputFile::new(y.view.data_xlsx.clone(), xlsx));
+        Ok(files)
+    }
+
+    /// A year's bulletin, its body rendered once in [`Renderer::new`].
+    pub(super) fn bulletin_page(&self, y: &PublicYear<'_>) -> Result<Vec<OutputFile>, Diagnostic> {
+        let path = y.view.bulletin.href.clone();
+        let mut meta = self.meta(
+            &path,
+            y.year.bulletin.title.clone(),
+            "bulletins",
+            y.view.draft,
+        );
+        meta.pub_date = Some(y.view.bulletin.date.clone());
+        let body = self
+            .bulletins
+            .get(&y.year.year)
+            .cloned()
+            .unwrap_or_default();
+        let extra = minijinja::context! {
+            year => y.value.clone(),
+            body_html => body,
+            pdf_href => self.input.bulletin_pdf.then_some(BULLETIN_PDF),
+        };
+        Ok(vec![self.render(
+            "bulletin.html",
+            &path,
+            self.year_context(y.year.year, meta, extra),
+        )?])
+    }
+
+    /// One unit's scorecard for a year, the `index`th in scoring order.
+    pub(super) fn scorecard_page(
+        &self,
+        y: &PublicYear<'_>,
+        index: usize,
+    ) -> Result<Vec<OutputFile>, Diagnostic> {
+        let palette = self.input.theme.palette();
+        let project = y.input.project;
+        let card = &y.scores.cards[index];
+        let region = &project.regions[card.region];
+        let Some(unit) = y.year.units.iter().find(|u| u.region == card.region) else {
+            return Ok(Vec::new());
+        };
+        let narrative = y
+            .year
+            .narratives
+            .get(&region.id)
+            .map(|n| content::to_html(&project.root, &n.file, &n.markdown))
+            .transpose()?;
+        let view = ScorecardView::new(project, y.year, unit, card, narrative);
+        let path = view.row.href.clone();
+        let mut meta = self.meta(
+            &path,
+            format!("{} {}年度考核结果", region.name, y.year.year),
+            "regions",
+            y.view.draft,
+        );
+        meta.pub_date = Some(y.view.bulletin.date.clone());
+        let (charts, mut files) = chart_values(
+            &format!("{}/regions/{}/", y.year.year, region.id),
+            vec![
+                (
+                    "indicators",
+                    charts::indicators(&view, y.year.year, palette),
+                ),
+                (
+                    "sections",
+                    charts::unit_sections(&view, &y.view.rules, palette),
+                ),
+            ],
+        );
+        let extra = minijinja::context! {
+            year => y.value.clone(),
+            card => v(&view),
+            charts => charts,
+        };
+        files.push(self.render(
+            "scorecard.html",
+            &path,
+            self.year_context(y.year.year, meta, extra),
+        )?);
+        Ok(files)
+    }
+
+    /// One unit (the `index`th region) across every published year.
+    pub(super) fn region_page(&self, index: usize) -> Result<Vec<OutputFile>, Diagnostic> {
+        let project = self.input.project;
+        let palette = self.input.theme.palette();
+        let view = RegionView::new(project, index, &self.input.years);
+        let path = format!("regions/{}/index.html", view.id);
+        let meta = self.meta(
+            &path,
+            format!("{} 历年考核结果", view.name),
+            "regions",
+            false,
+        );
+        // A site-wide page: every published year of this unit.
+        let cards: Vec<(u16, bool, ScorecardView)> = self
+            .years
+            .iter()
+            .filter_map(|p| {
+                // An archived year is scored from its archived input,
+                // whose units may be listed in another order: match by id.
+                let published = p.input.project;
+                let at = published.regions.iter().position(|r| r.id == view.id)?;
+                let card = p.scores.card(at)?;
+                let unit = p.year.units.iter().find(|u| u.region == at)?;
+                Some((
+                    p.year.year,
+                    p.view.draft,
+                    ScorecardView::new(published, p.year, unit, card, None),
+                ))
+            })
+            .collect();
+        let all: Vec<&YearView> = self.years.iter().map(|p| &p.view).collect();
+        let (charts, mut files) = chart_values(
+            &format!("regions/{}/", view.id),
+            if view.years.is_empty() {
+                Vec::new()
+            } else {
+                vec![
+                    ("trend", charts::trend(&view, &all, palette)),
+                    ("indicators", charts::key_indicators(&view, &cards, palette)),
+                ]
+            },
+        );
+        let extra = minijinja::context! { region => v(&view), charts => charts };
+        files.push(self.render("region.html", &path, self.context(meta, extra))?);
+        Ok(files)
+    }
+
+    /// Every published year, newest first.
+    pub(super) fn archive_page(&self) -> Result<Vec<OutputFile>, Diagnostic> {
+        let meta = self.meta(
+            "archive/index.html",
+            "历年考核结果".to_string(),
+            "archive",
+            false,
+        );
+        let extra = minijinja::context! {
+            years => v(self.years.iter().rev().map(|y| &y.view).collect::<Vec<_>>()),
+        };
+        Ok(vec![self.render(
+            "archive.html",
+            "archive/index.html",
+            self.context(meta, extra),
+        )?])
+    }
+
+    /// A page of `content/pages/`.
+    pub(super) fn content_page(&self, index: usize) -> Result<Vec<OutputFile>, Diagnostic> {
+        let project = self.input.project;
+        let page = &project.pages[index];
+        let path = format!("pages/{}/index.html", page.slug);
+        let meta = self.meta(&path, page.title.clone(), "pages", false);
+        let extra = minijinja::context! {
+            slug => page.slug.clone(),
+            body_html => content::to_html(&project.root, &page.file, &page.markdown)?,
+        };
+        Ok(vec![self.render(
+            "page.html",
+            &path,
+            self.context(meta, extra),
+        )?])
+    }
+
+    pub(super) fn not_found_page(&self) -> Result<Vec<OutputFile>, Diagnostic> {
+        let project = self.input.project;
+        // Served for any missing path, so links start from the site's
+        // path on its own host ("/kaohe/"), never from another host.
+        let mut meta = self.meta("404.html", "页面未找到".to_string(), "none", false);
+        meta.root = site_path(&project.site.base_url);
+        Ok(vec![self.render(
+            "404.html",
+            "404.html",
+            self.context(meta, Value::UNDEFINED),
+        )?])
+    }
+
+    /// The search page; the index it searches is `feeds::search_index`.
+    pub(super) fn search_page(&self) -> Result<Vec<OutputFile>, Diagnostic> {
+        let path = "search/index.html";
+        let meta = self.meta(path, "站内搜索".to_string(), "search", false);
+        Ok(vec![self.render(
+            "search.html",
+            path,
+            self.context(meta, Value::UNDEFINED),
+        )?])
+    }
+}
+
+/// Render the bulletin body: a template over the year's results, then Markdown.
+pub fn render_bulletin(
+    theme: &Theme,
+    project: &Project,
+    year: &Year,
+    view: &YearView,
+) -> Result<String, Diagnostic> {
+    let b = &year.bulletin;
+    let ctx = minijinja::context! {
+        year => year.year,
+        units => v(&view.units),
+        by_grade => v(&view.by_grade),
+        grade_counts => v(&view.grade_counts),
+        grades => v(&view.grades),
+        bulletin => v(&view.bulletin),
+    };
+    let name = b.file.to_string_lossy().replace('\\', "/");
+    let content = ContentTemplate {
+        file: &b.file,
+        body_line: b.body_line,
+        body: &b.body,
+    };
+    let (markdown, template) = theme.render_content(
+        &project.root,
+        &name,
+        content,
+        ctx.clone(),
+        budget::MAX_MARKDOWN_BYTES,
+    )?;
+    markdown::to_html(&markdown).map_err(|deep| {
+        content::bulletin_too_deep(&project.root, b, &template, ctx, &markdown, &deep)
+    })
+}
