@@ -1,6 +1,7 @@
 //! Workbooks of computed results: `results.xlsx` beside each published
 //! year's CSV (results in rank order, every lost point with its reason, the
-//! indicator values and targets), and the briefing copy's `briefing.xlsx`.
+//! indicator values and targets); the briefing copy's `briefing.xlsx`
+//! (src/brief/workbook.rs) starts from the same sheets.
 //!
 //! Numbers are number cells shown with two decimals, grades are in Chinese,
 //! every sheet has a frozen header and prints on A4 landscape. The creation
@@ -11,7 +12,6 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use super::{print_setup, properties, text_lines, write_decimal, write_text, Styles};
-use crate::brief::BriefingView;
 use crate::model::{Better, Date, Project, Source, Year};
 use crate::score::YearScores;
 
@@ -19,7 +19,7 @@ use crate::score::YearScores;
 pub const RESULTS: &str = "results.xlsx";
 
 /// A cell of a table row.
-enum C {
+pub(crate) enum C {
     Text(String),
     Num(Decimal),
     /// A number shown as written (targets and values), not as two decimals.
@@ -27,22 +27,22 @@ enum C {
     Blank,
 }
 
-fn t(text: impl Into<String>) -> C {
+pub(crate) fn t(text: impl Into<String>) -> C {
     C::Text(text.into())
 }
 
-fn yes_no(flag: bool) -> C {
+pub(crate) fn yes_no(flag: bool) -> C {
     t(if flag { "是" } else { "否" })
 }
 
 /// A decimal written as text in a view ("93.45"), back as a number cell.
-fn n(text: &str) -> C {
+pub(crate) fn n(text: &str) -> C {
     text.parse().map_or_else(|_| t(text), C::Num)
 }
 
 /// One sheet: a title row, a header row (frozen, repeated on every printed
 /// page) and the rows.
-fn table(
+pub(crate) fn table(
     workbook: &mut Workbook,
     styles: &Styles,
     name: &str,
@@ -96,7 +96,7 @@ fn write_cell(
     }
 }
 
-fn sample_mark(project: &Project) -> &'static str {
+pub(crate) fn sample_mark(project: &Project) -> &'static str {
     if project.site.sample_data {
         "（示例数据）"
     } else {
@@ -288,7 +288,7 @@ const INDICATOR_COLUMNS: [(&str, f64); 12] = [
     ("得分", 7.0),
 ];
 
-fn results_sheets(
+pub(crate) fn results_sheets(
     workbook: &mut Workbook,
     styles: &Styles,
     project: &Project,
@@ -323,7 +323,7 @@ fn results_sheets(
     )
 }
 
-fn finish(
+pub(crate) fn finish(
     mut workbook: Workbook,
     title: &str,
     project: &Project,
@@ -352,129 +352,5 @@ pub fn results_xlsx(
         &format!("{}年度考核结果", year.year),
         project,
         year.bulletin.date,
-    )
-}
-
-/// `briefing.xlsx`: the briefing copy's tables, dated with its 印发日期.
-pub fn briefing_xlsx(
-    project: &Project,
-    year: &Year,
-    scores: &YearScores,
-    view: &BriefingView<'_>,
-) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let styles = Styles::new();
-    let y = year.year;
-    let mark = sample_mark(project);
-    results_sheets(&mut workbook, &styles, project, year, scores)?;
-    let mut rows = Vec::new();
-    for row in &view.self_assessment {
-        for part in row.parts.iter().chain([&row.total]) {
-            rows.push(vec![
-                C::Plain(Decimal::from(row.rank)),
-                t(&row.name),
-                t(part.name),
-                n(&part.claimed),
-                n(&part.verified),
-                n(&part.difference),
-                yes_no(part.name == "总分" && row.over_threshold),
-            ]);
-        }
-    }
-    let over = format!("超过{}分", view.self_assessment_threshold);
-    let columns = [
-        ("名次", 6.0),
-        ("单位", 18.0),
-        ("部分", 12.0),
-        ("自评", 9.0),
-        ("核定", 9.0),
-        ("差额（自评−核定）", 12.0),
-        (over.as_str(), 10.0),
-    ];
-    table(
-        &mut workbook,
-        &styles,
-        "自评与核定",
-        &format!("{y}年度各地区自评分与核定分{mark}"),
-        &columns,
-        &rows,
-    )?;
-    if let Some(previous) = &view.previous {
-        let rows: Vec<Vec<C>> = previous
-            .changes
-            .iter()
-            .map(|c| {
-                let (rank, grade, total) = match &c.previous {
-                    Some(p) => (
-                        C::Plain(Decimal::from(p.rank)),
-                        t(p.grade_name),
-                        n(&p.total),
-                    ),
-                    None => (C::Blank, t("未参加考核"), C::Blank),
-                };
-                vec![
-                    t(&c.name),
-                    rank,
-                    C::Plain(Decimal::from(c.rank)),
-                    t(&c.rank_change),
-                    grade,
-                    t(c.grade_name),
-                    t(c.grade_change),
-                    total,
-                    n(&c.total),
-                ]
-            })
-            .collect();
-        let p = previous.year;
-        let headers = [
-            format!("{p}年名次"),
-            format!("{y}年名次"),
-            format!("{p}年等次"),
-            format!("{y}年等次"),
-            format!("{p}年总分"),
-            format!("{y}年总分"),
-        ];
-        let columns = [
-            ("单位", 18.0),
-            (headers[0].as_str(), 9.0),
-            (headers[1].as_str(), 9.0),
-            ("名次变化", 10.0),
-            (headers[2].as_str(), 10.0),
-            (headers[3].as_str(), 9.0),
-            ("等次变化", 9.0),
-            (headers[4].as_str(), 9.0),
-            (headers[5].as_str(), 9.0),
-        ];
-        table(
-            &mut workbook,
-            &styles,
-            "与上年度比较",
-            &format!("{y}年度与{p}年度考核结果比较{mark}"),
-            &columns,
-            &rows,
-        )?;
-    }
-    let rows: Vec<Vec<C>> = view
-        .internal
-        .iter()
-        .flat_map(|u| {
-            u.notes
-                .iter()
-                .map(|note| vec![t(&u.name), t(&note.label), t(&note.text)])
-        })
-        .collect();
-    table(
-        &mut workbook,
-        &styles,
-        "内部意见",
-        &format!("{y}年度内部意见（不公开）{mark}"),
-        &[("单位", 18.0), ("类别", 12.0), ("内容", 80.0)],
-        &rows,
-    )?;
-    finish(
-        workbook,
-        &format!("{y}年度考核结果抄送件"),
-        project,
-        year.bulletin.briefing.printed,
     )
 }

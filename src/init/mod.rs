@@ -12,43 +12,43 @@ use std::path::{Path, PathBuf};
 
 /// Every file of the starter project: relative path and contents.
 pub const STARTER: &[(&str, &[u8])] = &[
-    (".gitignore", include_bytes!("init/template/gitignore")),
-    ("site.yaml", include_bytes!("init/template/site.yaml")),
+    (".gitignore", include_bytes!("template/gitignore")),
+    ("site.yaml", include_bytes!("template/site.yaml")),
     (
         "data/regions.yaml",
-        include_bytes!("init/template/data/regions.yaml"),
+        include_bytes!("template/data/regions.yaml"),
     ),
     (
         "data/indicators.yaml",
-        include_bytes!("../data/indicators.yaml"),
+        include_bytes!("../../data/indicators.yaml"),
     ),
     (
         "data/2024/rules.yaml",
-        include_bytes!("../data/2024/rules.yaml"),
+        include_bytes!("../../data/2024/rules.yaml"),
     ),
     (
         "data/2024/targets.yaml",
-        include_bytes!("init/template/data/2024/targets.yaml"),
+        include_bytes!("template/data/2024/targets.yaml"),
     ),
     (
         "data/2024/results/changchun.yaml",
-        include_bytes!("../data/2024/results/changchun.yaml"),
+        include_bytes!("../../data/2024/results/changchun.yaml"),
     ),
     (
         "data/2024/results/jilin.yaml",
-        include_bytes!("../data/2024/results/jilin.yaml"),
+        include_bytes!("../../data/2024/results/jilin.yaml"),
     ),
     (
         "data/2024/results/changbaishan.yaml",
-        include_bytes!("../data/2024/results/changbaishan.yaml"),
+        include_bytes!("../../data/2024/results/changbaishan.yaml"),
     ),
     (
         "content/2024/bulletin.md",
-        include_bytes!("init/template/content/2024/bulletin.md"),
+        include_bytes!("template/content/2024/bulletin.md"),
     ),
     (
         "content/pages/about.md",
-        include_bytes!("init/template/content/pages/about.md"),
+        include_bytes!("template/content/pages/about.md"),
     ),
 ];
 

@@ -6,6 +6,8 @@
 //! `briefing.html` into a folder outside the public output, and nothing in
 //! `render` can reach it.
 
+mod workbook;
+
 use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
@@ -486,7 +488,7 @@ pub fn write(project: &Project, options: &BriefOptions) -> Result<BriefSummary, 
     files.push(OutputFile::new(HTML, html));
     let scores = score::score_year(year);
     let view = BriefingView::new(project, year, &scores, String::new());
-    let xlsx = crate::sheets::open_data::briefing_xlsx(project, year, &scores, &view)
+    let xlsx = workbook::briefing_xlsx(project, year, &scores, &view)
         .map_err(|e| Diagnostic::error(&folder, Pos::FILE, format!("cannot write {XLSX}: {e}")))?;
     files.push(OutputFile::new(XLSX, xlsx));
     output::write_site(&folder, Replaces::Output(BRIEFING), &files).map_err(|e| {
