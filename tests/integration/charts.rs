@@ -7,13 +7,11 @@
 //! binding indicator air_days missed); pm missed by 丙管委会 and 甲市; forest
 //! not applicable to 丙管委会.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 const EXCELLENT: &str = "#1A7F37";
 const GOOD: &str = "#0B5CAD";

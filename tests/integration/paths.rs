@@ -6,14 +6,12 @@
 //! not build. Also: the build stamp notices an edited page that kept its
 //! size and date, and a killed build's work folder is removed by the next.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::*;
+use crate::common::*;
 use sha2::{Digest, Sha256};
 
 /// What a build reads: no command may change a byte of it.

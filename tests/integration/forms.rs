@@ -2,15 +2,11 @@
 //! (by the library's own writer and by Python's openpyxl), imported back,
 //! and the project scores and builds exactly as before.
 
-mod common;
-#[path = "common/sheets.rs"]
-mod sheets;
-
 use std::fs;
 use std::path::Path;
 
-use common::*;
-use sheets::*;
+use crate::common::sheets::*;
+use crate::common::*;
 
 fn scores(root: &Path, year: u16) -> String {
     Test::new()

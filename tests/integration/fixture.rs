@@ -1,8 +1,6 @@
 //! The synthetic-project generator used by the benchmarks writes valid projects.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ecoscore::fixture::{write_fixture, FixtureOptions};
 
 #[test]

@@ -2,13 +2,11 @@
 //! the public site must not, its figures are the computed ones, and the PDFs
 //! (when Chromium is installed) are A4 with GB/T 9704 page numbers.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const PUBLISHED: [u16; 4] = [2021, 2022, 2023, 2024];
@@ -543,7 +541,9 @@ fn tools_present() -> bool {
 /// This test binary again, running only the PDF test `name` with `env`.
 fn run_pdf_test(name: &str, env: &[(&str, &str)], remove: &[&str]) -> std::process::Output {
     let mut command = Command::new(std::env::current_exe().unwrap());
-    command.args(["--exact", name, "--nocapture"]);
+    // Test names in the one test binary carry their module: `brief::…`.
+    let module = module_path!().split_once("::").map_or("", |(_, m)| m);
+    command.args(["--exact", &format!("{module}::{name}"), "--nocapture"]);
     for (key, value) in env {
         command.env(key, value);
     }

@@ -1,10 +1,8 @@
 //! `ecoscore init`: the starter project it writes builds with the real binary.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 use tempfile::TempDir;
 
 #[test]

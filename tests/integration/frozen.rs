@@ -4,13 +4,11 @@
 //! consistent forgery of the input is caught by `verify` and changes nothing
 //! a build publishes but the digest.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn build(root: &Path, out: &Path) -> Output {

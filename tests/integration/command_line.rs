@@ -2,9 +2,7 @@
 //! how much the commands print (`--quiet`, `--verbose`, no progress bar off a
 //! terminal).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn help(args: &[&str]) -> String {
     let mut all = args.to_vec();

@@ -4,13 +4,11 @@
 //! the theme's settings checked like every input, and an archived year
 //! drawn in its theme's colours that still verifies.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use tempfile::TempDir;
 
 type Tree = BTreeMap<String, Vec<u8>>;

@@ -4,13 +4,11 @@
 //! real binary; the time each refusal takes is printed (`--nocapture`), not
 //! asserted.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::time::Instant;
 
-use common::*;
+use crate::common::*;
 
 /// Run `test`, printing how long it took.
 fn timed(label: &str, test: Test) -> Output {

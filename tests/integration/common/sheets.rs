@@ -1,8 +1,6 @@
 //! Helpers for the spreadsheet tests: forms filled by the library's own
 //! writer, and Python's openpyxl as an independent writer and reader.
 
-#![allow(dead_code)]
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;

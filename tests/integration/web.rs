@@ -2,12 +2,10 @@
 //! inline script, landmarks, the built-in link checker, the search index and
 //! the scorecard page's weight. (The browser checks are tests/e2e, run by .ci/run.)
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 /// Every HTML page of a build of the sample with every year rendered fresh.
 fn built_pages() -> (tempfile::TempDir, Vec<(String, String)>) {

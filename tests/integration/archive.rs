@@ -3,14 +3,12 @@
 //! on a copy of the sample project; most start from the sample without its
 //! shipped archives, so they archive a year themselves.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 type Tree = BTreeMap<String, Vec<u8>>;

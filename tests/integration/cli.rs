@@ -2,13 +2,11 @@
 //! project and a tiny hand-made fixture (tests/fixtures/tiny). Every test runs
 //! the real binary on a copy of its project in a temporary folder.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------
@@ -533,7 +531,13 @@ fn check_sample_is_clean_and_writes_nothing() {
         .run()
         .success();
     assert!(!output.stderr.contains("error"), "{}", output.stderr);
-    assert!(output.stdout.contains("12"), "{}", output.stdout);
+    assert!(
+        output.stdout.starts_with(
+            "ok: checked 12 units, 5 years (2021–2025), 20 indicators, 1200 results; "
+        ),
+        "{}",
+        output.stdout
+    );
     assert_eq!(read_tree(project.path()), before, "check writes nothing");
 }
 

@@ -3,12 +3,11 @@
 //! diagnostic (so a worse message is a failing test), hostile files that
 //! must be survived, and what must never be published.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::common;
+use crate::common::*;
 
 // ---------------------------------------------------------------------------
 // the corpus: one small change to a good project, and the exact report

@@ -2,7 +2,7 @@
 //! a chainable builder that runs the real `ecoscore` binary, plus fixture
 //! projects copied into temporary folders so tests can edit them freely.
 
-#![allow(dead_code)]
+pub mod sheets;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;

@@ -5,13 +5,11 @@
 
 #![cfg(unix)]
 
-mod common;
-
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 const RESULTS: &str = "data/2024/results/changchun.yaml";
 const NARRATIVE: &str = "content/2024/regions/changchun.md";

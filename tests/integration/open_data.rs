@@ -4,18 +4,14 @@
 //! bytes; the briefing copy compares 自评 with 核定; the public site shows
 //! self-assessment only when site.yaml says so.
 
-mod common;
-#[path = "common/sheets.rs"]
-mod sheets;
-
 use std::fs;
 use std::io::Read;
 use std::path::Path;
 
+use crate::common::sheets::*;
+use crate::common::*;
 use calamine::{Data, Reader, Xlsx};
-use common::*;
 use serde_json::Value;
-use sheets::*;
 
 const PUBLISHED: [u16; 4] = [2021, 2022, 2023, 2024];
 

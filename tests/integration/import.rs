@@ -2,18 +2,14 @@
 //! one way, the exact report pinned as a snapshot, and the project's data
 //! checked to be untouched.
 
-mod common;
-#[path = "common/sheets.rs"]
-mod sheets;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::common::sheets::*;
+use crate::common::*;
 use ecoscore::sheets::forms::{Cell, BONUS, INDICATORS, META, SATISFACTION};
 use rust_decimal::Decimal;
-use sheets::*;
 
 fn num(text: &str) -> Cell {
     Cell::Number(text.parse::<Decimal>().unwrap())

@@ -1,0 +1,25 @@
+//! The integration tests: one binary (as casey/just and mdBook do), one
+//! module per area, each driving the real `ecoscore` binary through
+//! `common::Test` on copies of the sample and of `tests/fixtures/`.
+
+mod common;
+
+mod architecture;
+mod archive;
+mod brief;
+mod charts;
+mod check;
+mod cli;
+mod command_line;
+mod fixture;
+mod forms;
+mod frozen;
+mod hostile_text;
+mod import;
+mod init;
+mod open_data;
+mod paths;
+mod serve;
+mod side_doors;
+mod themes;
+mod web;
