@@ -8,7 +8,7 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion};
 use ecoscore::render::charts;
 use ecoscore::render::charts::Palette;
-use ecoscore::render::view::{RegionView, ScorecardView, YearView};
+use ecoscore::render::view::{ScorecardView, UnitHistoryView, YearView};
 use ecoscore::render::YearInput;
 use ecoscore::score::score_year;
 use ecoscore::Project;
@@ -51,7 +51,7 @@ fn bench_charts(c: &mut Criterion) {
             archived: None,
         })
         .collect();
-    let region_view = RegionView::new(&project, region, &published);
+    let region_view = UnitHistoryView::new(&project, region, &published);
     let region_cards: Vec<(u16, bool, ScorecardView)> = years
         .iter()
         .zip(&scores)
@@ -99,7 +99,7 @@ fn bench_charts(c: &mut Criterion) {
 /// The index of the region a scorecard belongs to.
 fn card_region(project: &Project, card: &ScorecardView) -> usize {
     project
-        .regions
+        .units
         .iter()
         .position(|r| r.id == card.row.id)
         .expect("the card's region exists")

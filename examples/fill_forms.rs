@@ -45,7 +45,7 @@ fn main() -> ExitCode {
         .units
         .par_iter()
         .map(|unit| {
-            let name = &project.regions[unit.region].name;
+            let name = &project.units[unit.region].name;
             let bytes = forms::write(&template, unit.region, &Fill::from_results(&template, unit))
                 .map_err(|e| e.to_string())?;
             std::fs::write(args.out.join(forms::file_name(name)), bytes)

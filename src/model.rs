@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-pub use crate::load::raw::{Better, Category, DowngradeKind, RegionKind, Status};
+pub use crate::load::raw::{Better, Category, DowngradeKind, Status, UnitKind};
 pub use crate::load::yaml::{Date, Source};
 
 #[derive(Debug)]
@@ -19,7 +19,7 @@ pub struct Project {
     pub root: PathBuf,
     pub site: Site,
     /// In official display order (regions.yaml order).
-    pub regions: Vec<Region>,
+    pub units: Vec<Unit>,
     pub indicators: Vec<Indicator>,
     pub years: BTreeMap<u16, Year>,
     pub pages: Vec<Page>,
@@ -49,10 +49,10 @@ pub struct Site {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Region {
+pub struct Unit {
     pub id: String,
     pub name: String,
-    pub kind: RegionKind,
+    pub kind: UnitKind,
     pub code: Option<String>,
 }
 

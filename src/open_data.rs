@@ -56,7 +56,7 @@ pub fn scores_doc<'a>(project: &'a Project, scores: &'a YearScores) -> ScoresDoc
             .cards
             .iter()
             .map(|c| {
-                let region = &project.regions[c.region];
+                let region = &project.units[c.region];
                 RegionScore {
                     id: &region.id,
                     name: &region.name,
@@ -234,7 +234,7 @@ pub fn to_table(project: &Project, scores: &YearScores) -> String {
         let f = |x: Decimal| format!("{x:.2}");
         table.push(vec![
             card.rank.to_string(),
-            project.regions[card.region].name.clone(),
+            project.units[card.region].name.clone(),
             card.grade.name().to_string(),
             f(card.total),
             f(card.sections.indicators),

@@ -404,11 +404,11 @@ mod tests {
                 self_assessment_public: false,
                 self_assessment_threshold: d("5"),
             },
-            regions: (0..4)
-                .map(|i| Region {
+            units: (0..4)
+                .map(|i| Unit {
                     id: format!("r{i}"),
                     name: format!("单位{i}"),
-                    kind: RegionKind::City,
+                    kind: UnitKind::City,
                     code: None,
                 })
                 .collect(),

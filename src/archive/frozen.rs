@@ -164,7 +164,7 @@ fn published_figures(
     });
     if let Some(project) = archived {
         for (index, name) in &shown.renamed {
-            project.regions[*index].name.clone_from(name);
+            project.units[*index].name.clone_from(name);
         }
     }
     Ok((Some(shown.scores), warning))

@@ -140,7 +140,7 @@ pub fn published(project: &Project, year: &Year, site: &Tree) -> Result<Publishe
     for row in &open.regions {
         let id = row.id.as_str();
         let mut card = project
-            .regions
+            .units
             .iter()
             .position(|r| r.id == row.id)
             .and_then(|index| scored.card(index))
@@ -172,7 +172,7 @@ pub fn published(project: &Project, year: &Year, site: &Tree) -> Result<Publishe
             card.tasks.clear();
             card.downgrade_reasons.clear();
         }
-        if project.regions[card.region].name != row.name {
+        if project.units[card.region].name != row.name {
             renamed.push((card.region, row.name.clone()));
         }
         cards.push(card);

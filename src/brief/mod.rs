@@ -174,7 +174,7 @@ fn self_assessment_row(
     unit: &UnitResult,
 ) -> Option<SelfAssessmentRow> {
     let s = unit.self_assessment?;
-    let region = &project.regions[card.region];
+    let region = &project.units[card.region];
     let v = &card.sections;
     Some(SelfAssessmentRow {
         id: region.id.clone(),
@@ -281,7 +281,7 @@ fn previous_year(project: &Project, scores: &YearScores, year: u16) -> Option<Pr
         .cards
         .iter()
         .map(|card| {
-            let region = &project.regions[card.region];
+            let region = &project.units[card.region];
             let old = before.card(card.region);
             YearChange {
                 id: region.id.clone(),
@@ -360,7 +360,7 @@ impl<'a> BriefingView<'a> {
                 .iter()
                 .filter(|(_, u)| !u.internal.is_empty())
                 .map(|(c, u)| {
-                    let region = &project.regions[c.region];
+                    let region = &project.units[c.region];
                     UnitNotes {
                         id: region.id.clone(),
                         name: region.name.clone(),

@@ -64,7 +64,7 @@ fn summary(project: &Project, files: usize) -> String {
         .sum();
     format!(
         "ok: checked {} units, {years}, {} indicators, {results} results; {files} files would be written",
-        project.regions.len(),
+        project.units.len(),
         project.indicators.len(),
     )
 }

@@ -197,7 +197,7 @@ mod tests {
             });
         assert!(warnings.is_empty(), "{}", warnings.render(false));
         assert!(project.site.sample_data);
-        assert_eq!(project.regions.len(), 3);
+        assert_eq!(project.units.len(), 3);
         assert!(files.iter().any(|f| f.path == "2024/index.html"));
     }
 }

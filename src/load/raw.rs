@@ -88,7 +88,7 @@ pub struct RawRegions {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum RegionKind {
+pub enum UnitKind {
     City,
     Committee,
     PilotCity,
@@ -99,7 +99,7 @@ pub enum RegionKind {
 pub struct RawRegion {
     pub id: S<String>,
     pub name: S<String>,
-    pub kind: RegionKind,
+    pub kind: UnitKind,
     #[serde(default)]
     pub code: Option<S<String>>,
 }

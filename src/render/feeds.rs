@@ -41,7 +41,7 @@ impl Renderer<'_> {
                 ));
             }
         }
-        for region in &project.regions {
+        for region in &project.units {
             urls.push((
                 canonical(
                     &project.site.base_url,

@@ -84,7 +84,7 @@ enum Job<'a> {
     Year(&'a PublicYear<'a>),
     Bulletin(&'a PublicYear<'a>),
     Scorecard(&'a PublicYear<'a>, usize),
-    Region(usize),
+    Unit(usize),
     Archive,
     Page(usize),
     NotFound,
@@ -197,7 +197,7 @@ impl<'a> Renderer<'a> {
                 .collect(),
             regions: input
                 .project
-                .regions
+                .units
                 .iter()
                 .map(|r| NavRegion {
                     id: r.id.clone(),
@@ -308,7 +308,7 @@ impl<'a> Renderer<'a> {
             Job::Year(y) => self.year_page(y),
             Job::Bulletin(y) => self.bulletin_page(y),
             Job::Scorecard(y, index) => self.scorecard_page(y, index),
-            Job::Region(index) => self.region_page(index),
+            Job::Unit(index) => self.region_page(index),
             Job::Archive => self.archive_page(),
             Job::Page(index) => self.content_page(index),
             Job::NotFound => self.not_found_page(),
@@ -343,7 +343,7 @@ pub fn render_site_into(input: &RenderInput<'_>, sink: Sink<'_>) -> Result<(), D
         jobs.push(Job::Bulletin(y));
         jobs.extend((0..y.scores.cards.len()).map(|i| Job::Scorecard(y, i)));
     }
-    jobs.extend((0..project.regions.len()).map(Job::Region));
+    jobs.extend((0..project.units.len()).map(Job::Unit));
     jobs.extend((0..project.pages.len()).map(Job::Page));
 
     let results: Vec<Result<(), Diagnostic>> = jobs

@@ -173,7 +173,7 @@ impl Renderer<'_> {
         let palette = self.input.theme.palette();
         let project = y.input.project;
         let card = &y.scores.cards[index];
-        let region = &project.regions[card.region];
+        let region = &project.units[card.region];
         let Some(unit) = y.year.units.iter().find(|u| u.region == card.region) else {
             return Ok(Vec::new());
         };
@@ -222,7 +222,7 @@ impl Renderer<'_> {
     pub(super) fn region_page(&self, index: usize) -> Result<Vec<OutputFile>, Diagnostic> {
         let project = self.input.project;
         let palette = self.input.theme.palette();
-        let view = RegionView::new(project, index, &self.input.years);
+        let view = UnitHistoryView::new(project, index, &self.input.years);
         let path = format!("regions/{}/index.html", view.id);
         let meta = self.meta(
             &path,
@@ -238,7 +238,7 @@ impl Renderer<'_> {
                 // An archived year is scored from its archived input,
                 // whose units may be listed in another order: match by id.
                 let published = p.input.project;
-                let at = published.regions.iter().position(|r| r.id == view.id)?;
+                let at = published.units.iter().position(|r| r.id == view.id)?;
                 let card = p.scores.card(at)?;
                 let unit = p.year.units.iter().find(|u| u.region == at)?;
                 Some((

@@ -32,7 +32,7 @@ struct Entry {
 /// results in rank order), so the file is byte-identical between builds.
 pub fn index_script(project: &Project, years: &[&YearView]) -> String {
     let mut entries: Vec<Entry> = project
-        .regions
+        .units
         .iter()
         .map(|r| Entry {
             kind: "单位",

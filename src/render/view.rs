@@ -119,7 +119,7 @@ pub struct UnitRow {
 
 impl UnitRow {
     pub fn new(project: &Project, year: &Year, card: &Scorecard) -> UnitRow {
-        let region = &project.regions[card.region];
+        let region = &project.units[card.region];
         let scale = Decimal::ONE_HUNDRED + year.rules.bonus_cap;
         UnitRow {
             id: region.id.clone(),
@@ -416,7 +416,7 @@ impl ScorecardView {
         narrative_html: Option<String>,
     ) -> ScorecardView {
         let rules = &year.rules;
-        let region = &project.regions[card.region];
+        let region = &project.units[card.region];
         let all_points: Decimal = rules.indicators.iter().map(|r| r.points).sum();
         ScorecardView {
             row: UnitRow::new(project, year, card),
@@ -500,7 +500,7 @@ impl ScorecardView {
 }
 
 #[derive(Debug, Serialize)]
-pub struct RegionYearRow {
+pub struct UnitYearRow {
     pub year: u16,
     pub draft: bool,
     pub archived: Option<ArchiveView>,
@@ -509,33 +509,33 @@ pub struct RegionYearRow {
 }
 
 #[derive(Debug, Serialize)]
-pub struct RegionView {
+pub struct UnitHistoryView {
     pub id: String,
     pub name: String,
     pub kind: &'static str,
     pub code: Option<String>,
-    pub years: Vec<RegionYearRow>,
+    pub years: Vec<UnitYearRow>,
 }
 
-impl RegionView {
+impl UnitHistoryView {
     /// One unit across `years`; each year is read in the project it was
     /// scored in (an archived year in its archived input), matched by unit id.
-    pub fn new(project: &Project, region_index: usize, years: &[YearInput<'_>]) -> RegionView {
-        let region = &project.regions[region_index];
-        RegionView {
+    pub fn new(project: &Project, region_index: usize, years: &[YearInput<'_>]) -> UnitHistoryView {
+        let region = &project.units[region_index];
+        UnitHistoryView {
             id: region.id.clone(),
             name: region.name.clone(),
             kind: match region.kind {
-                RegionKind::City => "市（州）",
-                RegionKind::Committee => "管委会",
-                RegionKind::PilotCity => "扩权强县试点市",
+                UnitKind::City => "市（州）",
+                UnitKind::Committee => "管委会",
+                UnitKind::PilotCity => "扩权强县试点市",
             },
             code: region.code.clone(),
             years: years
                 .iter()
                 .filter_map(|y| {
-                    let index = y.project.regions.iter().position(|r| r.id == region.id)?;
-                    y.scores.card(index).map(|card| RegionYearRow {
+                    let index = y.project.units.iter().position(|r| r.id == region.id)?;
+                    y.scores.card(index).map(|card| UnitYearRow {
                         year: y.year.year,
                         draft: !y.year.is_published(),
                         archived: y.archived.clone(),

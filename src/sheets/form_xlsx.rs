@@ -252,7 +252,7 @@ fn write_sheet(
 /// The form of unit `unit` as .xlsx bytes, with `fill` written into its cells.
 pub fn write(t: &YearTemplate, unit: usize, fill: &Fill) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
-    let name = &t.regions[unit].name;
+    let name = &t.units[unit].name;
     workbook.set_properties(&properties(
         &format!("{name}{}年度考核填报表", t.year),
         "政府生态环境保护目标责任制考核",

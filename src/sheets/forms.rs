@@ -341,7 +341,7 @@ pub(super) fn title(t: &YearTemplate, unit: usize, what: &str) -> String {
     };
     format!(
         "{}{}年度政府生态环境保护目标责任制考核 · {what}{sample}",
-        t.regions[unit].name, t.year
+        t.units[unit].name, t.year
     )
 }
 
@@ -564,8 +564,8 @@ fn meta_sheet(t: &YearTemplate, unit: usize) -> SheetLayout {
     let rows = [
         ("ecoscore 填报表，请勿修改", Cell::text(FORMAT_VERSION)),
         ("年度", Cell::Number(Decimal::from(t.year))),
-        ("单位代码", Cell::text(&t.regions[unit].id)),
-        ("单位", Cell::text(&t.regions[unit].name)),
+        ("单位代码", Cell::text(&t.units[unit].id)),
+        ("单位", Cell::text(&t.units[unit].name)),
         ("模板", Cell::text(template_digest(t, unit))),
     ];
     for (row, (label, value)) in (0u32..).zip(rows) {

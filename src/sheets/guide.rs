@@ -33,7 +33,7 @@ fn rule_text(t: &YearTemplate, unit: usize, index: usize, n: usize) -> String {
 
 pub(super) fn guide_sheet(t: &YearTemplate, unit: usize) -> SheetLayout {
     let mut sheet = SheetLayout::new(GUIDE, &[92.0]);
-    let name = &t.regions[unit].name;
+    let name = &t.units[unit].name;
     let year = t.year;
     let r = &t.rules;
     let s = &r.sections;

@@ -200,8 +200,8 @@ impl Context<'_> {
         let Ok(t) = template else {
             return Err(Vec::new());
         };
-        let Some(unit) = t.regions.iter().position(|r| r.id == meta.unit) else {
-            let ids: Vec<&str> = t.regions.iter().map(|r| r.id.as_str()).collect();
+        let Some(unit) = t.units.iter().position(|r| r.id == meta.unit) else {
+            let ids: Vec<&str> = t.units.iter().map(|r| r.id.as_str()).collect();
             return Err(vec![error(
                 meta_cell(forms::META_UNIT),
                 format!("单位代码「{}」不是本项目的考核对象", meta.unit),
@@ -215,7 +215,7 @@ impl Context<'_> {
         if !current {
             let other = self.templates.iter().find_map(|(y, other)| {
                 let other = other.as_ref().ok().filter(|_| *y != year)?;
-                let index = other.regions.iter().position(|r| r.id == meta.unit)?;
+                let index = other.units.iter().position(|r| r.id == meta.unit)?;
                 (template_digest(other, index) == meta.template).then_some(*y)
             });
             if let Some(other) = other {
@@ -236,7 +236,7 @@ impl Context<'_> {
         if !current {
             reader.diags.push(error(
                 PathBuf::from(workbook),
-                format!("这份表格制发后，{year}年度的考核细则或{}的目标已修改，表格与现行模板不符", t.regions[unit].name),
+                format!("这份表格制发后，{year}年度的考核细则或{}的目标已修改，表格与现行模板不符", t.units[unit].name),
                 format!("请用 ecoscore forms --year {year} 重新生成表格，把填写的内容抄过去后再导入；不同之处列在下面"),
             ));
         }
@@ -336,7 +336,7 @@ pub fn import(root: &Path, options: &ImportOptions) -> Result<ImportOutcome, Dia
                     let name = templates
                         .get(&form.year)
                         .and_then(|t| t.as_ref().ok())
-                        .map_or(String::new(), |t| t.regions[form.unit].name.clone());
+                        .map_or(String::new(), |t| t.units[form.unit].name.clone());
                     diags.push(error(
                         PathBuf::from(&form.workbook),
                         format!("{name}{}年度的表格有两份：另一份是 {first}", form.year),
@@ -383,7 +383,7 @@ fn plan(
             "internal error: the form's template is gone",
         ));
     };
-    let region = &t.regions[form.unit];
+    let region = &t.units[form.unit];
     let file = PathBuf::from(format!("data/{}/results/{}.yaml", form.year, region.id));
     let existing = raw
         .years

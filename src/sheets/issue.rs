@@ -88,24 +88,20 @@ pub fn write_all(root: &Path, options: &FormsOptions) -> Result<FormsSummary, Di
         .map_err(|d| Diagnostics::from_iter([d]))?;
     let t = template(root, options.year)?;
     let folder = out.join(options.year.to_string());
-    let mut names: Vec<String> = t
-        .regions
-        .iter()
-        .map(|r| forms::file_name(&r.name))
-        .collect();
+    let mut names: Vec<String> = t.units.iter().map(|r| forms::file_name(&r.name)).collect();
     // Two units whose names give the same file name keep apart by id.
     for i in 0..names.len() {
         if names.iter().filter(|n| **n == names[i]).count() > 1 {
-            names[i] = forms::file_name(&format!("{}（{}）", t.regions[i].name, t.regions[i].id));
+            names[i] = forms::file_name(&format!("{}（{}）", t.units[i].name, t.units[i].id));
         }
     }
-    let made: Vec<Result<Vec<u8>, String>> = (0..t.regions.len())
+    let made: Vec<Result<Vec<u8>, String>> = (0..t.units.len())
         .into_par_iter()
         .map(|unit| forms::write(&t, unit, &Fill::default()).map_err(|e| e.to_string()))
         .collect();
     let mut files = Vec::new();
     let mut diags = Diagnostics::new();
-    for ((name, bytes), region) in names.into_iter().zip(made).zip(&t.regions) {
+    for ((name, bytes), region) in names.into_iter().zip(made).zip(&t.units) {
         match bytes {
             Ok(bytes) => files.push((folder.join(name), bytes)),
             Err(e) => diags.push(Diagnostic::error(

@@ -109,7 +109,7 @@ fn results_rows(project: &Project, scores: &YearScores) -> Vec<Vec<C>> {
         .cards
         .iter()
         .map(|c| {
-            let region = &project.regions[c.region];
+            let region = &project.units[c.region];
             let missed: Vec<&str> = c
                 .binding_missed
                 .iter()
@@ -159,7 +159,7 @@ const RESULT_COLUMNS: [(&str, f64); 15] = [
 fn lost_rows(project: &Project, year: &Year, scores: &YearScores) -> Vec<Vec<C>> {
     let mut rows = Vec::new();
     for card in &scores.cards {
-        let region = &project.regions[card.region];
+        let region = &project.units[card.region];
         let Some(unit) = year.units.iter().find(|u| u.region == card.region) else {
             continue;
         };
@@ -237,7 +237,7 @@ const LOST_COLUMNS: [(&str, f64); 6] = [
 fn indicator_rows(project: &Project, year: &Year, scores: &YearScores) -> Vec<Vec<C>> {
     let mut rows = Vec::new();
     for card in &scores.cards {
-        let region = &project.regions[card.region];
+        let region = &project.units[card.region];
         for item in &card.indicators {
             let rule = &year.rules.indicators[item.rule];
             let indicator = &project.indicators[rule.indicator];

@@ -555,7 +555,7 @@ impl FormReader<'_> {
 
     /// Every cell of the form, checked; the record holds what was valid.
     pub fn read(&mut self, book: &Book) -> Record {
-        let region = &self.t.regions[self.unit];
+        let region = &self.t.units[self.unit];
         let mut record = Record {
             region: region.id.clone(),
             year: self.t.year,

@@ -9,7 +9,7 @@ use crate::diagnostic::Pos;
 use crate::load::raw::{RawIndicators, RawRegions, RawSite};
 use crate::load::yaml::{pos, Dec};
 use crate::load::{Doc, THEMES};
-use crate::model::{Indicator, Region, Site};
+use crate::model::{Indicator, Site, Unit};
 
 impl Validator {
     pub(super) fn site(&mut self, doc: &Doc<RawSite>, root: &Path) -> Option<Site> {
@@ -88,7 +88,7 @@ impl Validator {
         })
     }
 
-    pub(super) fn regions(&mut self, doc: &Doc<RawRegions>) -> Option<Vec<Region>> {
+    pub(super) fn regions(&mut self, doc: &Doc<RawRegions>) -> Option<Vec<Unit>> {
         let loaded = self.required(
             doc,
             "data/regions.yaml",
@@ -135,7 +135,7 @@ impl Validator {
                     );
                 }
             }
-            regions.push(Region {
+            regions.push(Unit {
                 id,
                 name,
                 kind: raw.kind,

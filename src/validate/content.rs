@@ -109,7 +109,7 @@ impl Validator {
         let mut narratives = BTreeMap::new();
         for (id, loaded) in &raw.narratives {
             if catalogue.region(id).is_none() {
-                let ids: Vec<&str> = catalogue.regions.iter().map(|r| r.id.as_str()).collect();
+                let ids: Vec<&str> = catalogue.units.iter().map(|r| r.id.as_str()).collect();
                 self.error(
                     loaded,
                     Pos::FILE,

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::load::Loaded;
-use crate::model::{Indicator, Region};
+use crate::model::{Indicator, Unit};
 
 /// A target this many consecutive years the same is worth a second look.
 pub const UNCHANGED_TARGET_YEARS: usize = 5;
@@ -104,7 +104,7 @@ impl History {
     pub fn target<T>(
         &mut self,
         loaded: &Loaded<T>,
-        region: &Region,
+        region: &Unit,
         indicator: &Indicator,
         year: u16,
         value: Decimal,
@@ -131,7 +131,7 @@ impl History {
     pub fn results<T>(
         &mut self,
         loaded: &Loaded<T>,
-        region: &Region,
+        region: &Unit,
         year: u16,
         figures: ResultFigures,
         at: Pos,

@@ -32,7 +32,7 @@ use crate::diagnostic::suggest;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::load::yaml::{pos, Dec};
 use crate::load::{Doc, Loaded, RawProject, RawYear};
-use crate::model::{Indicator, Project, Region, Year};
+use crate::model::{Indicator, Project, Unit, Year};
 use history::History;
 use scoring::RulesFile;
 pub use template::{year_template, YearTemplate};
@@ -50,7 +50,7 @@ pub fn validate(mut raw: RawProject) -> Result<(Project, Diagnostics), Diagnosti
     let mut years = BTreeMap::new();
     if let (Some(regions), Some(indicators)) = (&regions, &indicators) {
         let catalogue = Catalogue {
-            regions,
+            units: regions,
             indicators,
         };
         // Years are independent until their histories are joined, in order.
@@ -87,7 +87,7 @@ pub fn validate(mut raw: RawProject) -> Result<(Project, Diagnostics), Diagnosti
             Project {
                 root: raw.root,
                 site,
-                regions,
+                units: regions,
                 indicators,
                 years,
                 pages,
@@ -108,13 +108,13 @@ struct Validator {
 }
 
 struct Catalogue<'a> {
-    regions: &'a [Region],
+    units: &'a [Unit],
     indicators: &'a [Indicator],
 }
 
 impl Catalogue<'_> {
     fn region(&self, id: &str) -> Option<usize> {
-        self.regions.iter().position(|r| r.id == id)
+        self.units.iter().position(|r| r.id == id)
     }
 
     fn indicator(&self, id: &str) -> Option<usize> {

@@ -27,7 +27,7 @@ impl Validator {
         catalogue: &Catalogue<'_>,
     ) -> Option<(Vec<UnitResult>, Vec<Scorecard>)> {
         let errors_before = self.diags.error_count();
-        let region_ids: Vec<&str> = catalogue.regions.iter().map(|r| r.id.as_str()).collect();
+        let region_ids: Vec<&str> = catalogue.units.iter().map(|r| r.id.as_str()).collect();
         for (id, doc) in &raw_year.results {
             if catalogue.region(id).is_none() {
                 if let Doc::Ok(loaded) = doc {
@@ -45,7 +45,7 @@ impl Validator {
         }
         let mut units = Vec::new();
         let mut cards = Vec::new();
-        for (region_index, region) in catalogue.regions.iter().enumerate() {
+        for (region_index, region) in catalogue.units.iter().enumerate() {
             match raw_year.results.get(&region.id) {
                 Some(Doc::Ok(loaded)) => {
                     let unit = self.unit(
@@ -89,7 +89,7 @@ impl Validator {
     ) -> Option<UnitResult> {
         let raw = &loaded.doc;
         let errors_before = self.diags.error_count();
-        let region = &catalogue.regions[region_index];
+        let region = &catalogue.units[region_index];
         if raw.region.value != region.id {
             self.error(
                 loaded,

@@ -37,7 +37,7 @@ impl Validator {
             Ok(card) => return Some(card),
             Err(failure) => failure,
         };
-        let region = &catalogue.regions[unit.region];
+        let region = &catalogue.units[unit.region];
         match failure {
             Uncomputable::Indicator(index) => {
                 let rule = &rules.rules.indicators[index];

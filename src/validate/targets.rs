@@ -76,7 +76,7 @@ impl Validator {
         };
         let defaults = check_map(self, &raw.default);
         let mut overrides: BTreeMap<usize, (Pos, TargetMap)> = BTreeMap::new();
-        let region_ids: Vec<&str> = catalogue.regions.iter().map(|r| r.id.as_str()).collect();
+        let region_ids: Vec<&str> = catalogue.units.iter().map(|r| r.id.as_str()).collect();
         for (key, map) in &raw.regions.0 {
             let checked = check_map(self, &map.value);
             match catalogue.region(&key.value) {
@@ -99,7 +99,7 @@ impl Validator {
         let mut table = Vec::new();
         // Units without a target, by rule indicator: one error per indicator.
         let mut without: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for (region_index, region) in catalogue.regions.iter().enumerate() {
+        for (region_index, region) in catalogue.units.iter().enumerate() {
             let own = overrides.get(&region_index);
             let mut row = Vec::new();
             for rule_index in 0..ruled.len() {
@@ -137,23 +137,18 @@ impl Validator {
             }
             let names: Vec<String> = regions
                 .iter()
-                .map(|&r| {
-                    format!(
-                        "{} ({})",
-                        catalogue.regions[r].name, catalogue.regions[r].id
-                    )
-                })
+                .map(|&r| format!("{} ({})", catalogue.units[r].name, catalogue.units[r].id))
                 .collect();
             let (at, whom, help) = match regions.as_slice() {
-                [only] if regions.len() < catalogue.regions.len() => (
+                [only] if regions.len() < catalogue.units.len() => (
                     overrides.get(only).map(|(p, _)| *p).or(default_key).unwrap_or(Pos::FILE),
                     names[0].clone(),
                     format!(
                         "add `{id}: <target>` under `regions: {}:` or under `default:`; write n/a if it does not apply",
-                        catalogue.regions[*only].id
+                        catalogue.units[*only].id
                     ),
                 ),
-                _ if regions.len() == catalogue.regions.len() => (
+                _ if regions.len() == catalogue.units.len() => (
                     default_key.unwrap_or(Pos::FILE),
                     "any unit".to_string(),
                     format!("add `{id}: <target>` under `default:` (and per-unit overrides under `regions:`); write n/a if it does not apply"),

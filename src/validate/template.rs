@@ -8,7 +8,7 @@ use super::history::History;
 use super::{Catalogue, Validator};
 use crate::diagnostic::Diagnostics;
 use crate::load::{Doc, RawProject};
-use crate::model::{Indicator, Region, Rules, Site};
+use crate::model::{Indicator, Rules, Site, Unit};
 
 /// One year's rules and targets, validated with the catalogue they refer to
 /// but without the year's results: what `forms` issues before any result
@@ -16,7 +16,7 @@ use crate::model::{Indicator, Region, Rules, Site};
 #[derive(Debug)]
 pub struct YearTemplate {
     pub site: Site,
-    pub regions: Vec<Region>,
+    pub units: Vec<Unit>,
     pub indicators: Vec<Indicator>,
     pub year: u16,
     pub rules: Rules,
@@ -37,7 +37,7 @@ pub fn year_template(raw: &RawProject, year: u16) -> Result<YearTemplate, Diagno
     let template = match (site, regions, indicators, raw.years.get(&year)) {
         (Some(site), Some(regions), Some(indicators), Some(raw_year)) => {
             let catalogue = Catalogue {
-                regions: &regions,
+                units: &regions,
                 indicators: &indicators,
             };
             let rules = match &raw_year.rules {
@@ -66,7 +66,7 @@ pub fn year_template(raw: &RawProject, year: u16) -> Result<YearTemplate, Diagno
             };
             rules.zip(targets).map(|(rules, targets)| YearTemplate {
                 site,
-                regions,
+                units: regions,
                 indicators,
                 year,
                 rules,

@@ -6,7 +6,7 @@ use super::palette::{grade_shape, Palette};
 use super::table::{Cell, Table};
 use super::{finish, num, Chart, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH};
 use crate::model::Category;
-use crate::render::view::{IndicatorView, RegionView, ScorecardView, YearView};
+use crate::render::view::{IndicatorView, ScorecardView, UnitHistoryView, YearView};
 use crate::score::Grade;
 
 /// Room on the left for the value axis labels.
@@ -29,7 +29,7 @@ fn year_label(year: u16, draft: bool) -> String {
 
 /// (a) Total and rank per year: grade-coloured and grade-shaped points, the
 /// grade thresholds of each year as dashed lines, rank 1 at the top.
-pub fn trend(region: &RegionView, years: &[&YearView], palette: &Palette) -> Chart {
+pub fn trend(region: &UnitHistoryView, years: &[&YearView], palette: &Palette) -> Chart {
     let rows = &region.years;
     let n = rows.len();
     let rules = |year: u16| years.iter().find(|y| y.year == year).map(|y| &y.rules);
@@ -243,7 +243,7 @@ fn is_key(indicator: &IndicatorView) -> bool {
 /// (a filled dot when the target is met, a cross when missed), the target as
 /// a dashed segment.
 pub fn key_indicators(
-    region: &RegionView,
+    region: &UnitHistoryView,
     cards: &[(u16, bool, ScorecardView)],
     palette: &Palette,
 ) -> Chart {

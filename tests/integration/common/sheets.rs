@@ -27,7 +27,7 @@ pub fn filled_forms(
     fs::create_dir_all(dir).unwrap();
     let mut files = Vec::new();
     for unit in &project.years[&year].units {
-        let region = &project.regions[unit.region];
+        let region = &project.units[unit.region];
         let mut fill = Fill::from_results(&t, unit);
         for (id, sheet, row, col, cell) in extra {
             if *id == region.id {
@@ -49,7 +49,7 @@ pub fn fill_plan(root: &Path, year: u16) -> Value {
     let t = issue::template(root, year).expect("the year's template is valid");
     let mut plan = serde_json::Map::new();
     for unit in &project.years[&year].units {
-        let region = &project.regions[unit.region];
+        let region = &project.units[unit.region];
         let cells: Vec<Value> = Fill::from_results(&t, unit)
             .0
             .iter()
