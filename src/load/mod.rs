@@ -6,6 +6,7 @@
 
 mod claims;
 mod layout;
+pub mod projects;
 pub mod raw;
 pub mod yaml;
 
@@ -85,6 +86,8 @@ pub struct RawYear {
     pub targets: Option<Doc<RawTargets>>,
     /// Results by the unit id taken from the file name.
     pub results: BTreeMap<String, Doc<RawResults>>,
+    /// Key projects by the unit id taken from the file name.
+    pub projects: BTreeMap<String, Doc<projects::RawProjects>>,
     pub bulletin: Option<Doc<Markdown<RawBulletinMeta>>>,
     pub narratives: BTreeMap<String, Loaded<String>>,
 }

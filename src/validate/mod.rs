@@ -22,6 +22,7 @@ mod catalogue;
 mod content;
 mod figures;
 mod history;
+mod projects;
 mod results;
 mod rules;
 mod scoring;
@@ -253,6 +254,7 @@ impl Validator {
         };
         let bulletin = self.bulletin(year, raw);
         let narratives = self.narratives(raw, catalogue);
+        let projects = self.projects(year, raw, catalogue);
         if self.diags.error_count() != errors_before {
             return None;
         }
@@ -264,6 +266,7 @@ impl Validator {
             cards,
             bulletin: bulletin?,
             narratives,
+            projects,
         })
     }
 
