@@ -8,6 +8,7 @@ mod budget;
 pub mod charts;
 mod content;
 pub mod markdown;
+pub mod projects;
 pub mod search;
 pub mod view;
 
@@ -768,16 +769,22 @@ impl<'a> Renderer<'a> {
                     .filter(|p| p.year.year <= y.year.year)
                     .map(|p| &p.view)
                     .collect();
-                let (charts, mut files) = chart_values(
-                    &format!("{}/charts/", y.year.year),
-                    vec![
-                        ("ranking", charts::ranking(&y.view)),
-                        ("heatmap", charts::heatmap(&y.view, &cards)),
-                        ("sections", charts::sections(&y.view)),
-                        ("grades", charts::grade_distribution(&so_far)),
-                    ],
-                );
-                let extra = minijinja::context! { year => y.value.clone(), charts => charts };
+                let mut year_charts = vec![
+                    ("ranking", charts::ranking(&y.view)),
+                    ("heatmap", charts::heatmap(&y.view, &cards)),
+                    ("sections", charts::sections(&y.view)),
+                    ("grades", charts::grade_distribution(&so_far)),
+                ];
+                // 重点工程 (render/projects.rs, charts/projects.rs)
+                let key_projects = projects::YearProjectsView::new(y.input.project, y.year);
+                year_charts.extend(projects::year_charts(key_projects.as_ref()));
+                let (charts, mut files) =
+                    chart_values(&format!("{}/charts/", y.year.year), year_charts);
+                let extra = minijinja::context! {
+                    year => y.value.clone(),
+                    charts => charts,
+                    projects => v(&key_projects),
+                };
                 files.push(self.render(
                     "year.html",
                     &path,
@@ -790,6 +797,8 @@ impl<'a> Renderer<'a> {
                     y.view.data_json.clone(),
                     open_data::to_json(y.input.project, y.scores),
                 ));
+                // projects.csv (render/projects.rs), beside results.csv
+                files.extend(projects::csv_file(y.input.project, y.year));
                 Ok(files)
             }
             Job::Bulletin(y) => {
@@ -850,6 +859,8 @@ impl<'a> Renderer<'a> {
                     year => y.value.clone(),
                     card => v(&view),
                     charts => charts,
+                    // 重点工程 (render/projects.rs)
+                    projects => v(projects::UnitProjectsView::new(project, y.year, card.region)),
                 };
                 files.push(self.render(
                     "scorecard.html",
@@ -907,7 +918,16 @@ impl<'a> Renderer<'a> {
                         ]
                     },
                 );
-                let extra = minijinja::context! { region => v(&view), charts => charts };
+                // 重点工程 per year (render/projects.rs)
+                let invested = projects::region_years(
+                    &view.id,
+                    self.years.iter().map(|p| (p.input.project, p.year)),
+                );
+                let extra = minijinja::context! {
+                    region => v(&view),
+                    charts => charts,
+                    projects_by_year => v(&invested),
+                };
                 files.push(self.render("region.html", &path, self.context(meta, extra))?);
                 Ok(files)
             }
