@@ -248,7 +248,7 @@ pub fn year_charts(view: Option<&YearProjectsView>) -> Vec<(&'static str, Chart)
             "projects_by_programme",
             charts::investment(
                 "projects-by-programme.svg",
-                "重点工程投资完成情况（按工程类别）".to_string(),
+                "重点工程投资完成情况（按工程类别，万元）".to_string(),
                 &view.by_programme,
             ),
         ),
@@ -256,7 +256,7 @@ pub fn year_charts(view: Option<&YearProjectsView>) -> Vec<(&'static str, Chart)
             "projects_by_unit",
             charts::investment(
                 "projects-by-unit.svg",
-                "重点工程投资完成情况（按考核单位）".to_string(),
+                "重点工程投资完成情况（按考核单位，万元）".to_string(),
                 &view.by_unit,
             ),
         ),

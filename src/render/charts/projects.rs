@@ -10,8 +10,8 @@ use crate::render::projects::SumRow;
 
 fn value_label(row: &SumRow) -> String {
     match &row.rate {
-        Some(rate) => format!("{} / {} 万元 {rate}%", row.completed, row.planned),
-        None => format!("{} / {} 万元", row.completed, row.planned),
+        Some(rate) => format!("{} / {}（{rate}%）", row.completed, row.planned),
+        None => format!("{} / {}", row.completed, row.planned),
     }
 }
 
@@ -21,8 +21,14 @@ pub fn investment(file: &'static str, title: String, rows: &[SumRow]) -> Chart {
     const BAR_H: f64 = 16.0;
     const GAP: f64 = 8.0;
     const BAR: f64 = 10.0;
+    // Names get a line of their own (a programme's name can be nineteen
+    // characters); the figures sit right of the bars, which share one scale.
+    let label_w = rows
+        .iter()
+        .map(|r| text_width(&value_label(r), SMALL))
+        .fold(0.0, f64::max);
     let x0 = PAD;
-    let x1 = WIDTH - PAD;
+    let x1 = WIDTH - PAD - label_w - 6.0;
     let max = rows.iter().map(|r| num(&r.planned)).fold(0.0, f64::max);
     let scale = Scale::new((0.0, max), (x0, x1));
     let legend = Legend::new(vec![
@@ -36,32 +42,13 @@ pub fn investment(file: &'static str, title: String, rows: &[SumRow]) -> Chart {
     canvas.layer("bars", "", |pen| {
         for (i, row) in rows.iter().enumerate() {
             let top = PAD + row_h * i as f64;
-            let label = value_label(row);
-            // The name on the left, the figures on the right of the same
-            // line; a name too long for both gets the line to itself.
-            let label_w = text_width(&label, SMALL);
-            let name_room = x1 - x0 - label_w - 8.0;
-            let name_size = if text_width(&row.name, FONT) <= name_room {
-                FONT
-            } else {
-                SMALL
-            };
             pen.text(
                 px(x0),
                 px(top + NAME_H / 2.0),
                 &row.name,
-                name_size,
+                FONT,
                 palette::INK,
                 Anchor::Start,
-                Weight::Normal,
-            );
-            pen.text(
-                px(x1),
-                px(top + NAME_H / 2.0),
-                &label,
-                SMALL,
-                palette::MUTED,
-                Anchor::End,
                 Weight::Normal,
             );
             let y = top + NAME_H + (BAR_H - BAR) / 2.0;
@@ -78,6 +65,15 @@ pub fn investment(file: &'static str, title: String, rows: &[SumRow]) -> Chart {
                 scale.px(num(&row.completed)),
                 px(y + BAR),
                 palette::BRAND,
+            );
+            pen.text(
+                px(WIDTH - PAD),
+                px(y + BAR / 2.0),
+                &value_label(row),
+                SMALL,
+                palette::MUTED,
+                Anchor::End,
+                Weight::Normal,
             );
         }
     });
@@ -98,7 +94,7 @@ pub fn investment(file: &'static str, title: String, rows: &[SumRow]) -> Chart {
         ]);
     }
     let desc = format!(
-        "{}：每行灰色条为计划投资，蓝色条为已完成投资，右侧为完成投资、计划投资和完成率。",
+        "{}：每行灰色条为计划投资，蓝色条为已完成投资，右侧为完成投资 / 计划投资（万元）和完成率。",
         title
     );
     finish(file, canvas, title, desc, table)
