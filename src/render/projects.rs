@@ -19,7 +19,9 @@ pub fn wan(value: Decimal) -> String {
 
 /// Completed over planned, in percent to one decimal; none without a plan.
 pub fn rate(completed: Decimal, planned: Decimal) -> Option<String> {
-    let ratio = completed.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(planned)?;
+    let ratio = completed
+        .checked_mul(Decimal::ONE_HUNDRED)?
+        .checked_div(planned)?;
     Some(format!("{:.1}", ratio.round_dp(1)))
 }
 
@@ -232,7 +234,10 @@ pub fn region_years<'a>(
             list.iter().for_each(|p| sum.add(p));
             Some(RegionProjectsYear {
                 year: year.year,
-                sum: sum.row(format!("{}年", year.year), Some(format!("{}/regions/{unit_id}/index.html", year.year))),
+                sum: sum.row(
+                    format!("{}年", year.year),
+                    Some(format!("{}/regions/{unit_id}/index.html", year.year)),
+                ),
             })
         })
         .collect()
@@ -306,7 +311,9 @@ pub fn to_csv(project: &Project, year: &Year) -> String {
                 text(PROJECT_STATUSES[p.status]),
                 p.start.map(|d| d.to_string()).unwrap_or_default(),
                 p.planned_completion.to_string(),
-                p.actual_completion.map(|d| d.to_string()).unwrap_or_default(),
+                p.actual_completion
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
                 text(p.delay_reason.as_deref().unwrap_or_default()),
             ];
             out.push_str(&cells.join(","));

@@ -4,10 +4,13 @@
 
 use std::collections::BTreeMap;
 
+use rust_decimal::Decimal;
+use serde_saphyr::Spanned;
+
 use super::{did_you_mean, is_slug, slug_help, Catalogue, Validator};
 use crate::diagnostic::Pos;
 use crate::load::projects::{RawProjectEntry, RawProjects};
-use crate::load::yaml::pos;
+use crate::load::yaml::{pos, Dec};
 use crate::load::{Doc, Loaded, RawYear};
 use crate::model::{KeyProject, PROGRAMMES, PROJECT_STATUSES};
 
@@ -39,14 +42,16 @@ impl Validator {
             };
             self.check_year_field(loaded, &loaded.doc.year, year);
             for entry in &loaded.doc.projects {
-                let at = format!("{}", loaded.file.display());
+                let at = format!("{}:{}", loaded.file.display(), pos(&entry.value.id).line);
                 if let Some(project) = self.project(year, loaded, &entry.value) {
                     if let Some(first) = seen.insert(project.id.clone(), at) {
                         self.error(
                             loaded,
                             pos(&entry.value.id),
                             format!("project id `{}` is used twice in {year}", project.id),
-                            Some(format!("it is already used in {first}; give each project its own id")),
+                            Some(format!(
+                                "it is already used in {first}; give each project its own id"
+                            )),
                         );
                     }
                     by_region[region].push(project);
@@ -54,6 +59,28 @@ impl Validator {
             }
         }
         by_region
+    }
+
+    /// An investment in 万元: never negative.
+    fn investment(
+        &mut self,
+        loaded: &Loaded<RawProjects>,
+        value: &Spanned<Dec>,
+        key: &str,
+    ) -> Decimal {
+        let number = value.value.0;
+        if number.is_sign_negative() && !number.is_zero() {
+            self.error(
+                loaded,
+                pos(value),
+                format!("{key} cannot be negative, found {number} 万元"),
+                Some(format!(
+                    "an investment is written in 万元 as 0 or more, e.g. `{key}: {}`",
+                    number.abs()
+                )),
+            );
+        }
+        number
     }
 
     fn project(
@@ -73,7 +100,9 @@ impl Validator {
             );
         }
         let name = self.non_empty(loaded, &raw.name, "project name");
-        let programme = PROGRAMMES.iter().position(|p| *p == raw.programme.value.trim());
+        let programme = PROGRAMMES
+            .iter()
+            .position(|p| *p == raw.programme.value.trim());
         if programme.is_none() {
             self.error(
                 loaded,
@@ -82,11 +111,16 @@ impl Validator {
                 Some(did_you_mean(
                     raw.programme.value.trim(),
                     PROGRAMMES,
-                    &format!("{} (the eight programmes of the plan)", PROGRAMMES.join("、")),
+                    &format!(
+                        "{} (the eight programmes of the plan)",
+                        PROGRAMMES.join("、")
+                    ),
                 )),
             );
         }
-        let status = PROJECT_STATUSES.iter().position(|s| *s == raw.status.value.trim());
+        let status = PROJECT_STATUSES
+            .iter()
+            .position(|s| *s == raw.status.value.trim());
         if status.is_none() {
             self.error(
                 loaded,
@@ -99,10 +133,9 @@ impl Validator {
                 )),
             );
         }
-        let planned = self.non_negative(loaded, &raw.planned_investment, "planned investment");
-        let completed =
-            self.non_negative(loaded, &raw.completed_investment, "completed investment");
-        if completed > planned {
+        let planned = self.investment(loaded, &raw.planned_investment, "planned_investment");
+        let completed = self.investment(loaded, &raw.completed_investment, "completed_investment");
+        if completed > planned && !planned.is_sign_negative() {
             self.warning(
                 loaded,
                 pos(&raw.completed_investment),
@@ -176,7 +209,10 @@ impl Validator {
             (Some("在建" | "完工" | "延期"), _, None) => self.error(
                 loaded,
                 pos(&raw.status),
-                format!("a project that is {} has no start date", label.unwrap_or_default()),
+                format!(
+                    "a project that is {} has no start date",
+                    label.unwrap_or_default()
+                ),
                 Some("add `start: YYYY-MM-DD` (开工日期)".into()),
             ),
             _ => {}

@@ -82,7 +82,13 @@ pub fn investment(file: &'static str, title: String, rows: &[SumRow]) -> Chart {
     });
     let mut table = Table::new(
         title.clone(),
-        &["名称", "项目数", "计划投资（万元）", "完成投资（万元）", "完成率（%）"],
+        &[
+            "名称",
+            "项目数",
+            "计划投资（万元）",
+            "完成投资（万元）",
+            "完成率（%）",
+        ],
     );
     for row in rows {
         table.row(vec![
