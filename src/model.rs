@@ -77,6 +77,8 @@ pub struct Year {
     /// Key projects (重点工程) of each unit, by region index; empty for a
     /// unit without a projects file.
     pub projects: Vec<Vec<KeyProject>>,
+    /// Year-to-date progress reports (定期调度), oldest first.
+    pub progress: Vec<ProgressReport>,
 }
 
 impl Year {
@@ -468,4 +470,14 @@ impl KeyProject {
     pub fn is_delayed(&self) -> bool {
         PROJECT_STATUSES[self.status] == "延期"
     }
+}
+
+/// One month's year-to-date values (定期调度).
+#[derive(Debug, Clone)]
+pub struct ProgressReport {
+    /// 1–12: the month the values run to.
+    pub month: u8,
+    /// By region index, then by rule index (`Rules::indicators`): the value,
+    /// or none where the unit reported none.
+    pub values: Vec<Vec<Option<Decimal>>>,
 }

@@ -91,9 +91,10 @@ impl Reader<'_> {
                 }
                 ("results", true) => has_results_dir = true,
                 ("projects", true) => self.year_projects(dir, year, diags),
+                ("progress", true) => self.year_progress(dir, year, diags),
                 _ => diags.push(unexpected(
                     rel(&[DATA, dir, &name]),
-                    "a year folder holds rules.yaml, targets.yaml, results/<unit id>.yaml and optionally projects/<unit id>.yaml",
+                    "a year folder holds rules.yaml, targets.yaml, results/<unit id>.yaml and optionally projects/<unit id>.yaml and progress/<YYYY-MM>.yaml",
                 )),
             }
         }

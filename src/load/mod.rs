@@ -6,6 +6,7 @@
 
 mod claims;
 mod layout;
+pub mod progress;
 pub mod projects;
 pub mod raw;
 pub mod yaml;
@@ -88,6 +89,8 @@ pub struct RawYear {
     pub results: BTreeMap<String, Doc<RawResults>>,
     /// Key projects by the unit id taken from the file name.
     pub projects: BTreeMap<String, Doc<projects::RawProjects>>,
+    /// Year-to-date progress by the period taken from the file name.
+    pub progress: BTreeMap<String, Doc<progress::RawProgress>>,
     pub bulletin: Option<Doc<Markdown<RawBulletinMeta>>>,
     pub narratives: BTreeMap<String, Loaded<String>>,
 }

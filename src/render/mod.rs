@@ -8,6 +8,7 @@ mod budget;
 pub mod charts;
 mod content;
 pub mod markdown;
+pub mod progress;
 pub mod projects;
 pub mod search;
 pub mod view;
@@ -784,6 +785,8 @@ impl<'a> Renderer<'a> {
                     year => y.value.clone(),
                     charts => charts,
                     projects => v(&key_projects),
+                    progress_href => (y.view.draft && !y.year.progress.is_empty())
+                        .then(|| progress::path(y.year.year)),
                 };
                 files.push(self.render(
                     "year.html",
@@ -799,6 +802,23 @@ impl<'a> Renderer<'a> {
                 ));
                 // projects.csv (render/projects.rs), beside results.csv
                 files.extend(projects::csv_file(y.input.project, y.year));
+                // The progress page of a draft year (render/progress.rs).
+                if let (true, Some(view), true) = (
+                    y.view.draft,
+                    progress::ProgressView::new(y.input.project, y.year),
+                    self.input.theme.has_template("progress.html"),
+                ) {
+                    let path = progress::path(y.year.year);
+                    let meta =
+                        self.meta(&path, format!("{}年度定期调度", y.year.year), "years", true);
+                    let extra =
+                        minijinja::context! { year => y.value.clone(), progress => v(&view) };
+                    files.push(self.render(
+                        "progress.html",
+                        &path,
+                        self.year_context(y.year.year, meta, extra),
+                    )?);
+                }
                 Ok(files)
             }
             Job::Bulletin(y) => {

@@ -22,6 +22,7 @@ mod catalogue;
 mod content;
 mod figures;
 mod history;
+mod progress;
 mod projects;
 mod results;
 mod rules;
@@ -255,6 +256,10 @@ impl Validator {
         let bulletin = self.bulletin(year, raw);
         let narratives = self.narratives(raw, catalogue);
         let projects = self.projects(year, raw, catalogue);
+        let progress = match &rules {
+            Some(rules) => self.progress(year, raw, rules, catalogue),
+            None => Vec::new(),
+        };
         if self.diags.error_count() != errors_before {
             return None;
         }
@@ -267,6 +272,7 @@ impl Validator {
             bulletin: bulletin?,
             narratives,
             projects,
+            progress,
         })
     }
 
