@@ -7,6 +7,7 @@
 mod budget;
 pub mod charts;
 mod content;
+pub mod improvement;
 pub mod markdown;
 pub mod progress;
 pub mod projects;
@@ -497,6 +498,16 @@ enum Job<'a> {
     Feed,
 }
 
+impl<'a> PublicYear<'a> {
+    fn scored(&self) -> improvement::Scored<'a> {
+        improvement::Scored {
+            project: self.input.project,
+            year: self.year,
+            scores: self.scores,
+        }
+    }
+}
+
 struct PublicYear<'a> {
     input: &'a YearInput<'a>,
     year: &'a Year,
@@ -657,6 +668,15 @@ impl<'a> Renderer<'a> {
         (index < public.scores.cards.len()).then(|| self.job(&Job::Scorecard(public, index)))
     }
 
+    /// The year published before `y`, to compare with (render/improvement.rs).
+    fn before(&self, y: &PublicYear<'a>) -> Option<improvement::Scored<'a>> {
+        self.years
+            .iter()
+            .rev()
+            .find(|p| p.year.year < y.year.year)
+            .map(PublicYear::scored)
+    }
+
     fn meta(&self, path: &str, title: String, section: &'static str, draft: bool) -> PageMeta {
         PageMeta {
             root: page_path_root(path),
@@ -787,6 +807,8 @@ impl<'a> Renderer<'a> {
                     projects => v(&key_projects),
                     progress_href => (y.view.draft && !y.year.progress.is_empty())
                         .then(|| progress::path(y.year.year)),
+                    // 进步排名 and where points were lost (render/improvement.rs)
+                    change => v(improvement::YearChangeView::new(y.scored(), self.before(y))),
                 };
                 files.push(self.render(
                     "year.html",
@@ -881,6 +903,8 @@ impl<'a> Renderer<'a> {
                     charts => charts,
                     // 重点工程 (render/projects.rs)
                     projects => v(projects::UnitProjectsView::new(project, y.year, card.region)),
+                    // against the previous year (render/improvement.rs)
+                    change => v(improvement::UnitChangeView::new(y.scored(), self.before(y), card)),
                 };
                 files.push(self.render(
                     "scorecard.html",
