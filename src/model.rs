@@ -79,6 +79,11 @@ pub struct Year {
     pub bulletin: Bulletin,
     /// Optional narratives by unit id.
     pub narratives: BTreeMap<String, Narrative>,
+    /// Key projects (重点工程) of each unit, by region index; empty for a
+    /// unit without a projects file.
+    pub projects: Vec<Vec<KeyProject>>,
+    /// Year-to-date progress reports (定期调度), oldest first.
+    pub progress: Vec<ProgressReport>,
 }
 
 impl Year {
@@ -442,4 +447,53 @@ impl YearScores {
     pub fn card(&self, region: usize) -> Option<&Scorecard> {
         self.cards.iter().find(|c| c.region == region)
     }
+}
+
+/// The eight programmes of the plan (八大工程), in the plan's order.
+pub const PROGRAMMES: [&str; 8] = [
+    "蓝天工程",
+    "碧水工程",
+    "美丽乡村工程",
+    "净土工程",
+    "温室气体减排工程",
+    "“无废”工程",
+    "生态保护与修复工程",
+    "生态环境监测与环境基础设施能力提升工程",
+];
+
+/// The stages a key project can be in.
+pub const PROJECT_STATUSES: [&str; 4] = ["未开工", "在建", "完工", "延期"];
+
+/// One key project of the project library (重点工程项目库).
+#[derive(Debug, Clone)]
+pub struct KeyProject {
+    pub id: String,
+    pub name: String,
+    /// Index into [`PROGRAMMES`].
+    pub programme: usize,
+    /// 万元, exact.
+    pub planned: Decimal,
+    pub completed: Decimal,
+    pub start: Option<Date>,
+    pub planned_completion: Date,
+    pub actual_completion: Option<Date>,
+    /// Index into [`PROJECT_STATUSES`].
+    pub status: usize,
+    pub delay_reason: Option<String>,
+}
+
+impl KeyProject {
+    pub fn is_delayed(&self) -> bool {
+        PROJECT_STATUSES[self.status] == "延期"
+    }
+}
+
+/// One month's year-to-date values (定期调度).
+#[derive(Debug, Clone)]
+pub struct ProgressReport {
+    /// 1–12: the month the values run to.
+    pub month: u8,
+    /// By region index, then by rule index (`Rules::indicators`): the value,
+    /// or none where the unit reported none.
+    pub values: Vec<Vec<Option<Decimal>>>,
 }

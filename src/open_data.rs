@@ -117,7 +117,7 @@ const CSV_TEXT: [bool; 16] = [
 /// A text cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a
 /// tab or a carriage return first) gets a leading `'`, as the OWASP guidance
 /// on CSV injection says, so Excel and WPS show it as text.
-fn defuse(text: &str) -> String {
+pub(crate) fn defuse(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
@@ -125,7 +125,7 @@ fn defuse(text: &str) -> String {
     }
 }
 
-fn csv_field(field: &str) -> String {
+pub(crate) fn csv_field(field: &str) -> String {
     if field.contains([',', '"', '\n', '\r']) || field.starts_with('\'') {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {

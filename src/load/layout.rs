@@ -97,9 +97,11 @@ impl Reader<'_> {
                     year.targets = Some(self.yaml_doc(&rel(&[DATA, dir, "targets.yaml"]), diags));
                 }
                 ("results", true) => has_results_dir = true,
+                ("projects", true) => self.year_projects(dir, year, diags),
+                ("progress", true) => self.year_progress(dir, year, diags),
                 _ => diags.push(unexpected(
                     rel(&[DATA, dir, &name]),
-                    "a year folder holds rules.yaml, targets.yaml and results/<unit id>.yaml",
+                    "a year folder holds rules.yaml, targets.yaml, results/<unit id>.yaml and optionally projects/<unit id>.yaml and progress/<YYYY-MM>.yaml",
                 )),
             }
         }
@@ -197,7 +199,7 @@ impl Reader<'_> {
     }
 }
 
-fn unexpected(file: PathBuf, what_belongs: &str) -> Diagnostic {
+pub(super) fn unexpected(file: PathBuf, what_belongs: &str) -> Diagnostic {
     Diagnostic::error(file, Pos::FILE, "unexpected file or folder in the project")
         .with_help(what_belongs.to_string())
 }

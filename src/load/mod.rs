@@ -7,6 +7,8 @@
 mod claims;
 mod layout;
 pub use layout::load_for_sheets;
+pub mod progress;
+pub mod projects;
 pub mod raw;
 pub mod yaml;
 
@@ -30,7 +32,7 @@ pub const DATA: &str = "data";
 pub const CONTENT: &str = "content";
 /// The themes; site.yaml names the one used.
 pub const THEMES: &str = "themes";
-/// The archived years, frozen (read through `crate::archive`).
+/// The archived years, frozen (read through src/archive/).
 pub const ARCHIVE: &str = "archive";
 
 /// Everything in the project folder that a build reads: the one list the
@@ -90,6 +92,10 @@ pub struct RawYear {
     pub targets: Option<Doc<RawTargets>>,
     /// Results by the unit id taken from the file name.
     pub results: BTreeMap<String, Doc<RawResults>>,
+    /// Key projects by the unit id taken from the file name.
+    pub projects: BTreeMap<String, Doc<projects::RawProjects>>,
+    /// Year-to-date progress by the period taken from the file name.
+    pub progress: BTreeMap<String, Doc<progress::RawProgress>>,
     pub bulletin: Option<Doc<Markdown<RawBulletinMeta>>>,
     pub narratives: BTreeMap<String, Loaded<String>>,
 }

@@ -10,8 +10,11 @@ mod budget;
 pub mod charts;
 mod content;
 mod feeds;
+pub mod improvement;
 pub mod markdown;
 mod pages;
+pub mod progress;
+pub mod projects;
 pub mod search;
 pub mod theme;
 pub mod view;
@@ -92,6 +95,16 @@ enum Job<'a> {
     SearchIndex,
     Sitemap,
     Feed,
+}
+
+impl<'a> PublicYear<'a> {
+    fn scored(&self) -> improvement::Scored<'a> {
+        improvement::Scored {
+            project: self.input.project,
+            year: self.year,
+            scores: self.scores,
+        }
+    }
 }
 
 struct PublicYear<'a> {
@@ -252,6 +265,15 @@ impl<'a> Renderer<'a> {
     ) -> Option<Result<Vec<OutputFile>, Diagnostic>> {
         let public = self.years.iter().find(|y| y.year.year == year)?;
         (index < public.scores.cards.len()).then(|| self.job(&Job::Scorecard(public, index)))
+    }
+
+    /// The year published before `y`, to compare with (render/improvement.rs).
+    fn before(&self, y: &PublicYear<'a>) -> Option<improvement::Scored<'a>> {
+        self.years
+            .iter()
+            .rev()
+            .find(|p| p.year.year < y.year.year)
+            .map(PublicYear::scored)
     }
 
     fn meta(&self, path: &str, title: String, section: &'static str, draft: bool) -> PageMeta {

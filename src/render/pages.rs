@@ -9,7 +9,10 @@ use minijinja::Value;
 
 use super::theme::{ContentTemplate, Theme};
 use super::view::*;
-use super::{budget, charts, content, markdown, v, PublicYear, Renderer, BULLETIN_PDF};
+use super::{
+    budget, charts, content, improvement, markdown, progress, projects, v, PublicYear, Renderer,
+    BULLETIN_PDF,
+};
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::model::{Project, Year};
 use crate::open_data;
@@ -103,16 +106,25 @@ impl Renderer<'_> {
             .filter(|p| p.year.year <= y.year.year)
             .map(|p| &p.view)
             .collect();
-        let (charts, mut files) = chart_values(
-            &format!("{}/charts/", y.year.year),
-            vec![
-                ("ranking", charts::ranking(&y.view, palette)),
-                ("heatmap", charts::heatmap(&y.view, &cards, palette)),
-                ("sections", charts::sections(&y.view, palette)),
-                ("grades", charts::grade_distribution(&so_far, palette)),
-            ],
-        );
-        let extra = minijinja::context! { year => y.value.clone(), charts => charts };
+        let mut year_charts = vec![
+            ("ranking", charts::ranking(&y.view, palette)),
+            ("heatmap", charts::heatmap(&y.view, &cards, palette)),
+            ("sections", charts::sections(&y.view, palette)),
+            ("grades", charts::grade_distribution(&so_far, palette)),
+        ];
+        // 重点工程 (render/projects.rs, charts/projects.rs)
+        let key_projects = projects::YearProjectsView::new(y.input.project, y.year);
+        year_charts.extend(projects::year_charts(key_projects.as_ref(), palette));
+        let (charts, mut files) = chart_values(&format!("{}/charts/", y.year.year), year_charts);
+        let extra = minijinja::context! {
+            year => y.value.clone(),
+            charts => charts,
+            projects => v(&key_projects),
+            progress_href => (y.view.draft && !y.year.progress.is_empty())
+                .then(|| progress::path(y.year.year)),
+            // 进步排名 and where points were lost (render/improvement.rs)
+            change => v(improvement::YearChangeView::new(y.scored(), self.before(y))),
+        };
         files.push(self.render(
             "year.html",
             &path,
@@ -134,6 +146,22 @@ impl Renderer<'_> {
                 )
             })?;
         files.push(OutputFile::new(y.view.data_xlsx.clone(), xlsx));
+        // projects.csv (render/projects.rs), beside results.csv
+        files.extend(projects::csv_file(y.input.project, y.year));
+        // The progress page of a draft year (render/progress.rs).
+        if let (true, Some(view)) = (
+            y.view.draft,
+            progress::ProgressView::new(y.input.project, y.year),
+        ) {
+            let path = progress::path(y.year.year);
+            let meta = self.meta(&path, format!("{}年度定期调度", y.year.year), "years", true);
+            let extra = minijinja::context! { year => y.value.clone(), progress => v(&view) };
+            files.push(self.render(
+                "progress.html",
+                &path,
+                self.year_context(y.year.year, meta, extra),
+            )?);
+        }
         Ok(files)
     }
 
@@ -209,6 +237,10 @@ impl Renderer<'_> {
             year => y.value.clone(),
             card => v(&view),
             charts => charts,
+            // 重点工程 (render/projects.rs)
+            projects => v(projects::UnitProjectsView::new(project, y.year, card.region)),
+            // against the previous year (render/improvement.rs)
+            change => v(improvement::UnitChangeView::new(y.scored(), self.before(y), card)),
         };
         files.push(self.render(
             "scorecard.html",
@@ -260,7 +292,16 @@ impl Renderer<'_> {
                 ]
             },
         );
-        let extra = minijinja::context! { region => v(&view), charts => charts };
+        // 重点工程 per year (render/projects.rs)
+        let invested = projects::region_years(
+            &view.id,
+            self.years.iter().map(|p| (p.input.project, p.year)),
+        );
+        let extra = minijinja::context! {
+            region => v(&view),
+            charts => charts,
+            projects_by_year => v(&invested),
+        };
         files.push(self.render("region.html", &path, self.context(meta, extra))?);
         Ok(files)
     }

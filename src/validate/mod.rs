@@ -22,6 +22,8 @@ mod catalogue;
 mod content;
 mod figures;
 mod history;
+mod progress;
+mod projects;
 mod results;
 mod rules;
 mod scoring;
@@ -259,6 +261,11 @@ impl Validator {
         };
         let bulletin = self.bulletin(year, raw);
         let narratives = self.narratives(raw, catalogue);
+        let projects = self.projects(year, raw, catalogue);
+        let progress = match &rules {
+            Some(rules) => self.progress(year, raw, rules, catalogue),
+            None => Vec::new(),
+        };
         if self.diags.error_count() != errors_before {
             return None;
         }
@@ -270,6 +277,8 @@ impl Validator {
             cards,
             bulletin: bulletin?,
             narratives,
+            projects,
+            progress,
         })
     }
 

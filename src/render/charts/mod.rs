@@ -12,6 +12,7 @@
 
 mod canvas;
 mod palette;
+mod projects;
 mod region;
 mod scorecard;
 mod table;
@@ -19,6 +20,7 @@ mod year;
 
 pub use canvas::escape;
 pub use palette::{contrast, hex, luminance, Palette, Rgb, MIN_TEXT_CONTRAST, WHITE};
+pub use projects::investment;
 pub use region::{key_indicators, trend};
 pub use scorecard::{indicators, unit_sections};
 pub use year::{grade_distribution, heatmap, ranking, sections};

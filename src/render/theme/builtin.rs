@@ -18,6 +18,10 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = &[
         include_bytes!("../../../themes/default/static/search.js"),
     ),
     (
+        "static/sort.js",
+        include_bytes!("../../../themes/default/static/sort.js"),
+    ),
+    (
         "static/style.css",
         include_bytes!("../../../themes/default/static/style.css"),
     ),
@@ -46,6 +50,14 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = &[
         include_bytes!("../../../themes/default/templates/feed.xml"),
     ),
     (
+        "templates/improvement_scorecard.html",
+        include_bytes!("../../../themes/default/templates/improvement_scorecard.html"),
+    ),
+    (
+        "templates/improvement_year.html",
+        include_bytes!("../../../themes/default/templates/improvement_year.html"),
+    ),
+    (
         "templates/index.html",
         include_bytes!("../../../themes/default/templates/index.html"),
     ),
@@ -60,6 +72,22 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = &[
     (
         "templates/page.html",
         include_bytes!("../../../themes/default/templates/page.html"),
+    ),
+    (
+        "templates/progress.html",
+        include_bytes!("../../../themes/default/templates/progress.html"),
+    ),
+    (
+        "templates/projects_region.html",
+        include_bytes!("../../../themes/default/templates/projects_region.html"),
+    ),
+    (
+        "templates/projects_scorecard.html",
+        include_bytes!("../../../themes/default/templates/projects_scorecard.html"),
+    ),
+    (
+        "templates/projects_year.html",
+        include_bytes!("../../../themes/default/templates/projects_year.html"),
     ),
     (
         "templates/region.html",

@@ -1,0 +1,115 @@
+//! Change against the previous year: the year page's 进步排名 and each
+//! scorecard's total and rank change equal what `ecoscore scores` prints for
+//! the two consecutive years.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use crate::common::*;
+use rust_decimal::Decimal;
+
+/// Unit id → (total, rank) from `ecoscore scores --format json`.
+fn scores(root: &std::path::Path, year: u16) -> BTreeMap<String, (Decimal, i64)> {
+    let output = Test::new()
+        .root(root)
+        .args(["scores", "--format", "json", "--year", &year.to_string()])
+        .run()
+        .success();
+    output.json()["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                (
+                    Decimal::from_str(r["total"].as_str().unwrap()).unwrap(),
+                    r["rank"].as_i64().unwrap(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn signed(delta: Decimal) -> String {
+    if delta > Decimal::ZERO {
+        format!("+{delta:.2}")
+    } else {
+        format!("{delta:.2}")
+    }
+}
+
+#[test]
+fn improvement_deltas_equal_the_scores_of_consecutive_years() {
+    let dir = sample_project();
+    let before = scores(dir.path(), 2023);
+    let now = scores(dir.path(), 2024);
+    let out = dir.path().join("public");
+    Test::new()
+        .root(dir.path())
+        .args(["build", "--out"])
+        .arg(&out)
+        .run()
+        .success();
+    let page = read(&out, "2024/index.html");
+    let table = page.split("id=\"progress-ranking\"").nth(1).unwrap();
+    let table = table.split("</table>").next().unwrap();
+    // Most improved first, every unit once.
+    let mut deltas: Vec<(Decimal, i64)> = now
+        .iter()
+        .map(|(id, (total, rank))| (*total - before[id].0, *rank))
+        .collect();
+    deltas.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let rows: Vec<&str> = table.split("<tr><td class=\"num\">").skip(1).collect();
+    assert_eq!(rows.len(), now.len());
+    for (row, (delta, _)) in rows.iter().zip(&deltas) {
+        assert!(
+            row.contains(&format!(">{}</span>", signed(*delta))),
+            "{row}"
+        );
+    }
+    for (id, (total, rank)) in &now {
+        let (old_total, old_rank) = before[id];
+        let row = rows
+            .iter()
+            .find(|r| r.contains(&format!("regions/{id}/index.html")))
+            .unwrap();
+        assert!(
+            row.contains(&format!("第{old_rank}→第{rank}名")),
+            "{id}: {row}"
+        );
+        assert!(row.contains(&format!("{total:.2}")) && row.contains(&format!("{old_total:.2}")));
+        let gained = old_rank - rank;
+        match gained {
+            0 => assert!(!row.contains('↑') && !row.contains('↓'), "{row}"),
+            g if g > 0 => assert!(row.contains(&format!("↑{g}")), "{row}"),
+            g => assert!(row.contains(&format!("↓{}", -g)), "{row}"),
+        }
+        let card = read(&out, &format!("2024/regions/{id}/index.html"));
+        let delta = *total - old_total;
+        let verdict = match delta.cmp(&Decimal::ZERO) {
+            std::cmp::Ordering::Greater => "改善",
+            std::cmp::Ordering::Equal => "持平",
+            std::cmp::Ordering::Less => "退步",
+        };
+        let sentence = format!(
+            "总分{old_total:.2} → {total:.2}（<span class=\"change-{verdict}\">{}，{verdict}</span>）；名次第{old_rank} → 第{rank}名。",
+            signed(delta)
+        );
+        assert!(card.contains(&sentence), "{id}: {sentence}");
+    }
+}
+
+#[test]
+fn the_first_year_has_no_comparison() {
+    let dir = tiny_project();
+    let out = dir.path().join("public");
+    Test::new()
+        .root(dir.path())
+        .args(["build", "--out"])
+        .arg(&out)
+        .run()
+        .success();
+    assert!(!read(&out, "2023/index.html").contains("进步排名"));
+    assert!(!read(&out, "2023/regions/alpha/index.html").contains("change-heading"));
+}
