@@ -227,7 +227,7 @@ fn verify_passes_on_a_fresh_archive_and_names_every_tampered_file() {
     verify(root)
         .success()
         .stdout_contains("archive/2022")
-        .stdout_contains("rebuild: byte-identical (44 files")
+        .stdout_contains("rebuild: byte-identical (45 files")
         .stdout_contains("verified 2 archives: intact");
 
     let dir = tempfile::tempdir().unwrap();

@@ -8,6 +8,8 @@ mod budget;
 pub mod charts;
 mod content;
 pub mod markdown;
+// The year's 考核细则 page (issue 16).
+pub mod method;
 pub mod search;
 pub mod view;
 
@@ -485,6 +487,7 @@ enum Job<'a> {
     Index,
     Year(&'a PublicYear<'a>),
     Bulletin(&'a PublicYear<'a>),
+    Method(&'a PublicYear<'a>),
     Scorecard(&'a PublicYear<'a>, usize),
     Region(usize),
     Archive,
@@ -817,6 +820,7 @@ impl<'a> Renderer<'a> {
                     self.year_context(y.year.year, meta, extra),
                 )?])
             }
+            Job::Method(y) => self.method_page(y),
             Job::Scorecard(y, index) => {
                 let project = y.input.project;
                 let card = &y.scores.cards[*index];
@@ -1132,6 +1136,7 @@ pub fn render_site_into(input: &RenderInput<'_>, sink: Sink<'_>) -> Result<(), D
     for y in renderer.years.iter().filter(|y| y.input.archived.is_none()) {
         jobs.push(Job::Year(y));
         jobs.push(Job::Bulletin(y));
+        jobs.push(Job::Method(y));
         jobs.extend((0..y.scores.cards.len()).map(|i| Job::Scorecard(y, i)));
     }
     jobs.extend((0..project.regions.len()).map(Job::Region));

@@ -12,11 +12,11 @@ use serde::Serialize;
 use crate::model::*;
 use crate::score::{Grade, IndicatorScore, Scorecard, YearScores};
 
-fn fixed2(value: Decimal) -> String {
+pub(super) fn fixed2(value: Decimal) -> String {
     format!("{value:.2}")
 }
 
-fn plain(value: Decimal) -> String {
+pub(super) fn plain(value: Decimal) -> String {
     value.normalize().to_string()
 }
 
