@@ -41,6 +41,8 @@ pub struct Site {
     pub briefing_recipients: Vec<String>,
     /// 印发机关 of the briefing copy (`briefing.office`, else the publisher).
     pub briefing_office: String,
+    /// The province (`province:`), for the target letters' 甲方.
+    pub province: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -66,6 +68,8 @@ pub struct Indicator {
 pub struct Year {
     pub year: u16,
     pub rules: Rules,
+    /// The issuing date of the year's 目标责任书 (`targets.yaml` `issued:`).
+    pub targets_issued: Option<Date>,
     /// One per region, in regions.yaml order.
     pub units: Vec<UnitResult>,
     /// The scorecard of each unit, in `units` order: computed by validation,

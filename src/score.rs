@@ -401,6 +401,7 @@ mod tests {
                 sample_data: true,
                 briefing_recipients: vec![],
                 briefing_office: "p".into(),
+                province: None,
             },
             regions: (0..4)
                 .map(|i| Region {

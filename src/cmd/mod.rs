@@ -6,6 +6,7 @@ pub mod build;
 pub mod check;
 pub mod completions;
 pub mod init;
+pub mod letters;
 pub mod progress;
 pub mod scores;
 #[cfg(feature = "serve")]

@@ -31,6 +31,9 @@ pub struct RawSite {
     pub sample_data: bool,
     #[serde(default)]
     pub briefing: RawBriefing,
+    /// The province (吉林省): 甲方 of the target letters is its 人民政府.
+    #[serde(default)]
+    pub province: Option<S<String>>,
 }
 
 /// A list key written with nothing after it (`funds:`) means an empty list,
@@ -181,6 +184,9 @@ pub struct RawGrades {
 #[serde(deny_unknown_fields)]
 pub struct RawTargets {
     pub year: S<u16>,
+    /// The day the 目标责任书 are issued (the letters' date).
+    #[serde(default)]
+    pub issued: Option<S<Date>>,
     #[serde(default)]
     pub default: IdMap<Figure>,
     #[serde(default)]

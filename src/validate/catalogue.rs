@@ -68,6 +68,10 @@ impl Validator {
             sample_data: raw.sample_data,
             briefing_recipients: raw.briefing.recipients.clone(),
             briefing_office,
+            province: raw
+                .province
+                .as_ref()
+                .map(|p| self.non_empty(loaded, p, "province")),
         })
     }
 
