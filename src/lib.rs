@@ -20,6 +20,7 @@ pub mod documents;
 #[doc(hidden)]
 pub mod fixture;
 pub mod freeze;
+pub mod funding;
 pub mod init;
 pub mod links;
 pub mod load;

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-pub use crate::load::raw::{Better, Category, DowngradeKind, RegionKind, Status};
+pub use crate::load::raw::{ActionKind, Better, Category, DowngradeKind, RegionKind, Status};
 pub use crate::load::yaml::{Date, Source};
 
 #[derive(Debug)]
@@ -43,6 +43,12 @@ pub struct Site {
     pub briefing_office: String,
     /// The province (`province:`), for the target letters' 甲方.
     pub province: Option<String>,
+    /// `report.issuers` (else the publisher), `report.recipient`, `report.signers`.
+    pub report_issuers: Vec<String>,
+    pub report_recipient: Option<String>,
+    pub report_signers: Vec<String>,
+    /// `measures_public`: scorecards show the measures taken.
+    pub measures_public: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -108,6 +114,22 @@ pub struct Rules {
     pub tasks: Vec<TaskRule>,
     pub bonus_cap: Decimal,
     pub grades: Thresholds,
+    pub funding: Option<Funding>,
+}
+
+/// 专项资金 tied to the results (`funding:` in rules.yaml).
+#[derive(Debug, Clone)]
+pub struct Funding {
+    /// The weight of each grade, in `Grade::ALL` order.
+    pub weights: [Decimal; 4],
+    /// The total to share out, in whole 万元.
+    pub total: Option<Decimal>,
+}
+
+impl Funding {
+    pub fn weight(&self, grade: Grade) -> Decimal {
+        self.weights[Grade::ALL.iter().position(|g| *g == grade).unwrap_or(0)]
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -215,6 +237,8 @@ pub struct UnitResult {
     pub bonus: Vec<Bonus>,
     pub veto: Vec<Veto>,
     pub downgrade: Vec<Downgrade>,
+    /// Measures taken on the results; public only when site.yaml says so.
+    pub actions: Vec<Action>,
     /// For the briefing copy only: never in any public render context.
     pub internal: BTreeMap<String, String>,
 }
@@ -254,6 +278,13 @@ pub struct Veto {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct Action {
+    pub kind: ActionKind,
+    pub date: Date,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct Downgrade {
     pub kind: DowngradeKind,
     pub reason: String,
@@ -268,9 +299,17 @@ pub struct Bulletin {
     pub date: Date,
     pub status: Status,
     pub briefing: BriefingMeta,
+    /// The results report's 发文字号 and date (`report:` front matter).
+    pub report: Option<ReportMeta>,
     /// Markdown with template expressions, rendered over the year's results.
     pub body: String,
     pub body_line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportMeta {
+    pub doc_number: String,
+    pub date: Date,
 }
 
 /// What only the briefing copy prints (from the bulletin's `briefing:` front matter).

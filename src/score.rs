@@ -402,6 +402,10 @@ mod tests {
                 briefing_recipients: vec![],
                 briefing_office: "p".into(),
                 province: None,
+                report_issuers: vec![],
+                report_recipient: None,
+                report_signers: vec![],
+                measures_public: false,
             },
             regions: (0..4)
                 .map(|i| Region {
@@ -439,6 +443,7 @@ mod tests {
                 good: d("80"),
                 pass: d("60"),
             },
+            funding: None,
         }
     }
 
@@ -469,6 +474,7 @@ mod tests {
             bonus: vec![],
             veto: vec![],
             downgrade: vec![],
+            actions: vec![],
             internal: BTreeMap::new(),
         }
     }

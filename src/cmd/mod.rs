@@ -8,6 +8,7 @@ pub mod completions;
 pub mod init;
 pub mod letters;
 pub mod progress;
+pub mod report;
 pub mod scores;
 #[cfg(feature = "serve")]
 pub mod serve;

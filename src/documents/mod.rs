@@ -6,6 +6,7 @@
 //! `public/`.
 
 pub mod letters;
+pub mod report;
 
 use std::path::{Path, PathBuf};
 

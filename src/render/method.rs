@@ -221,6 +221,7 @@ fn suppose_na(project: &Project, year: &Year) -> Option<Scorecard> {
         bonus: unit.bonus.clone(),
         veto: unit.veto.clone(),
         downgrade: unit.downgrade.clone(),
+        actions: Vec::new(),
         internal: Default::default(),
     };
     score::score_unit(&project.indicators, &year.rules, &supposed).ok()

@@ -55,6 +55,11 @@ impl Validator {
             Some(office) => self.non_empty(loaded, office, "briefing.office"),
             None => publisher.clone(),
         };
+        let report_issuers = if raw.report.issuers.is_empty() {
+            vec![publisher.clone()]
+        } else {
+            raw.report.issuers.clone()
+        };
         Some(Site {
             title,
             publisher,
@@ -72,6 +77,10 @@ impl Validator {
                 .province
                 .as_ref()
                 .map(|p| self.non_empty(loaded, p, "province")),
+            report_issuers,
+            report_recipient: raw.report.recipient.clone(),
+            report_signers: raw.report.signers.clone(),
+            measures_public: raw.measures_public,
         })
     }
 

@@ -12,7 +12,8 @@ use crate::load::raw::RawResults;
 use crate::load::yaml::{key_pos, pos, Figure, Measurement};
 use crate::load::{Doc, Loaded, RawYear};
 use crate::model::{
-    Bonus, Deduction, Downgrade, Measure, Rules, TaskCategory, TaskDeduction, UnitResult, Veto,
+    Action, Bonus, Deduction, Downgrade, Measure, Rules, TaskCategory, TaskDeduction, UnitResult,
+    Veto,
 };
 use crate::score::Scorecard;
 
@@ -246,6 +247,26 @@ impl Validator {
                 reason,
             });
         }
+        let mut actions = Vec::new();
+        for entry in &raw.measures {
+            let date = entry.value.date.value;
+            if date.year < year {
+                self.error(
+                    loaded,
+                    pos(&entry.value.date),
+                    format!("a measure on the {year} results dated {date}, before {year}"),
+                    Some(format!(
+                        "measures follow the results: date it in {year} or later"
+                    )),
+                );
+            }
+            let reason = self.reason(loaded, &entry.value.reason);
+            actions.push(Action {
+                kind: entry.value.kind,
+                date,
+                reason,
+            });
+        }
         if self.diags.error_count() == errors_before {
             let figures = ResultFigures {
                 indicators: ruled
@@ -267,6 +288,7 @@ impl Validator {
             bonus,
             veto,
             downgrade,
+            actions,
             internal: raw.internal.clone(),
         })
     }
