@@ -299,3 +299,75 @@ fn pdf_report_is_a4_with_page_numbers() {
     let pages = a4_numbered_pages(&root.join("report/2024/report.pdf"));
     assert!(pages >= 3, "{pages} pages");
 }
+
+#[test]
+fn check_reports_a_bad_funding_rule_and_a_measure_before_the_year_at_their_place() {
+    let project = sample_project();
+    let root = project.path();
+    let funding = edit(root, "data/2024/rules.yaml", "total: 9600", "total: 9600.5");
+    let measure = edit(
+        root,
+        "data/2022/results/liaoyuan.yaml",
+        "{ kind: interview, date: 2023-05-12",
+        "{ kind: interview, date: 2021-05-12",
+    );
+    let failed = Test::new().root(root).arg("check").run().failure();
+    let flat = failed.stderr.replace("\n  │ ", " ");
+    assert!(
+        flat.contains(&format!("data/2024/rules.yaml:{funding}")),
+        "{flat}"
+    );
+    assert!(
+        flat.contains("funding.total 9600.5 is not a whole number of 万元"),
+        "{flat}"
+    );
+    assert!(
+        flat.contains(&format!("data/2022/results/liaoyuan.yaml:{measure}")),
+        "{flat}"
+    );
+    assert!(flat.contains("dated 2021-05-12, before 2022"), "{flat}");
+}
+
+#[test]
+fn a_report_after_the_bulletin_is_an_error_and_a_year_without_one_is_refused() {
+    let project = sample_project();
+    let root = project.path();
+    let line = edit(
+        root,
+        "content/2024/bulletin.md",
+        "  date: 2025-04-11",
+        "  date: 2025-05-11",
+    );
+    let failed = Test::new().root(root).arg("check").run().failure();
+    assert!(
+        failed
+            .stderr
+            .contains(&format!("content/2024/bulletin.md:{line}")),
+        "{}",
+        failed.stderr
+    );
+    assert!(
+        failed
+            .stderr
+            .contains("report.date 2025-05-11 is after the bulletin's date 2025-04-25"),
+        "{}",
+        failed.stderr
+    );
+    edit(
+        root,
+        "content/2024/bulletin.md",
+        "report:                  # 考核结果报告（ecoscore report）的发文字号和成文日期\n  doc_number: 吉环报〔2025〕6号\n  date: 2025-05-11\n",
+        "",
+    );
+    let refused = Test::new()
+        .root(root)
+        .args(["report", "--year", "2024"])
+        .run()
+        .failure();
+    assert!(
+        refused.stderr.contains("has no `report:` front matter"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!root.join("report").exists());
+}

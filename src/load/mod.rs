@@ -29,7 +29,7 @@ pub const DATA: &str = "data";
 pub const CONTENT: &str = "content";
 /// The themes; site.yaml names the one used.
 pub const THEMES: &str = "themes";
-/// The archived years, frozen (read through `crate::archive`).
+/// The archived years, frozen (read through the `archive` module).
 pub const ARCHIVE: &str = "archive";
 
 /// Everything in the project folder that a build reads: the one list the
