@@ -198,7 +198,8 @@ fn example(project: &Project, year: &Year) -> Option<NaExample> {
         not_applicable,
         all_points: plain(all),
         applicable_points: plain(card.applicable_points),
-        earned: plain(score::round2(earned)),
+        // Up to four decimals: the exact sum, unless it does not terminate.
+        earned: plain(earned.round_dp(4)),
         section_points: plain(rules.sections.indicators),
         result: fixed2(card.sections.indicators),
     })
