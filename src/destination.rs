@@ -63,9 +63,28 @@ impl OutputKind {
         default: "briefing",
         public: false,
     };
+    pub const LETTERS: OutputKind = OutputKind {
+        id: "letters",
+        what: "the target letters",
+        made: "target letters ecoscore wrote",
+        default: "letters",
+        public: false,
+    };
+    pub const REPORT: OutputKind = OutputKind {
+        id: "report",
+        what: "the results report",
+        made: "a results report ecoscore wrote",
+        default: "report",
+        public: false,
+    };
     /// Every kind. Each stays out of the others' folders, so a new kind of
     /// output is one more constant above and one more entry here.
-    pub const ALL: [OutputKind; 2] = [OutputKind::SITE, OutputKind::BRIEFING];
+    pub const ALL: [OutputKind; 4] = [
+        OutputKind::SITE,
+        OutputKind::BRIEFING,
+        OutputKind::LETTERS,
+        OutputKind::REPORT,
+    ];
 
     pub fn by_id(id: &str) -> Option<OutputKind> {
         OutputKind::ALL.into_iter().find(|kind| kind.id == id)

@@ -15,10 +15,12 @@ pub mod brief;
 pub mod destination;
 pub mod diagnostic;
 pub mod digest;
+pub mod documents;
 // For the benchmarks, the fixture example and scale tests; not the library's API.
 #[doc(hidden)]
 pub mod fixture;
 pub mod freeze;
+pub mod funding;
 pub mod init;
 pub mod links;
 pub mod load;

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-pub use crate::load::raw::{Better, Category, DowngradeKind, Status, UnitKind};
+pub use crate::load::raw::{ActionKind, Better, Category, DowngradeKind, Status, UnitKind};
 pub use crate::load::yaml::{Date, Source};
 
 #[derive(Debug)]
@@ -46,6 +46,14 @@ pub struct Site {
     /// The briefing copy lists units whose self-assessed total exceeds the
     /// verified one by more than this many points.
     pub self_assessment_threshold: Decimal,
+    /// The province (`province:`), for the target letters' 甲方.
+    pub province: Option<String>,
+    /// `report.issuers` (else the publisher), `report.recipient`, `report.signers`.
+    pub report_issuers: Vec<String>,
+    pub report_recipient: Option<String>,
+    pub report_signers: Vec<String>,
+    /// `measures_public`: scorecards show the measures taken.
+    pub measures_public: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -71,6 +79,8 @@ pub struct Indicator {
 pub struct Year {
     pub year: u16,
     pub rules: Rules,
+    /// The issuing date of the year's 目标责任书 (`targets.yaml` `issued:`).
+    pub targets_issued: Option<Date>,
     /// One per region, in regions.yaml order.
     pub units: Vec<UnitResult>,
     /// The scorecard of each unit, in `units` order: computed by validation,
@@ -114,6 +124,22 @@ pub struct Rules {
     pub tasks: Vec<TaskRule>,
     pub bonus_cap: Decimal,
     pub grades: Thresholds,
+    pub funding: Option<Funding>,
+}
+
+/// 专项资金 tied to the results (`funding:` in rules.yaml).
+#[derive(Debug, Clone)]
+pub struct Funding {
+    /// The weight of each grade, in `Grade::ALL` order.
+    pub weights: [Decimal; 4],
+    /// The total to share out, in whole 万元.
+    pub total: Option<Decimal>,
+}
+
+impl Funding {
+    pub fn weight(&self, grade: Grade) -> Decimal {
+        self.weights[Grade::ALL.iter().position(|g| *g == grade).unwrap_or(0)]
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -223,6 +249,8 @@ pub struct UnitResult {
     pub downgrade: Vec<Downgrade>,
     /// The unit's own scores (自评分), if it reported them.
     pub self_assessment: Option<SelfAssessment>,
+    /// Measures taken on the results; public only when site.yaml says so.
+    pub actions: Vec<Action>,
     /// For the briefing copy only: never in any public render context.
     pub internal: BTreeMap<String, String>,
 }
@@ -271,6 +299,13 @@ pub struct Veto {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct Action {
+    pub kind: ActionKind,
+    pub date: Date,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct Downgrade {
     pub kind: DowngradeKind,
     pub reason: String,
@@ -285,9 +320,17 @@ pub struct Bulletin {
     pub date: Date,
     pub status: Status,
     pub briefing: BriefingMeta,
+    /// The results report's 发文字号 and date (`report:` front matter).
+    pub report: Option<ReportMeta>,
     /// Markdown with template expressions, rendered over the year's results.
     pub body: String,
     pub body_line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportMeta {
+    pub doc_number: String,
+    pub date: Date,
 }
 
 /// What only the briefing copy prints (from the bulletin's `briefing:` front matter).

@@ -403,6 +403,11 @@ mod tests {
                 briefing_office: "p".into(),
                 self_assessment_public: false,
                 self_assessment_threshold: d("5"),
+                province: None,
+                report_issuers: vec![],
+                report_recipient: None,
+                report_signers: vec![],
+                measures_public: false,
             },
             units: (0..4)
                 .map(|i| Unit {
@@ -440,6 +445,7 @@ mod tests {
                 good: d("80"),
                 pass: d("60"),
             },
+            funding: None,
         }
     }
 
@@ -471,6 +477,7 @@ mod tests {
             veto: vec![],
             downgrade: vec![],
             self_assessment: None,
+            actions: vec![],
             internal: BTreeMap::new(),
         }
     }

@@ -15,10 +15,13 @@ use serde::Serialize;
 
 use crate::destination::{self, OutputKind};
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::funding::FundingView;
 use crate::model::{Project, UnitResult, Year};
 use crate::output::{self, OutputFile, Replaces};
 use crate::pdf::{self, Pdf};
-use crate::render::view::{GradeCount, ScorecardView, SiteView, UnitRow, YearView};
+use crate::render::view::{
+    action_views, ActionView, GradeCount, ScorecardView, SiteView, UnitRow, YearView,
+};
 use crate::render::{self, v, Theme};
 use crate::score::{self, Grade, Scorecard, YearScores};
 
@@ -218,7 +221,18 @@ pub struct BriefingView<'a> {
     pub self_assessment: Vec<SelfAssessmentRow>,
     /// How far a self-assessed total may exceed the verified one unremarked.
     pub self_assessment_threshold: String,
+    /// Units with measures taken on their results, in rank order.
+    pub measures: Vec<UnitActions>,
+    /// The 专项资金 rule and shares (None without `funding:` in rules.yaml).
+    pub funding: Option<FundingView>,
     pub imprint: ImprintView,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnitActions {
+    pub id: String,
+    pub name: String,
+    pub items: Vec<ActionView>,
 }
 
 /// How the copy labels the usual `internal:` keys; any other key prints as written.
@@ -385,6 +399,16 @@ impl<'a> BriefingView<'a> {
                 .self_assessment_threshold
                 .normalize()
                 .to_string(),
+            measures: cards
+                .iter()
+                .filter(|(_, u)| !u.actions.is_empty())
+                .map(|(c, u)| UnitActions {
+                    id: project.units[c.region].id.clone(),
+                    name: project.units[c.region].name.clone(),
+                    items: action_views(&u.actions),
+                })
+                .collect(),
+            funding: FundingView::new(project, year),
             imprint: ImprintView {
                 recipients: project.site.briefing_recipients.clone(),
                 office: project.site.briefing_office.clone(),

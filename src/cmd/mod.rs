@@ -8,7 +8,9 @@ pub mod completions;
 pub mod forms;
 pub mod import;
 pub mod init;
+pub mod letters;
 pub mod progress;
+pub mod report;
 pub mod scores;
 #[cfg(feature = "serve")]
 pub mod serve;

@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Pos};
 /// Folders of the project that hold `internal:` notes and are not input
 /// of the site: the frozen record of archived years (read by builds only as
 /// archives) and the briefing copies. No link may lead into them.
-const PRIVATE_FOLDERS: [(&str, &str); 2] = [
+const PRIVATE_FOLDERS: [(&str, &str); 3] = [
     (
         super::ARCHIVE,
         "the archived years with their input and `internal:` notes",
@@ -23,6 +23,7 @@ const PRIVATE_FOLDERS: [(&str, &str); 2] = [
         "briefing",
         "the briefing copies with their `internal:` notes",
     ),
+    ("report", "the results reports with their `internal:` notes"),
 ];
 
 /// The same file on disk, however it is reached: the device and inode on

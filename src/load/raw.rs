@@ -33,6 +33,15 @@ pub struct RawSite {
     pub briefing: RawBriefing,
     #[serde(default)]
     pub self_assessment: RawSelfAssessmentSettings,
+    /// The province (吉林省): 甲方 of the target letters is its 人民政府.
+    #[serde(default)]
+    pub province: Option<S<String>>,
+    /// The results report's joint issuers, 主送 and 签发人.
+    #[serde(default)]
+    pub report: RawReportSite,
+    /// Whether the measures taken on results (通报批评, 约谈, …) are published.
+    #[serde(default)]
+    pub measures_public: bool,
 }
 
 /// `self_assessment:` in site.yaml: who sees the units' own scores (自评分).
@@ -46,6 +55,21 @@ pub struct RawSelfAssessmentSettings {
     /// verified total by more than this; default 5 points.
     #[serde(default)]
     pub threshold: Option<S<Dec>>,
+}
+
+/// `report:` in site.yaml (`ecoscore report`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReportSite {
+    /// 联合行文机关, the lead first; defaults to `publisher`.
+    #[serde(default)]
+    pub issuers: Vec<String>,
+    /// 主送机关; defaults to the province's 人民政府.
+    #[serde(default)]
+    pub recipient: Option<String>,
+    /// 签发人, one per issuer.
+    #[serde(default)]
+    pub signers: Vec<String>,
 }
 
 /// A list key written with nothing after it (`funds:`) means an empty list,
@@ -152,6 +176,21 @@ pub struct RawRules {
     pub tasks: S<IdMap<Dec>>,
     pub bonus_cap: S<Dec>,
     pub grades: S<RawGrades>,
+    /// 专项资金 weights per grade and an optional total (万元).
+    #[serde(default)]
+    pub funding: Option<S<RawFunding>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFunding {
+    pub excellent: S<Dec>,
+    pub good: S<Dec>,
+    pub pass: S<Dec>,
+    pub fail: S<Dec>,
+    /// The year's 专项资金 in 万元, a whole number.
+    #[serde(default)]
+    pub total: Option<S<Dec>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -196,6 +235,9 @@ pub struct RawGrades {
 #[serde(deny_unknown_fields)]
 pub struct RawTargets {
     pub year: S<u16>,
+    /// The day the 目标责任书 are issued (the letters' date).
+    #[serde(default)]
+    pub issued: Option<S<Date>>,
     #[serde(default)]
     pub default: IdMap<Figure>,
     #[serde(default)]
@@ -219,6 +261,9 @@ pub struct RawResults {
     pub veto: Vec<S<RawVeto>>,
     #[serde(default, deserialize_with = "empty_when_blank")]
     pub downgrade: Vec<S<RawDowngrade>>,
+    /// Measures taken on the results (通报批评, 约谈, 区域限批, 挂牌督办).
+    #[serde(default, deserialize_with = "empty_when_blank")]
+    pub measures: Vec<S<RawAction>>,
     #[serde(default)]
     pub self_assessment: Option<S<RawSelfAssessment>>,
     #[serde(default)]
@@ -236,6 +281,39 @@ pub struct RawSelfAssessment {
     #[serde(default)]
     pub bonus: Option<S<Dec>>,
     pub total: S<Dec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAction {
+    pub kind: ActionKind,
+    pub date: S<Date>,
+    pub reason: S<String>,
+}
+
+/// The measures the plan names for poor results (实施方案 五).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    /// 通报批评
+    Criticism,
+    /// 约谈
+    Interview,
+    /// 区域限批
+    ApprovalFreeze,
+    /// 挂牌督办
+    Supervision,
+}
+
+impl ActionKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ActionKind::Criticism => "通报批评",
+            ActionKind::Interview => "约谈",
+            ActionKind::ApprovalFreeze => "区域限批",
+            ActionKind::Supervision => "挂牌督办",
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -302,6 +380,18 @@ pub struct RawBulletinMeta {
     /// Closing-block (版记) details of the briefing copy; never on the public site.
     #[serde(default)]
     pub briefing: Option<RawBulletinBriefing>,
+    /// 发文字号 and date of the results report to the provincial government.
+    #[serde(default)]
+    pub report: Option<RawBulletinReport>,
+}
+
+/// `report:` in the bulletin front matter (`ecoscore report`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBulletinReport {
+    pub doc_number: S<String>,
+    /// 成文日期: on or before the bulletin's (the report comes first).
+    pub date: S<Date>,
 }
 
 /// `briefing:` in the bulletin front matter.

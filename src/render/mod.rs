@@ -12,6 +12,7 @@ mod content;
 mod feeds;
 pub mod improvement;
 pub mod markdown;
+pub mod method;
 mod pages;
 pub mod progress;
 pub mod projects;
@@ -86,6 +87,7 @@ enum Job<'a> {
     Index,
     Year(&'a PublicYear<'a>),
     Bulletin(&'a PublicYear<'a>),
+    Method(&'a PublicYear<'a>),
     Scorecard(&'a PublicYear<'a>, usize),
     Unit(usize),
     Archive,
@@ -329,6 +331,7 @@ impl<'a> Renderer<'a> {
             Job::Index => self.index_page(),
             Job::Year(y) => self.year_page(y),
             Job::Bulletin(y) => self.bulletin_page(y),
+            Job::Method(y) => self.method_page(y),
             Job::Scorecard(y, index) => self.scorecard_page(y, index),
             Job::Unit(index) => self.region_page(index),
             Job::Archive => self.archive_page(),
@@ -363,6 +366,7 @@ pub fn render_site_into(input: &RenderInput<'_>, sink: Sink<'_>) -> Result<(), D
     for y in renderer.years.iter().filter(|y| y.input.archived.is_none()) {
         jobs.push(Job::Year(y));
         jobs.push(Job::Bulletin(y));
+        jobs.push(Job::Method(y));
         jobs.extend((0..y.scores.cards.len()).map(|i| Job::Scorecard(y, i)));
     }
     jobs.extend((0..project.units.len()).map(Job::Unit));

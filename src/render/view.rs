@@ -13,11 +13,11 @@ use super::YearInput;
 use crate::model::*;
 use crate::score::{Grade, IndicatorScore, Scorecard, YearScores};
 
-fn fixed2(value: Decimal) -> String {
+pub(super) fn fixed2(value: Decimal) -> String {
     format!("{value:.2}")
 }
 
-fn plain(value: Decimal) -> String {
+pub(super) fn plain(value: Decimal) -> String {
     value.normalize().to_string()
 }
 
@@ -375,6 +375,25 @@ pub struct ChangeView {
     pub reason: String,
 }
 
+/// A measure taken on a unit's results (通报批评, 约谈, …).
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionView {
+    pub kind: &'static str,
+    pub date: String,
+    pub reason: String,
+}
+
+pub fn action_views(actions: &[crate::model::Action]) -> Vec<ActionView> {
+    actions
+        .iter()
+        .map(|a| ActionView {
+            kind: a.kind.name(),
+            date: a.date.chinese(),
+            reason: a.reason.clone(),
+        })
+        .collect()
+}
+
 /// Everything on one unit's scorecard.
 #[derive(Debug, Serialize)]
 pub struct ScorecardView {
@@ -395,6 +414,8 @@ pub struct ScorecardView {
     pub bonus_capped: bool,
     pub downgrades: Vec<ChangeView>,
     pub vetoes: Vec<VetoView>,
+    /// The measures taken, only when site.yaml publishes them (`measures_public`).
+    pub measures: Vec<ActionView>,
     pub narrative_html: Option<String>,
     /// The unit's own scores (自评分); only when site.yaml sets `self_assessment.public`.
     pub self_assessment: Option<SelfScoresView>,
@@ -486,6 +507,11 @@ impl ScorecardView {
                     event: v.event.clone(),
                 })
                 .collect(),
+            measures: if project.site.measures_public {
+                action_views(&unit.actions)
+            } else {
+                Vec::new()
+            },
             narrative_html,
             self_assessment: unit
                 .self_assessment

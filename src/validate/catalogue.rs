@@ -70,6 +70,11 @@ impl Validator {
             }
             None => super::DEFAULT_SELF_ASSESSMENT_THRESHOLD,
         };
+        let report_issuers = if raw.report.issuers.is_empty() {
+            vec![publisher.clone()]
+        } else {
+            raw.report.issuers.clone()
+        };
         Some(Site {
             title,
             publisher,
@@ -85,6 +90,14 @@ impl Validator {
             briefing_office,
             self_assessment_public: raw.self_assessment.public,
             self_assessment_threshold,
+            province: raw
+                .province
+                .as_ref()
+                .map(|p| self.non_empty(loaded, p, "province")),
+            report_issuers,
+            report_recipient: raw.report.recipient.clone(),
+            report_signers: raw.report.signers.clone(),
+            measures_public: raw.measures_public,
         })
     }
 

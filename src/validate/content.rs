@@ -9,7 +9,7 @@ use crate::diagnostic::Pos;
 use crate::load::raw::RawBulletinMeta;
 use crate::load::yaml::pos;
 use crate::load::{Doc, Loaded, Markdown, RawProject, RawYear};
-use crate::model::{BriefingMeta, Bulletin, Date, Narrative, Page};
+use crate::model::{BriefingMeta, Bulletin, Date, Narrative, Page, ReportMeta};
 
 impl Validator {
     pub(super) fn bulletin(&mut self, year: u16, raw: &RawYear) -> Option<Bulletin> {
@@ -38,6 +38,20 @@ impl Validator {
             );
         }
         let briefing = self.briefing_meta(loaded, date);
+        let report = meta.report.as_ref().map(|r| {
+            if r.date.value > date {
+                self.error(
+                    loaded,
+                    pos(&r.date),
+                    format!("report.date {} is after the bulletin's date {date}", r.date.value),
+                    Some("the results are reported to the provincial government before it issues the bulletin".into()),
+                );
+            }
+            ReportMeta {
+                doc_number: self.non_empty(loaded, &r.doc_number, "report.doc_number"),
+                date: r.date.value,
+            }
+        });
         Some(Bulletin {
             file: loaded.file.clone(),
             title,
@@ -46,6 +60,7 @@ impl Validator {
             date,
             status: meta.status,
             briefing,
+            report,
             body: loaded.doc.body.clone(),
             body_line: loaded.doc.body_line,
         })

@@ -259,6 +259,10 @@ impl Validator {
             }
             _ => None,
         };
+        let targets_issued = match &raw.targets {
+            Some(Doc::Ok(loaded)) => self.targets_issued(year, loaded),
+            _ => None,
+        };
         let bulletin = self.bulletin(year, raw);
         let narratives = self.narratives(raw, catalogue);
         let projects = self.projects(year, raw, catalogue);
@@ -273,6 +277,7 @@ impl Validator {
         Some(Year {
             year,
             rules: rules?,
+            targets_issued,
             units,
             cards,
             bulletin: bulletin?,

@@ -12,7 +12,7 @@ use crate::load::raw::{RawResults, RawSelfAssessment};
 use crate::load::yaml::{key_pos, pos, Dec, Figure, Measurement};
 use crate::load::{Doc, Loaded, RawYear};
 use crate::model::{
-    Bonus, Deduction, Downgrade, Measure, Rules, Sections, SelfAssessment, TaskCategory,
+    Action, Bonus, Deduction, Downgrade, Measure, Rules, Sections, SelfAssessment, TaskCategory,
     TaskDeduction, UnitResult, Veto,
 };
 use crate::score::Scorecard;
@@ -251,6 +251,26 @@ impl Validator {
             .self_assessment
             .as_ref()
             .and_then(|s| self.self_assessment(loaded, s, rules));
+        let mut actions = Vec::new();
+        for entry in &raw.measures {
+            let date = entry.value.date.value;
+            if date.year < year {
+                self.error(
+                    loaded,
+                    pos(&entry.value.date),
+                    format!("a measure on the {year} results dated {date}, before {year}"),
+                    Some(format!(
+                        "measures follow the results: date it in {year} or later"
+                    )),
+                );
+            }
+            let reason = self.reason(loaded, &entry.value.reason);
+            actions.push(Action {
+                kind: entry.value.kind,
+                date,
+                reason,
+            });
+        }
         if self.diags.error_count() == errors_before {
             let figures = ResultFigures {
                 indicators: ruled
@@ -273,6 +293,7 @@ impl Validator {
             veto,
             downgrade,
             self_assessment,
+            actions,
             internal: raw.internal.clone(),
         })
     }

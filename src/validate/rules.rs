@@ -9,7 +9,9 @@ use super::{did_you_mean, Catalogue, Validator};
 use crate::load::raw::{RawMethod, RawRules};
 use crate::load::yaml::{key_pos, pos, Dec};
 use crate::load::Loaded;
-use crate::model::{IndicatorRule, Method, Rules, Sections, TaskCategory, TaskRule, Thresholds};
+use crate::model::{
+    Funding, IndicatorRule, Method, Rules, Sections, TaskCategory, TaskRule, Thresholds,
+};
 
 fn sum(values: impl IntoIterator<Item = Decimal>) -> Decimal {
     values.into_iter().fold(Decimal::ZERO, |a, b| a + b)
@@ -209,12 +211,48 @@ impl Validator {
         // A wrong figure in the rules does not change which indicators and
         // categories exist, so targets and results are still checked against
         // them (the year is not built either way); an unknown id would.
+        let funding = raw.funding.as_ref().map(|f| {
+            let f = &f.value;
+            let weights = [
+                self.non_negative(loaded, &f.excellent, "funding.excellent"),
+                self.non_negative(loaded, &f.good, "funding.good"),
+                self.non_negative(loaded, &f.pass, "funding.pass"),
+                self.non_negative(loaded, &f.fail, "funding.fail"),
+            ];
+            if weights.iter().all(|w| w.is_zero()) {
+                self.error(
+                    loaded,
+                    pos(&f.excellent),
+                    "every funding weight is 0, so there is nothing to share by".to_string(),
+                    Some(
+                        "e.g. funding: { excellent: 1.2, good: 1.0, pass: 0.9, fail: 0.7 }".into(),
+                    ),
+                );
+            }
+            let total = f.total.as_ref().map(|t| {
+                let total = self.non_negative(loaded, t, "funding.total");
+                if total.fract() != Decimal::ZERO {
+                    self.error(
+                        loaded,
+                        pos(t),
+                        format!("funding.total {total} is not a whole number of 万元"),
+                        Some(format!(
+                            "write the total in 万元, e.g. total: {}",
+                            total.trunc()
+                        )),
+                    );
+                }
+                total
+            });
+            Funding { weights, total }
+        });
         (!unknown_entry && !unknown_category).then_some(Rules {
             sections,
             indicators,
             tasks,
             bonus_cap,
             grades,
+            funding,
         })
     }
 }

@@ -10,7 +10,7 @@ use super::history::TargetFrom;
 use super::{did_you_mean, Catalogue, Validator};
 use crate::diagnostic::{suggest, Pos};
 use crate::load::raw::RawTargets;
-use crate::load::yaml::{key_line, pos, Figure, IdMap};
+use crate::load::yaml::{key_line, pos, Date, Figure, IdMap};
 use crate::load::Loaded;
 use crate::model::Rules;
 
@@ -18,6 +18,29 @@ use crate::model::Rules;
 type TargetMap = BTreeMap<usize, (Option<Decimal>, Pos)>;
 
 impl Validator {
+    /// `issued:`, the date the letters carry: within the year or the one
+    /// before it (targets are set before the year's work starts).
+    pub(super) fn targets_issued(
+        &mut self,
+        year: u16,
+        loaded: &Loaded<RawTargets>,
+    ) -> Option<Date> {
+        let issued = loaded.doc.issued.as_ref()?;
+        let date = issued.value;
+        if date.year != year && Some(date.year) != year.checked_sub(1) {
+            self.error(
+                loaded,
+                pos(issued),
+                format!("issued {date} is not in {year} or the year before"),
+                Some(format!(
+                    "the {year} 目标责任书 are issued before or during {year}: write e.g. `issued: {year}-03-15`"
+                )),
+            );
+            return None;
+        }
+        Some(date)
+    }
+
     /// Targets per unit (by region index), one per rule indicator.
     pub(super) fn targets(
         &mut self,

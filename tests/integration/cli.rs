@@ -1134,7 +1134,7 @@ fn unchanged_rebuild_leaves_the_output_alone_and_says_so() {
     let out = dir.path().join("public");
     build(project.path(), &out)
         .success()
-        .stdout_contains("built 74 pages");
+        .stdout_contains("built 77 pages");
     let before = modification_times(&out);
     build(project.path(), &out)
         .success()

@@ -62,8 +62,16 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = &[
         include_bytes!("../../../themes/default/templates/index.html"),
     ),
     (
+        "templates/letter.html",
+        include_bytes!("../../../themes/default/templates/letter.html"),
+    ),
+    (
         "templates/macros.html",
         include_bytes!("../../../themes/default/templates/macros.html"),
+    ),
+    (
+        "templates/method.html",
+        include_bytes!("../../../themes/default/templates/method.html"),
     ),
     (
         "templates/official.html",
@@ -92,6 +100,10 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = &[
     (
         "templates/region.html",
         include_bytes!("../../../themes/default/templates/region.html"),
+    ),
+    (
+        "templates/report.html",
+        include_bytes!("../../../themes/default/templates/report.html"),
     ),
     (
         "templates/scorecard.html",

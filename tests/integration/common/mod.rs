@@ -412,3 +412,61 @@ pub fn tags(html: &str) -> Vec<Tag> {
     }
     tags
 }
+
+/// Whether Chromium and poppler-utils are here for a PDF test (see `require_tool`).
+pub fn pdf_tools_present() -> bool {
+    let chromium = ecoscore::pdf::Chromium::find();
+    let poppler = ["pdfinfo", "pdftotext"].iter().all(|tool| {
+        Command::new(tool)
+            .arg("-v")
+            .output()
+            .is_ok_and(|o| o.status.success() || !o.stderr.is_empty())
+    });
+    let missing = match (chromium, poppler) {
+        (Ok(_), true) => None,
+        (Err(e), _) => Some(e.to_string()),
+        (Ok(_), false) => Some("pdfinfo/pdftotext missing".to_string()),
+    };
+    require_tool(
+        "PDF tests need Chromium and poppler-utils (apt-get install -y chromium fonts-noto-cjk poppler-utils)",
+        missing,
+    )
+}
+
+/// Page count of an A4 PDF whose every page carries its number (— n —).
+pub fn a4_numbered_pages(pdf: &Path) -> usize {
+    let info = Command::new("pdfinfo").arg(pdf).output().unwrap();
+    let info = String::from_utf8_lossy(&info.stdout).into_owned();
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .unwrap_or_else(|| panic!("no {name} in {info}"))
+            .trim()
+            .to_string()
+    };
+    let size: Vec<f64> = field("Page size:")
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    assert!(
+        (size[0] - 595.28).abs() < 1.0 && (size[1] - 841.89).abs() < 1.0,
+        "not A4: {size:?}"
+    );
+    let pages: usize = field("Pages:").parse().unwrap();
+    for page in 1..=pages {
+        let p = page.to_string();
+        let text = Command::new("pdftotext")
+            .args(["-f", &p, "-l", &p])
+            .arg(pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(
+            text.contains(&format!("— {page} —")) || text.contains(&format!("—{page}—")),
+            "page {page} of {} has no number",
+            pdf.display()
+        );
+    }
+    pages
+}
