@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use super::book::{self, Book, Value};
 use super::forms::{self, template_digest};
 use super::reader::{self, error, place, FormReader, Meta};
-use super::record::Record;
+use super::record::{Kept, Record};
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::load::raw::RawResults;
 use crate::load::{self, Doc, RawProject};
@@ -389,7 +389,7 @@ fn plan(
         .years
         .get(&form.year)
         .and_then(|y| y.results.get(&region.id));
-    let (change, internal, old_text) = match existing {
+    let (change, kept, old_text) = match existing {
         Some(Doc::Ok(loaded)) => {
             let lines = form.record.changes_from(&Record::from_raw(&loaded.doc));
             let change = if lines.is_empty() {
@@ -399,19 +399,19 @@ fn plan(
             };
             (
                 change,
-                loaded.doc.internal.clone(),
+                Kept::from_raw(&loaded.doc),
                 Some(loaded.text.clone()),
             )
         }
-        Some(Doc::Broken) => (Change::Unreadable, BTreeMap::new(), None),
-        Some(Doc::Missing) | None => (Change::New, BTreeMap::new(), None),
+        Some(Doc::Broken) => (Change::Unreadable, Kept::default(), None),
+        Some(Doc::Missing) | None => (Change::New, Kept::default(), None),
     };
     let source = Path::new(&form.workbook)
         .file_name()
         .map_or(form.workbook.clone(), |n| n.to_string_lossy().into_owned());
     let text = form
         .record
-        .to_yaml(&region.name, &source, t.site.sample_data, &internal);
+        .to_yaml(&region.name, &source, t.site.sample_data, &kept);
     // The file must read back as results; anything else is a bug here.
     if let Err(d) = load::yaml::parse::<RawResults>(&file, &Arc::from(text.as_str())) {
         return Err(Diagnostic::error(

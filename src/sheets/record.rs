@@ -245,13 +245,15 @@ impl Record {
     }
 
     /// The results file: the sample's layout, with a comment for every
-    /// national figure and 备注, and `internal` notes kept from the file it replaces.
+    /// national figure and 备注, and what the province itself wrote in the
+    /// file it replaces (not the unit's form): the measures and the `internal`
+    /// notes.
     pub fn to_yaml(
         &self,
         unit_name: &str,
         source_file: &str,
         sample_data: bool,
-        internal: &BTreeMap<String, String>,
+        kept: &Kept,
     ) -> String {
         let mut out = String::new();
         if sample_data {
@@ -370,13 +372,56 @@ impl Record {
                 parts.join(", ")
             );
         }
-        if !internal.is_empty() {
+        if !kept.measures.is_empty() {
+            out.push_str("measures:   # 省级采取的问责措施（不由表格填报）\n");
+            for (kind, date, reason) in &kept.measures {
+                let _ = writeln!(
+                    out,
+                    "  - {{ kind: {kind}, date: {date}, reason: {} }}",
+                    scalar(reason)
+                );
+            }
+        }
+        if !kept.internal.is_empty() {
             out.push_str("internal:   # 仅用于抄送件，不对外公开\n");
-            for (key, text) in internal {
+            for (key, text) in &kept.internal {
                 let _ = writeln!(out, "  {}: {}", scalar(key), scalar(text));
             }
         }
         out
+    }
+}
+
+/// What an import keeps from the results file it replaces: what the province
+/// wrote there itself, which no unit's form carries.
+#[derive(Debug, Default)]
+pub struct Kept {
+    /// Measures taken (kind as written in YAML, date, reason).
+    pub measures: Vec<(String, String, String)>,
+    pub internal: BTreeMap<String, String>,
+}
+
+impl Kept {
+    pub fn from_raw(raw: &crate::load::raw::RawResults) -> Kept {
+        let measures = raw
+            .measures
+            .iter()
+            .map(|m| {
+                let kind = serde_json::to_value(m.value.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                (
+                    kind,
+                    m.value.date.value.to_string(),
+                    m.value.reason.value.clone(),
+                )
+            })
+            .collect();
+        Kept {
+            measures,
+            internal: raw.internal.clone(),
+        }
     }
 }
 
