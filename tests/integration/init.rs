@@ -104,3 +104,21 @@ fn init_in_the_current_folder() {
         .stdout_contains("next: ecoscore serve --open");
     assert!(scratch.path().join("site.yaml").is_file());
 }
+
+#[test]
+fn a_new_project_never_commits_a_private_output() {
+    let scratch = TempDir::new().unwrap();
+    Test::new()
+        .current_dir(scratch.path())
+        .args(["init", "demo"])
+        .run()
+        .success();
+    let ignored = std::fs::read_to_string(scratch.path().join("demo/.gitignore")).unwrap();
+    let lines: Vec<&str> = ignored.lines().collect();
+    for folder in ["/public/", "/briefing/", "/letters/", "/report/", "/forms/"] {
+        assert!(
+            lines.contains(&folder),
+            "{folder} is not ignored:\n{ignored}"
+        );
+    }
+}
