@@ -380,12 +380,9 @@ impl MethodView {
 }
 
 impl Renderer<'_> {
-    /// `<year>/method/index.html`; nothing for a theme without `method.html`
-    /// (a theme written before the page existed keeps building).
+    /// `<year>/method/index.html` (a theme without `method.html` inherits the
+    /// built-in one, like every other page template).
     pub(super) fn method_page(&self, y: &PublicYear<'_>) -> Result<Vec<OutputFile>, Diagnostic> {
-        if !self.input.theme.has_template("method.html") {
-            return Ok(Vec::new());
-        }
         let view = MethodView::new(y.input.project, y.year);
         let path = view.href.clone();
         let meta = self.meta(
