@@ -44,7 +44,7 @@ fn verdict(delta: Decimal) -> &'static str {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ChangeRow {
     /// 1 for the most improved unit.
     pub position: usize,

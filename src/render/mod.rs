@@ -14,6 +14,7 @@ pub mod improvement;
 pub mod markdown;
 pub mod method;
 mod pages;
+pub mod paging;
 pub mod progress;
 pub mod projects;
 pub mod search;

@@ -10,14 +10,15 @@ use minijinja::Value;
 use super::theme::{ContentTemplate, Theme};
 use super::view::*;
 use super::{
-    budget, charts, content, improvement, markdown, progress, projects, v, PublicYear, Renderer,
-    BULLETIN_PDF,
+    budget, charts, content, improvement, markdown, paging, progress, projects, v, PublicYear,
+    Renderer, BULLETIN_PDF,
 };
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::model::{Project, Year};
 use crate::open_data;
 use crate::output::OutputFile;
 use crate::paths::site_path;
+use paging::Table;
 
 /// Charts as a template value: `name => {title, desc, href, svg, table}`,
 /// with `svg` and `table` marked safe (built and escaped in `charts`).
@@ -66,6 +67,10 @@ impl Renderer<'_> {
         );
         let extra = minijinja::context! {
             latest => latest.map(|y| y.value.clone()),
+            // its ranking's first page (render/paging.rs)
+            ranking => latest.map(|y| v(paging::ranking(y.year.year, &y.view.units, 1))),
+            // a list of every unit only while it stays short
+            list_units => self.input.project.units.len() <= paging::PAGE_ROWS,
             years => v(self.years.iter().rev().map(|y| &y.view).collect::<Vec<_>>()),
             charts => charts,
         };
@@ -116,6 +121,7 @@ impl Renderer<'_> {
         let key_projects = projects::YearProjectsView::new(y.input.project, y.year);
         year_charts.extend(projects::year_charts(key_projects.as_ref(), palette));
         let (charts, mut files) = chart_values(&format!("{}/charts/", y.year.year), year_charts);
+        let change = improvement::YearChangeView::new(y.scored(), self.before(y));
         let extra = minijinja::context! {
             year => y.value.clone(),
             charts => charts,
@@ -123,13 +129,17 @@ impl Renderer<'_> {
             progress_href => (y.view.draft && !y.year.progress.is_empty())
                 .then(|| progress::path(y.year.year)),
             // 进步排名 and where points were lost (render/improvement.rs)
-            change => v(improvement::YearChangeView::new(y.scored(), self.before(y))),
+            change => v(&change),
+            // the first page of each long table (render/paging.rs)
+            ranking => v(paging::ranking(y.year.year, &y.view.units, 1)),
+            change_page => change.as_ref().map(|c| v(paging::changes(y.year.year, &c.rows, 1))),
         };
         files.push(self.render(
             "year.html",
             &path,
             self.year_context(y.year.year, meta, extra),
         )?);
+        files.extend(self.table_pages(y, change.as_ref())?);
         let mut csv = vec![0xEF, 0xBB, 0xBF];
         csv.extend_from_slice(open_data::to_csv(y.input.project, y.scores).as_bytes());
         files.push(OutputFile::new(y.view.data_csv.clone(), csv));
@@ -161,6 +171,50 @@ impl Renderer<'_> {
                 &path,
                 self.year_context(y.year.year, meta, extra),
             )?);
+        }
+        Ok(files)
+    }
+
+    /// The second and later pages of the year's ranking and 进步排名 (the
+    /// first is on the year page), each with `ranking.html`.
+    fn table_pages(
+        &self,
+        y: &PublicYear<'_>,
+        change: Option<&improvement::YearChangeView>,
+    ) -> Result<Vec<OutputFile>, Diagnostic> {
+        let year = y.year.year;
+        let mut tables = vec![(Table::Ranking, paging::page_count(y.view.units.len()))];
+        if let Some(c) = change {
+            tables.push((Table::Change, paging::page_count(c.rows.len())));
+        }
+        let mut files = Vec::new();
+        for (table, count) in tables {
+            for number in 2..=count {
+                let path = paging::path(year, table, number);
+                let mut meta = self.meta(
+                    &path,
+                    format!("{}（第{number}页）", table.title(year)),
+                    "years",
+                    y.view.draft,
+                );
+                meta.pub_date = Some(y.view.bulletin.date.clone());
+                let page = match (table, change) {
+                    (Table::Change, Some(c)) => v(paging::changes(year, &c.rows, number)),
+                    _ => v(paging::ranking(year, &y.view.units, number)),
+                };
+                let extra = minijinja::context! {
+                    year => y.value.clone(),
+                    table => table.key(),
+                    table_title => table.title(year),
+                    change => change.map(|c| minijinja::context! { previous => c.previous }),
+                    pager => page,
+                };
+                files.push(self.render(
+                    "ranking.html",
+                    &path,
+                    self.year_context(year, meta, extra),
+                )?);
+            }
         }
         Ok(files)
     }
