@@ -9,12 +9,19 @@ use crate::diagnostic::Diagnostic;
 use crate::output::OutputFile;
 
 impl Renderer<'_> {
-    /// `search/index.js` (see `search`).
-    pub(super) fn search_index(&self) -> OutputFile {
+    /// `search/index.js` and a shard of results per year (see `search`).
+    pub(super) fn search_index(&self) -> Vec<OutputFile> {
         let project = self.input.project;
         // A site-wide file: every published year.
         let all: Vec<&YearView> = self.years.iter().map(|y| &y.view).collect();
-        OutputFile::new(search::INDEX_PATH, search::index_script(project, &all))
+        let (index, shards) = search::index_scripts(project, &all);
+        let mut files = vec![OutputFile::new(search::INDEX_PATH, index)];
+        files.extend(
+            shards
+                .into_iter()
+                .map(|(path, script)| OutputFile::new(path, script)),
+        );
+        files
     }
 
     /// Every page a search engine should know, with the bulletin date of

@@ -339,7 +339,7 @@ impl<'a> Renderer<'a> {
             Job::Page(index) => self.content_page(index),
             Job::NotFound => self.not_found_page(),
             Job::Search => self.search_page(),
-            Job::SearchIndex => Ok(vec![self.search_index()]),
+            Job::SearchIndex => Ok(self.search_index()),
             Job::Sitemap => self.sitemap(),
             Job::Feed => self.feed(),
         }

@@ -229,7 +229,33 @@ fn the_search_index_finds_units_years_bulletins_and_grades_by_substring() {
         .strip_prefix("window.ecoscoreSearch = ")
         .and_then(|s| s.strip_suffix(";\n"))
         .expect("index script shape");
-    let entries: Vec<serde_json::Value> = serde_json::from_str(json).unwrap();
+    let index: serde_json::Value = serde_json::from_str(json).unwrap();
+    let mut entries = index["entries"].as_array().unwrap().clone();
+    // A unit's result in a year is in that year's shard, one per year.
+    let shards = index["shards"].as_array().unwrap();
+    assert_eq!(shards.len(), 5, "{shards:?}");
+    for shard in shards {
+        let year = shard["year"].as_u64().unwrap();
+        let script = fs::read_to_string(
+            project
+                .path()
+                .join("public")
+                .join(shard["href"].as_str().unwrap()),
+        )
+        .unwrap();
+        let prefix = format!(
+            "(window.ecoscoreSearchResults = window.ecoscoreSearchResults || {{}})[\"{year}\"] = "
+        );
+        let results: Vec<serde_json::Value> = serde_json::from_str(
+            script
+                .strip_prefix(&prefix)
+                .and_then(|s| s.strip_suffix(";\n"))
+                .expect("shard script shape"),
+        )
+        .unwrap();
+        assert_eq!(results.len() as u64, shard["entries"].as_u64().unwrap());
+        entries.extend(results);
+    }
     // The same substring rule as static/search.js: every part in title or terms.
     let find = |query: &str| -> Vec<(String, String)> {
         entries
