@@ -25,6 +25,7 @@ mod paths;
 mod progress;
 mod projects;
 mod report;
+mod scale;
 mod serve;
 mod side_doors;
 mod themes;

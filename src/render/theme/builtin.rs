@@ -98,6 +98,10 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = &[
         include_bytes!("../../../themes/default/templates/projects_year.html"),
     ),
     (
+        "templates/paging.html",
+        include_bytes!("../../../themes/default/templates/paging.html"),
+    ),
+    (
         "templates/ranking.html",
         include_bytes!("../../../themes/default/templates/ranking.html"),
     ),
