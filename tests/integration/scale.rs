@@ -132,6 +132,25 @@ fn a_300_unit_site_keeps_its_pages_light_and_its_tables_whole() {
         }
         assert!(!out.join(format!("{year}/ranking/4")).exists());
         assert_eq!(listed, expected, "{year}: the paged ranking is the ranking");
+        // Each grade's link leads to the page its first unit is on.
+        let regions = doc["regions"].as_array().unwrap();
+        let mut at = 0;
+        while let Some(first) = regions.get(at) {
+            let count = regions[at..]
+                .iter()
+                .take_while(|r| r["grade"] == first["grade"])
+                .count();
+            let href = match at / PAGE_ROWS + 1 {
+                1 => format!("{year}/index.html#rank-heading"),
+                n => format!("{year}/ranking/{n}/index.html"),
+            };
+            let link = format!(
+                "{href}\">{}（{count}个）</a>",
+                first["grade_name"].as_str().unwrap()
+            );
+            assert!(year_page.contains(&link), "{year}: no grade link {link}");
+            at += count;
+        }
         // 进步排名: every unit once over its pages.
         let mut changed = BTreeSet::new();
         for n in 1..=3 {
