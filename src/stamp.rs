@@ -120,6 +120,17 @@ pub fn mark(out: &Path, kind: &str) -> io::Result<()> {
 /// a link loop) means the inputs cannot be vouched for: build in full, and
 /// let the build report the problem.
 pub fn inputs_digest(root: &Path, options: &str) -> io::Result<String> {
+    Ok(digest_of(&input_files(root)?, options))
+}
+
+/// One input file: its name relative to the project (`/`-separated) and the
+/// digest of that name with its bytes.
+pub type InputFile = (String, [u8; 32]);
+
+/// Every file a build of `root` reads, sorted by path, each with its digest
+/// (hashed in parallel). Builds derive both the stamp's digest
+/// ([`digest_of`]) and the per-year keys of a partial rebuild from one pass.
+pub fn input_files(root: &Path) -> io::Result<Vec<InputFile>> {
     let mut files = Vec::new();
     for input in INPUTS {
         let top = root.join(input);
@@ -134,18 +145,24 @@ pub fn inputs_digest(root: &Path, options: &str) -> io::Result<String> {
         }
     }
     files.sort();
-    let digests: Vec<[u8; 32]> = files
+    files
         .par_iter()
         .map(|file| {
             let bytes = fs::read(file)?;
+            let name = relative_name(root, file);
             let mut hasher = Sha256::new();
-            hasher.update(relative_name(root, file).as_bytes());
+            hasher.update(name.as_bytes());
             hasher.update([0]);
             hasher.update(bytes.len().to_le_bytes());
             hasher.update(&bytes);
-            Ok(hasher.finalize().into())
+            Ok((name, hasher.finalize().into()))
         })
-        .collect::<io::Result<_>>()?;
+        .collect()
+}
+
+/// The digest of `files` (as [`input_files`] lists them), `options` and the
+/// running binary.
+pub fn digest_of<'f>(files: impl IntoIterator<Item = &'f InputFile>, options: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"ecoscore ");
     hasher.update(env!("CARGO_PKG_VERSION"));
@@ -154,10 +171,10 @@ pub fn inputs_digest(root: &Path, options: &str) -> io::Result<String> {
     hasher.update([0]);
     hasher.update(options.as_bytes());
     hasher.update([0]);
-    for digest in digests {
+    for (_, digest) in files {
         hasher.update(digest);
     }
-    Ok(hex(&hasher.finalize()))
+    hex(&hasher.finalize())
 }
 
 /// A listing digest of the output folder: every file's path, size,

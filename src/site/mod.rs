@@ -10,8 +10,9 @@
 //! (hashing the inputs before they are read) and then reads nothing at all.
 
 mod build;
+mod incremental;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -128,7 +129,7 @@ impl<'o> Site<'o> {
     /// project is checked in the memory of its input.
     pub fn check(mut self) -> Result<Checked, Diagnostics> {
         let files = AtomicUsize::new(0);
-        let outcome = self.render_into(false, &|_| {
+        let outcome = self.render_into(false, &BTreeSet::new(), &|_| {
             files.fetch_add(1, Ordering::Relaxed);
             Ok(())
         })?;
@@ -167,7 +168,7 @@ impl<'o> Site<'o> {
     /// pages link to a PDF beside them.
     fn render_to_memory(&mut self, bulletin_pdf: bool) -> Result<Rendered, Diagnostics> {
         let files = Mutex::new(Vec::new());
-        let outcome = self.render_into(bulletin_pdf, &|file| {
+        let outcome = self.render_into(bulletin_pdf, &BTreeSet::new(), &|file| {
             files
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -186,9 +187,12 @@ impl<'o> Site<'o> {
     }
 
     /// The pipeline up to render, every file going to `sink` as it is produced.
+    /// The own pages of the years in `kept` are not rendered (see
+    /// `incremental`).
     fn render_into(
         &mut self,
         bulletin_pdf: bool,
+        kept: &BTreeSet<u16>,
         sink: render::Sink<'_>,
     ) -> Result<Outcome, Diagnostics> {
         self.stage(Stage::Load);
@@ -238,7 +242,7 @@ impl<'o> Site<'o> {
         }
         self.stage(Stage::Render);
         let year_numbers: Vec<u16> = years.keys().copied().collect();
-        render::render_site_into(
+        render::render_site_except(
             &RenderInput {
                 project: &project,
                 theme: &theme,
@@ -246,6 +250,7 @@ impl<'o> Site<'o> {
                 bulletin_pdf,
             },
             sink,
+            kept,
         )?;
         let copied: Diagnostics = archives
             .frozen
