@@ -17,6 +17,7 @@
 //! Inputs are hashed before they are loaded, so an edit made while a build
 //! runs leaves a stamp that no longer matches, and the next build redoes it.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -72,6 +73,21 @@ pub struct Built {
     pub published: Published,
     /// How many warnings the build reported.
     pub warnings: usize,
+    /// The files of each year the build rendered, with the key of the input
+    /// they were made from, so the next build can keep the years whose key
+    /// is unchanged (`site/incremental.rs`).
+    #[serde(default)]
+    pub years: BTreeMap<u16, YearFiles>,
+}
+
+/// One rendered year's files in the output folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearFiles {
+    /// The digest of everything the year's pages are made from.
+    pub key: String,
+    /// Every file under `<year>/`, with the ids of the pages among them
+    /// (links into a kept page are still checked).
+    pub files: BTreeMap<String, Vec<String>>,
 }
 
 /// Where the stamp of the output folder `out` lives: beside it, as
@@ -93,11 +109,23 @@ pub fn read(out: &Path) -> Option<Stamp> {
     serde_json::from_slice(&text).ok()
 }
 
+/// Only the kind of output the stamp of `out` marks, if it is readable: the
+/// build record (megabytes for a national site) is skipped, not kept.
+pub fn kind(out: &Path) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Kind {
+        #[serde(default = "site")]
+        kind: String,
+    }
+    let text = fs::read(path(out)).ok()?;
+    serde_json::from_slice::<Kind>(&text).ok().map(|k| k.kind)
+}
+
 /// Record `stamp` for `out`, replacing any earlier one in one step.
 pub fn write(out: &Path, stamp: &Stamp) -> io::Result<()> {
     let target = path(out);
     let scratch = target.with_extension("ecoscore-stamp-new");
-    let json = serde_json::to_vec_pretty(stamp).map_err(io::Error::other)?;
+    let json = serde_json::to_vec(stamp).map_err(io::Error::other)?;
     fs::write(&scratch, json)?;
     fs::rename(&scratch, &target)
 }
@@ -349,6 +377,7 @@ mod tests {
                     drafts_left_out: vec![2025],
                 },
                 warnings: 4,
+                years: BTreeMap::new(),
             }),
         };
         assert_eq!(read(&out), None);

@@ -7,9 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
-use super::incremental::{self, Cache, YearFiles};
+use super::incremental;
 use super::{Options, Rendered, Site, Stage};
-use rayon::prelude::*;
 use crate::destination::{self, OutputKind};
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::links;
@@ -17,7 +16,8 @@ use crate::model::{Date, Project};
 use crate::output::{self, OutputFile, Replaces};
 use crate::pdf::{self, Pdf};
 use crate::render;
-use crate::stamp::{self, Published};
+use crate::stamp::{self, Published, YearFiles};
+use rayon::prelude::*;
 
 #[derive(Debug, Clone)]
 pub struct BuildSummary {
@@ -59,7 +59,9 @@ impl Site<'_> {
             // Hashed before anything is loaded: see `stamp`.
             let options = format!("drafts={}", self.options.drafts);
             let inputs = stamp::input_files(&self.root).ok();
-            let digest = inputs.as_ref().map(|files| stamp::digest_of(files, &options));
+            let digest = inputs
+                .as_ref()
+                .map(|files| stamp::digest_of(files, &options));
             let listing = out
                 .is_dir()
                 .then(|| stamp::output_digest(&out).ok())
@@ -74,24 +76,22 @@ impl Site<'_> {
                 incremental::year_keys(&files, &options)
             });
             let kept = listing
-                .and_then(|listing| Cache::read(&out, &listing))
-                .map(|cache| cache.keep(&keys))
+                .map(|listing| incremental::kept_years(&out, &listing, &keys))
                 .unwrap_or_default();
             let (mut summary, years) = self.build_streaming(&out, kept, &keys)?;
-            match digest {
-                Some(digest) => record(&out, digest, &summary, years),
-                None => Cache::remove(&out),
+            if let Some(digest) = digest {
+                record(&out, digest, &summary, years);
             }
             summary.millis = started.elapsed().as_millis();
             return Ok(summary);
         }
-        Cache::remove(&out);
         // PDFs depend on the Chromium found, which no stamp can vouch for: the
         // swap-in leaves a stamp that marks the site and records no build.
         let chromium = match pdf::Chromium::find() {
             Ok(chromium) => chromium,
             Err(why) => {
-                let (mut summary, _) = self.build_streaming(&out, BTreeMap::new(), &BTreeMap::new())?;
+                let (mut summary, _) =
+                    self.build_streaming(&out, BTreeMap::new(), &BTreeMap::new())?;
                 summary.pdf = Pdf::Missing(why);
                 summary.millis = started.elapsed().as_millis();
                 return Ok(summary);
@@ -178,7 +178,8 @@ impl Site<'_> {
         let mut paths = paths.into_inner().unwrap_or_else(PoisonError::into_inner);
         let keep: Vec<(&str, &[String])> = kept
             .values()
-            .flat_map(YearFiles::files)
+            .flat_map(|year| &year.files)
+            .map(|(path, ids)| (path.as_str(), ids.as_slice()))
             .filter(|(path, _)| !paths.contains(*path))
             .collect();
         keep.par_iter()
@@ -210,8 +211,12 @@ impl Site<'_> {
             .copied()
             .collect();
         let mut years = kept;
-        for (path, ids) in in_years.into_inner().unwrap_or_else(PoisonError::into_inner) {
-            let Some(year) = incremental::year_folder(&path).filter(|y| rendered.contains(y)) else {
+        for (path, ids) in in_years
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+        {
+            let Some(year) = incremental::year_folder(&path).filter(|y| rendered.contains(y))
+            else {
                 continue;
             };
             let Some(key) = keys.get(&year) else {
@@ -219,8 +224,9 @@ impl Site<'_> {
             };
             years
                 .entry(year)
-                .or_insert_with(|| YearFiles::new(key.clone()))
-                .add(path, ids);
+                .or_insert_with(|| incremental::new_year(key))
+                .files
+                .insert(path, ids);
         }
         years.retain(|year, _| rendered.contains(year) && keys.contains_key(year));
         let project = outcome.project;
@@ -286,18 +292,14 @@ fn unchanged(out: &Path, inputs: &str, listing: &str) -> Option<BuildSummary> {
     })
 }
 
-/// Record the build in the stamp of the output just swapped in, and its
-/// rendered `years` in the cache beside it. Without a record the next build
-/// is a full one (the stamp the swap-in wrote still marks the site), so
-/// failing to write it is no error.
+/// Record the build in the stamp of the output just swapped in, with the
+/// files of the `years` it rendered. Without a record the next build is a
+/// full one (the stamp the swap-in wrote still marks the site), so failing
+/// to write it is no error.
 fn record(out: &Path, inputs: String, summary: &BuildSummary, years: BTreeMap<u16, YearFiles>) {
     let Ok(output) = stamp::output_digest(out) else {
-        Cache::remove(out);
         return;
     };
-    if Cache::write(out, output.clone(), years).is_err() {
-        Cache::remove(out);
-    }
     let _ = stamp::write(
         out,
         &stamp::Stamp {
@@ -307,6 +309,7 @@ fn record(out: &Path, inputs: String, summary: &BuildSummary, years: BTreeMap<u1
                 output,
                 published: summary.published.clone(),
                 warnings: summary.warnings.iter().count(),
+                years,
             }),
         },
     );

@@ -11,25 +11,21 @@
 //! year's files from it instead of rendering them again. Site-wide pages
 //! (home, units across years, search, feeds) are always rendered.
 //!
-//! What the previous build left is recorded in a cache file beside the
-//! output, `.<folder name>.ecoscore-cache`, with the listing digest of the
-//! output folder it describes (`stamp::output_digest`): a folder changed by
-//! anything but a build, or a cache from another build, lists differently
-//! and means a full render. The cache keeps each year's files and the ids of
-//! its pages, so links from re-rendered pages into kept ones are still
-//! checked; a kept page's own links lead to years up to its own and to
-//! site-level pages, which the same key covers.
+//! What the previous build left is recorded in its stamp beside the output,
+//! with the listing digest of the output folder (`stamp::output_digest`): a
+//! folder changed by anything but a build lists differently and means a
+//! full render. The stamp keeps each year's files and the ids of its pages,
+//! so links from re-rendered pages into kept ones are still checked; a kept
+//! page's own links lead to years up to its own and to site-level pages,
+//! which the same key covers.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
-use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::digest::hex;
-use crate::stamp::{self, InputFile};
+use crate::stamp::{self, InputFile, YearFiles};
 
 /// The year folder `name` (a project-relative input path) belongs to:
 /// `data/<year>/…` or `content/<year>/…`. Anything else is site-level.
@@ -69,81 +65,36 @@ pub(super) fn year_keys(files: &[InputFile], options: &str) -> BTreeMap<u16, Str
         .collect()
 }
 
-/// What the previous build left in the output folder, by year.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub(super) struct Cache {
-    /// The listing digest of the output folder this describes.
-    output: String,
-    years: BTreeMap<u16, YearFiles>,
+/// The files of the years the stamp of `out` recorded whose key is still
+/// `keys`' one: the years a build can keep. None unless the output folder
+/// lists as the recorded build left it (`listing`, [`stamp::output_digest`]).
+pub(super) fn kept_years(
+    out: &Path,
+    listing: &str,
+    keys: &BTreeMap<u16, String>,
+) -> BTreeMap<u16, YearFiles> {
+    let Some(built) = stamp::read(out).and_then(|s| s.build) else {
+        return BTreeMap::new();
+    };
+    if built.output != listing {
+        return BTreeMap::new();
+    }
+    built
+        .years
+        .into_iter()
+        .filter(|(year, files)| keys.get(year) == Some(&files.key))
+        .collect()
 }
 
-/// One rendered year's files.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(super) struct YearFiles {
-    key: String,
-    /// Every file under `<year>/`, with the ids of the pages among them.
-    files: BTreeMap<String, Vec<String>>,
-}
-
-impl YearFiles {
-    pub(super) fn new(key: String) -> YearFiles {
-        YearFiles {
-            key,
-            files: BTreeMap::new(),
-        }
-    }
-
-    pub(super) fn add(&mut self, path: String, ids: Vec<String>) {
-        self.files.insert(path, ids);
-    }
-
-    /// The files, with the ids of each page.
-    pub(super) fn files(&self) -> impl Iterator<Item = (&str, &[String])> {
-        self.files.iter().map(|(p, ids)| (p.as_str(), ids.as_slice()))
+/// A year's record, first file to come.
+pub(super) fn new_year(key: &str) -> YearFiles {
+    YearFiles {
+        key: key.to_string(),
+        files: BTreeMap::new(),
     }
 }
 
-fn path(out: &Path) -> PathBuf {
-    stamp::path(out).with_extension("ecoscore-cache")
-}
-
-impl Cache {
-    /// The cache of `out` if it describes the folder as it lists now
-    /// (`listing`, [`stamp::output_digest`]).
-    pub(super) fn read(out: &Path, listing: &str) -> Option<Cache> {
-        let text = fs::read(path(out)).ok()?;
-        let cache: Cache = serde_json::from_slice(&text).ok()?;
-        (cache.output == listing).then_some(cache)
-    }
-
-    /// The years whose key is the one they were rendered with, and their files.
-    pub(super) fn keep(self, keys: &BTreeMap<u16, String>) -> BTreeMap<u16, YearFiles> {
-        self.years
-            .into_iter()
-            .filter(|(year, files)| keys.get(year) == Some(&files.key))
-            .collect()
-    }
-
-    /// Record the rendered `years` of the output folder that lists as
-    /// `listing`, replacing any earlier cache in one step.
-    pub(super) fn write(out: &Path, listing: String, years: BTreeMap<u16, YearFiles>) -> io::Result<()> {
-        let cache = Cache {
-            output: listing,
-            years,
-        };
-        let target = path(out);
-        let scratch = target.with_extension("ecoscore-cache-new");
-        fs::write(&scratch, serde_json::to_vec(&cache).map_err(io::Error::other)?)?;
-        fs::rename(&scratch, &target)
-    }
-
-    /// Forget the cache (a build whose output it cannot describe).
-    pub(super) fn remove(out: &Path) {
-        let _ = fs::remove_file(path(out));
-    }
-}
-
-/// The ids as the cache keeps them.
+/// The ids as the stamp keeps them.
 pub(super) fn ids(ids: &BTreeSet<String>) -> Vec<String> {
     ids.iter().cloned().collect()
 }
@@ -191,7 +142,10 @@ mod tests {
         let after = year_keys(&edited, "drafts=false");
         assert_eq!(keys[&2023], after[&2023], "an earlier year is untouched");
         assert_ne!(keys[&2024], after[&2024]);
-        assert_ne!(keys[&2025], after[&2025], "a later year sees the edited one");
+        assert_ne!(
+            keys[&2025], after[&2025],
+            "a later year sees the edited one"
+        );
         let mut site = files.clone();
         site[3].1 = [8; 32];
         let site = year_keys(&site, "drafts=false");
