@@ -57,7 +57,7 @@ impl Site<'_> {
         destination::replaceable(OutputKind::SITE, &out)?;
         if !self.options.pdf {
             // Hashed before anything is loaded: see `stamp`.
-            let options = format!("drafts={}", self.options.drafts);
+            let options = self.options.stamp_text();
             let inputs = stamp::input_files(&self.root).ok();
             let digest = inputs
                 .as_ref()
@@ -204,12 +204,7 @@ impl Site<'_> {
         }
         self.stage(Stage::Write);
         staging.commit().map_err(write_error)?;
-        let rendered: BTreeSet<u16> = outcome
-            .years
-            .iter()
-            .filter(|y| !outcome.archived.contains(y))
-            .copied()
-            .collect();
+        let rendered = outcome.rendered_years();
         let mut years = kept;
         for (path, ids) in in_years
             .into_inner()
@@ -369,7 +364,7 @@ fn is_chart(file: &OutputFile) -> bool {
     is_chart_path(&file.path)
 }
 
-fn is_chart_path(path: &str) -> bool {
+pub fn is_chart_path(path: &str) -> bool {
     path.ends_with(".svg") && !path.starts_with("static/")
 }
 

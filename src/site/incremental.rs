@@ -100,7 +100,7 @@ pub(super) fn ids(ids: &BTreeSet<String>) -> Vec<String> {
 }
 
 /// The year a site path is under, if its first folder is a year.
-pub(super) fn year_folder(site_path: &str) -> Option<u16> {
+pub fn year_folder(site_path: &str) -> Option<u16> {
     let (folder, _) = site_path.split_once('/')?;
     (folder.len() == 4 && folder.bytes().all(|b| b.is_ascii_digit()))
         .then(|| folder.parse().ok())
