@@ -1,5 +1,6 @@
 //! [`Site::build`]: the site written to its output folder, or nothing at all,
-//! and a rebuild skipped when the stamp shows that nothing changed.
+//! a rebuild skipped when the stamp shows that nothing changed, and the years
+//! whose input did not change kept from the previous output (`incremental`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -158,7 +159,7 @@ impl Site<'_> {
         // the pages themselves.
         let scanned = Mutex::new(Vec::new());
         let paths = Mutex::new(BTreeSet::new());
-        // Files under a year folder, with their pages' ids, for the cache.
+        // Files under a year folder, with their pages' ids, for the stamp.
         let in_years = Mutex::new(Vec::new());
         let kept_years: BTreeSet<u16> = kept.keys().copied().collect();
         let outcome = self.render_into(false, &kept_years, &|file| {
