@@ -62,8 +62,9 @@ time_it() { # label, command...
   /usr/bin/time -v "$@" >/dev/null 2>"$log" || { cat "$log" >&2; exit 1; }
   awk -v label="$label" -v pages="$pages" -F': ' '
     /Elapsed \(wall clock\)/ { n = split($2, t, ":"); wall = (n == 3) ? t[1]*3600 + t[2]*60 + t[3] : t[1]*60 + t[2] }
+    /User time/ { user = $2 } /System time/ { sys = $2 }
     /Maximum resident set size/ { rss = $2 / 1024 }
-    END { printf "%-9s %6d pages  %7.2f s wall  %8.0f pages/s  %6.0f MiB peak\n", label, pages, wall, pages / wall, rss }' "$log"
+    END { printf "%-9s %6d pages  %7.2f s wall  %8.0f pages/s  %7.2f s CPU  %8.0f pages/CPU-s  %6.0f MiB peak\n", label, pages, wall, pages / wall, user + sys, pages / (user + sys), rss }' "$log"
   rm -f "$log"
 }
 

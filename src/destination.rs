@@ -305,7 +305,7 @@ impl Project {
 
 /// The kind of output the stamp beside `folder` marks it as, if any.
 pub fn stamped(folder: &Path) -> Option<OutputKind> {
-    stamp::read(folder).and_then(|stamp| OutputKind::by_id(&stamp.kind))
+    stamp::kind(folder).and_then(|kind| OutputKind::by_id(&kind))
 }
 
 /// Mark `folder` as an output of `kind` about to be put in place (see

@@ -30,6 +30,26 @@ pub struct PageLinks {
     ids: BTreeSet<String>,
 }
 
+impl PageLinks {
+    /// A page kept from the previous build: its ids, for links into it; its
+    /// own links were checked when it was made and lead where they did then.
+    pub fn kept(path: String, ids: BTreeSet<String>) -> PageLinks {
+        PageLinks {
+            path,
+            references: Vec::new(),
+            ids,
+        }
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    pub fn ids(&self) -> &BTreeSet<String> {
+        &self.ids
+    }
+}
+
 /// The links and ids of an `.html` file; none for other files.
 pub fn scan(file: &OutputFile) -> Option<PageLinks> {
     if !file.path.ends_with(".html") {

@@ -56,13 +56,7 @@ fn write_under(
         )
     })?;
     let target = dir.join(&relative);
-    if let Some(parent) = target.parent() {
-        let mut made = made.lock().unwrap_or_else(PoisonError::into_inner);
-        if !made.contains(parent) {
-            fs::create_dir_all(parent)?;
-            made.insert(parent.to_path_buf());
-        }
-    }
+    make_parent(&target, made)?;
     if let Some(previous) = previous {
         let old = previous.join(&relative);
         if holds(&old, &file.bytes) && fs::hard_link(&old, &target).is_ok() {
@@ -70,6 +64,18 @@ fn write_under(
         }
     }
     fs::write(&target, &file.bytes)
+}
+
+/// Create the folder `target` goes in, unless `made` says it exists.
+fn make_parent(target: &Path, made: &Mutex<HashSet<PathBuf>>) -> io::Result<()> {
+    if let Some(parent) = target.parent() {
+        let mut made = made.lock().unwrap_or_else(PoisonError::into_inner);
+        if !made.contains(parent) {
+            fs::create_dir_all(parent)?;
+            made.insert(parent.to_path_buf());
+        }
+    }
+    Ok(())
 }
 
 /// Whether `path` is a plain file holding exactly `bytes`.
@@ -253,6 +259,31 @@ impl Staging {
 
     pub fn write(&self, file: &OutputFile) -> io::Result<()> {
         write_under(&self.dir, file, &self.made, self.previous.as_deref())
+    }
+
+    /// Put the previous output's file at `path` into the new folder as it
+    /// is (a hard link, or a copy across file systems): a rebuild keeps the
+    /// pages whose input did not change without rendering them again.
+    pub fn keep(&self, path: &str) -> io::Result<()> {
+        let relative = safe_relative(path).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to keep a file outside the output folder: {path}"),
+            )
+        })?;
+        let previous = self.previous.as_deref().ok_or_else(|| {
+            io::Error::new(io::ErrorKind::NotFound, "no previous output to keep from")
+        })?;
+        let old = previous.join(&relative);
+        if !fs::symlink_metadata(&old)?.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} is not a file", old.display()),
+            ));
+        }
+        let target = self.dir.join(&relative);
+        make_parent(&target, &self.made)?;
+        fs::hard_link(&old, &target).or_else(|_| fs::copy(&old, &target).map(drop))
     }
 
     /// Where the files are being written (for reading one back).

@@ -17,6 +17,7 @@
 //! Inputs are hashed before they are loaded, so an edit made while a build
 //! runs leaves a stamp that no longer matches, and the next build redoes it.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -72,6 +73,21 @@ pub struct Built {
     pub published: Published,
     /// How many warnings the build reported.
     pub warnings: usize,
+    /// The files of each year the build rendered, with the key of the input
+    /// they were made from, so the next build can keep the years whose key
+    /// is unchanged (`site/incremental.rs`).
+    #[serde(default)]
+    pub years: BTreeMap<u16, YearFiles>,
+}
+
+/// One rendered year's files in the output folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearFiles {
+    /// The digest of everything the year's pages are made from.
+    pub key: String,
+    /// Every file under `<year>/`, with the ids of the pages among them
+    /// (links into a kept page are still checked).
+    pub files: BTreeMap<String, Vec<String>>,
 }
 
 /// Where the stamp of the output folder `out` lives: beside it, as
@@ -93,11 +109,23 @@ pub fn read(out: &Path) -> Option<Stamp> {
     serde_json::from_slice(&text).ok()
 }
 
+/// Only the kind of output the stamp of `out` marks, if it is readable: the
+/// build record (megabytes for a national site) is skipped, not kept.
+pub fn kind(out: &Path) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Kind {
+        #[serde(default = "site")]
+        kind: String,
+    }
+    let text = fs::read(path(out)).ok()?;
+    serde_json::from_slice::<Kind>(&text).ok().map(|k| k.kind)
+}
+
 /// Record `stamp` for `out`, replacing any earlier one in one step.
 pub fn write(out: &Path, stamp: &Stamp) -> io::Result<()> {
     let target = path(out);
     let scratch = target.with_extension("ecoscore-stamp-new");
-    let json = serde_json::to_vec_pretty(stamp).map_err(io::Error::other)?;
+    let json = serde_json::to_vec(stamp).map_err(io::Error::other)?;
     fs::write(&scratch, json)?;
     fs::rename(&scratch, &target)
 }
@@ -120,6 +148,17 @@ pub fn mark(out: &Path, kind: &str) -> io::Result<()> {
 /// a link loop) means the inputs cannot be vouched for: build in full, and
 /// let the build report the problem.
 pub fn inputs_digest(root: &Path, options: &str) -> io::Result<String> {
+    Ok(digest_of(&input_files(root)?, options))
+}
+
+/// One input file: its name relative to the project (`/`-separated) and the
+/// digest of that name with its bytes.
+pub type InputFile = (String, [u8; 32]);
+
+/// Every file a build of `root` reads, sorted by path, each with its digest
+/// (hashed in parallel). Builds derive both the stamp's digest
+/// ([`digest_of`]) and the per-year keys of a partial rebuild from one pass.
+pub fn input_files(root: &Path) -> io::Result<Vec<InputFile>> {
     let mut files = Vec::new();
     for input in INPUTS {
         let top = root.join(input);
@@ -134,18 +173,24 @@ pub fn inputs_digest(root: &Path, options: &str) -> io::Result<String> {
         }
     }
     files.sort();
-    let digests: Vec<[u8; 32]> = files
+    files
         .par_iter()
         .map(|file| {
             let bytes = fs::read(file)?;
+            let name = relative_name(root, file);
             let mut hasher = Sha256::new();
-            hasher.update(relative_name(root, file).as_bytes());
+            hasher.update(name.as_bytes());
             hasher.update([0]);
             hasher.update(bytes.len().to_le_bytes());
             hasher.update(&bytes);
-            Ok(hasher.finalize().into())
+            Ok((name, hasher.finalize().into()))
         })
-        .collect::<io::Result<_>>()?;
+        .collect()
+}
+
+/// The digest of `files` (as [`input_files`] lists them), `options` and the
+/// running binary.
+pub fn digest_of<'f>(files: impl IntoIterator<Item = &'f InputFile>, options: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"ecoscore ");
     hasher.update(env!("CARGO_PKG_VERSION"));
@@ -154,10 +199,10 @@ pub fn inputs_digest(root: &Path, options: &str) -> io::Result<String> {
     hasher.update([0]);
     hasher.update(options.as_bytes());
     hasher.update([0]);
-    for digest in digests {
+    for (_, digest) in files {
         hasher.update(digest);
     }
-    Ok(hex(&hasher.finalize()))
+    hex(&hasher.finalize())
 }
 
 /// A listing digest of the output folder: every file's path, size,
@@ -332,6 +377,7 @@ mod tests {
                     drafts_left_out: vec![2025],
                 },
                 warnings: 4,
+                years: BTreeMap::new(),
             }),
         };
         assert_eq!(read(&out), None);

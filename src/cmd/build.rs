@@ -64,6 +64,13 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
         }
         Ok(summary) => {
             report(&summary.warnings);
+            if !summary.kept.is_empty() {
+                let kept: Vec<String> = summary.kept.iter().map(u16::to_string).collect();
+                detail(&format!(
+                    "kept the pages of {} from the previous build: their input did not change",
+                    kept.join(", ")
+                ));
+            }
             let mut line = format!(
                 "{}{} → {}",
                 built_line(

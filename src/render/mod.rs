@@ -21,7 +21,7 @@ pub mod search;
 pub mod theme;
 pub mod view;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use minijinja::Value;
 use rayon::prelude::*;
@@ -98,6 +98,18 @@ enum Job<'a> {
     SearchIndex,
     Sitemap,
     Feed,
+}
+
+impl Job<'_> {
+    /// The year whose own pages this job makes, if it makes a year's pages.
+    fn year(&self) -> Option<u16> {
+        match self {
+            Job::Year(y) | Job::Bulletin(y) | Job::Method(y) | Job::Scorecard(y, _) => {
+                Some(y.year.year)
+            }
+            _ => None,
+        }
+    }
 }
 
 impl<'a> PublicYear<'a> {
@@ -353,6 +365,18 @@ pub type Sink<'s> = &'s (dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync);
 
 /// Render every file of the public site into `sink`, pages in parallel.
 pub fn render_site_into(input: &RenderInput<'_>, sink: Sink<'_>) -> Result<(), Diagnostics> {
+    render_site_except(input, sink, &BTreeSet::new())
+}
+
+/// [`render_site_into`] without the own pages of the years in `kept` (every
+/// file under `<year>/`, which a year's pages never leave): a rebuild takes
+/// them from the previous output when nothing they are made from changed.
+/// Site-wide pages are always rendered.
+pub fn render_site_except(
+    input: &RenderInput<'_>,
+    sink: Sink<'_>,
+    kept: &BTreeSet<u16>,
+) -> Result<(), Diagnostics> {
     let project = input.project;
     let (renderer, mut diags) = Renderer::new(input);
     let mut jobs = vec![
@@ -364,7 +388,8 @@ pub fn render_site_into(input: &RenderInput<'_>, sink: Sink<'_>) -> Result<(), D
         Job::Sitemap,
         Job::Feed,
     ];
-    for y in renderer.years.iter().filter(|y| y.input.archived.is_none()) {
+    let rendered = |y: &&PublicYear<'_>| y.input.archived.is_none() && !kept.contains(&y.year.year);
+    for y in renderer.years.iter().filter(rendered) {
         jobs.push(Job::Year(y));
         jobs.push(Job::Bulletin(y));
         jobs.push(Job::Method(y));
@@ -376,9 +401,16 @@ pub fn render_site_into(input: &RenderInput<'_>, sink: Sink<'_>) -> Result<(), D
     let results: Vec<Result<(), Diagnostic>> = jobs
         .par_iter()
         .map(|job| {
-            renderer
-                .job(job)
-                .and_then(|files| files.into_iter().try_for_each(sink))
+            renderer.job(job).and_then(|files| {
+                // A year's pages stay under <year>/ and no other page goes
+                // there, so a rebuild can keep a year's folder (site/incremental.rs).
+                debug_assert!(files.iter().all(|f| {
+                    let folder = f.path.split_once('/').map(|(top, _)| top);
+                    let year = folder.filter(|t| t.len() == 4 && t.parse::<u16>().is_ok());
+                    year.map(str::parse::<u16>).and_then(Result::ok) == job.year()
+                }));
+                files.into_iter().try_for_each(sink)
+            })
         })
         .collect();
     for result in results {

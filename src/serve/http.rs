@@ -167,7 +167,7 @@ async fn site_file(State(shared): State<Shared>, method: Method, uri: Uri) -> Re
         (_, Lookup::File(file)) => page(
             StatusCode::OK,
             content_type(&file),
-            snapshot.files[&file].clone(),
+            snapshot.answer(&file).unwrap_or_default(),
         ),
         (_, Lookup::Redirect(to)) => {
             let to = match uri.query() {
@@ -180,12 +180,8 @@ async fn site_file(State(shared): State<Shared>, method: Method, uri: Uri) -> Re
             }
             response
         }
-        (_, Lookup::NotFound) => match snapshot.files.get("404.html") {
-            Some(bytes) => page(
-                StatusCode::NOT_FOUND,
-                "text/html; charset=utf-8",
-                bytes.clone(),
-            ),
+        (_, Lookup::NotFound) => match snapshot.answer("404.html") {
+            Some(bytes) => page(StatusCode::NOT_FOUND, "text/html; charset=utf-8", bytes),
             None => (StatusCode::NOT_FOUND, "not found").into_response(),
         },
     };
@@ -209,6 +205,7 @@ fn page(status: StatusCode, content_type: &'static str, bytes: Bytes) -> Respons
 
 #[cfg(test)]
 mod tests {
+    use super::super::snapshot::SiteFile;
     use super::*;
 
     fn snapshot(mount: &str, files: &[&str]) -> Snapshot {
@@ -216,7 +213,7 @@ mod tests {
             mount: mount.to_string(),
             files: files
                 .iter()
-                .map(|f| (f.to_string(), Bytes::from_static(b"x")))
+                .map(|f| (f.to_string(), SiteFile::new(f, Bytes::from_static(b"x"))))
                 .collect(),
             ..Snapshot::default()
         }

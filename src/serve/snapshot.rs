@@ -2,16 +2,16 @@
 //! with the live-reload tag, or the problems page while the input is
 //! broken), and the builder that renders the project into the next one.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 
 use super::{Report, ServeEvent, OWN_PREFIX};
 use crate::diagnostic::Diagnostics;
-use crate::output::OutputFile;
 use crate::paths::site_path;
 use crate::site::{self, Options, Site, Stage};
 
@@ -24,12 +24,46 @@ pub(super) struct Snapshot {
     pub(super) version: String,
     /// The path the site is served under, from `base_url` ("/kaohe/").
     pub(super) mount: String,
-    /// The last good build, with the live-reload script in every page.
-    pub(super) files: HashMap<String, Bytes>,
+    /// The last good build, as a build writes it: the live-reload tag is
+    /// added as a page is answered ([`Snapshot::answer`]), so a year kept
+    /// from the previous snapshot is shared with it, not copied.
+    pub(super) files: HashMap<String, SiteFile>,
     /// Fingerprint of the last good build's output, to skip no-op reloads.
     pub(super) fingerprint: u64,
     /// While the input is broken: the problems page, answered for every page.
     pub(super) problems: Option<Bytes>,
+}
+
+/// One file of the site, with its fingerprint.
+#[derive(Debug, Clone)]
+pub(super) struct SiteFile {
+    pub(super) bytes: Bytes,
+    hash: u64,
+}
+
+impl SiteFile {
+    pub(super) fn new(path: &str, bytes: Bytes) -> SiteFile {
+        let mut hasher = DefaultHasher::new();
+        path.hash(&mut hasher);
+        bytes.hash(&mut hasher);
+        SiteFile {
+            hash: hasher.finish(),
+            bytes,
+        }
+    }
+}
+
+impl Snapshot {
+    /// The file at `path` as served: a page with the live-reload tag of
+    /// this snapshot's version.
+    pub(super) fn answer(&self, path: &str) -> Option<Bytes> {
+        let file = self.files.get(path)?;
+        Some(if path.ends_with(".html") {
+            Bytes::from(with_reload_script(&file.bytes, &self.version))
+        } else {
+            file.bytes.clone()
+        })
+    }
 }
 
 /// Renders the project into snapshots.
@@ -37,6 +71,11 @@ pub(super) struct Builder {
     root: PathBuf,
     process: u32,
     builds: u64,
+    /// The key of each year in the last good snapshot, and the years it
+    /// rendered: a year whose key is unchanged keeps its files
+    /// (`site::year_keys`), so an edit re-renders only what it reaches.
+    keys: BTreeMap<u16, String>,
+    rendered: BTreeSet<u16>,
 }
 
 impl Builder {
@@ -45,6 +84,8 @@ impl Builder {
             root: root.to_path_buf(),
             process: std::process::id(),
             builds: 0,
+            keys: BTreeMap::new(),
+            rendered: BTreeSet::new(),
         }
     }
 
@@ -62,9 +103,27 @@ impl Builder {
             drafts: true,
             pdf: false,
         };
+        // Hashed before anything is read, as `build` does: an edit made
+        // while rendering changes the key, and the next rebuild renders it.
+        let keys = site::year_keys(&self.root, &options).unwrap_or_default();
+        let kept: BTreeSet<u16> = if current.problems.is_none() && !current.version.is_empty() {
+            self.rendered
+                .iter()
+                .filter(|y| keys.get(y).is_some_and(|k| self.keys.get(y) == Some(k)))
+                .copied()
+                .collect()
+        } else {
+            BTreeSet::new()
+        };
+        let files = Mutex::new(HashMap::new());
         let result = Site::new(&self.root, &options)
             .observe(&mut |stage| marks.push((stage, Instant::now())))
-            .render();
+            .render_each(&kept, &|file| {
+                let kept = SiteFile::new(&file.path, Bytes::from(file.bytes));
+                lock(&files).insert(file.path, kept);
+                Ok(())
+            });
+        let mut files = files.into_inner().unwrap_or_else(PoisonError::into_inner);
         let millis = started.elapsed().as_millis();
         let end = Instant::now();
         let stages: Vec<(Stage, Duration)> = marks
@@ -73,46 +132,38 @@ impl Builder {
             .map(|(i, (stage, at))| (*stage, marks.get(i + 1).map_or(end, |m| m.1) - *at))
             .collect();
         match result {
-            Ok(site::Rendered {
-                project,
-                files,
-                warnings,
-                years,
-                ..
-            }) => {
-                let fingerprint = fingerprint(&files);
+            Ok(outcome) => {
+                for (path, file) in &current.files {
+                    let in_kept = site::year_folder(path).is_some_and(|y| kept.contains(&y));
+                    if in_kept && !files.contains_key(path) {
+                        files.insert(path.clone(), file.clone());
+                    }
+                }
+                self.keys = keys;
+                self.rendered = outcome.rendered_years();
+                let fingerprint = files
+                    .values()
+                    .fold(0u64, |sum, file| sum.wrapping_add(file.hash));
                 let unchanged = current.problems.is_none()
                     && !current.version.is_empty()
                     && current.fingerprint == fingerprint;
                 report(ServeEvent::Built {
                     millis,
                     stages: &stages,
-                    pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
-                    charts: site::count_charts(&files),
+                    pages: files.keys().filter(|p| p.ends_with(".html")).count(),
+                    charts: files.keys().filter(|p| site::is_chart_path(p)).count(),
                     files: files.len(),
-                    years: &years,
-                    warnings: &warnings,
+                    years: &outcome.years,
+                    warnings: &outcome.warnings,
                     changed,
                     reload: !unchanged,
                 });
                 if unchanged {
                     return None;
                 }
-                let version = self.next_version();
-                let files = files
-                    .into_iter()
-                    .map(|file| {
-                        let bytes = if file.path.ends_with(".html") {
-                            with_reload_script(&file.bytes, &version)
-                        } else {
-                            file.bytes
-                        };
-                        (file.path, Bytes::from(bytes))
-                    })
-                    .collect();
                 Some(Snapshot {
-                    version,
-                    mount: site_path(&project.site.base_url),
+                    version: self.next_version(),
+                    mount: site_path(&outcome.project.site.base_url),
                     files,
                     fingerprint,
                     problems: None,
@@ -147,13 +198,8 @@ impl Builder {
     }
 }
 
-fn fingerprint(files: &[OutputFile]) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    for file in files {
-        file.path.hash(&mut hasher);
-        file.bytes.hash(&mut hasher);
-    }
-    hasher.finish()
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The page with the live-reload script tag added at the end of `<head>`
@@ -258,7 +304,11 @@ mod tests {
         let good = builder.rebuild(&Snapshot::default(), &[], &quiet).unwrap();
         assert!(good.problems.is_none());
         assert_eq!(good.mount, "/kaohe/");
-        let index = String::from_utf8(good.files["index.html"].to_vec()).unwrap();
+        let index = String::from_utf8(good.answer("index.html").unwrap().to_vec()).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&good.files["index.html"].bytes).contains("livereload"),
+            "the snapshot holds the page as a build writes it"
+        );
         assert!(index.contains(&format!("data-ecoscore-version=\"{}\"", good.version)));
 
         assert!(

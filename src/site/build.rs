@@ -1,12 +1,14 @@
 //! [`Site::build`]: the site written to its output folder, or nothing at all,
-//! and a rebuild skipped when the stamp shows that nothing changed.
+//! a rebuild skipped when the stamp shows that nothing changed, and the years
+//! whose input did not change kept from the previous output (`incremental`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
+use super::incremental;
 use super::{Options, Rendered, Site, Stage};
 use crate::destination::{self, OutputKind};
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
@@ -15,7 +17,8 @@ use crate::model::{Date, Project};
 use crate::output::{self, OutputFile, Replaces};
 use crate::pdf::{self, Pdf};
 use crate::render;
-use crate::stamp::{self, Published};
+use crate::stamp::{self, Published, YearFiles};
+use rayon::prelude::*;
 
 #[derive(Debug, Clone)]
 pub struct BuildSummary {
@@ -26,6 +29,9 @@ pub struct BuildSummary {
     /// Set when nothing changed since the build that made the output folder
     /// as it is: the folder was left alone and the counts are that build's.
     pub reused: Option<Reused>,
+    /// The years whose own pages were kept from the previous output, their
+    /// input unchanged (see `site/incremental.rs`).
+    pub kept: Vec<u16>,
 }
 
 /// What is known of the earlier build whose output was kept.
@@ -52,15 +58,30 @@ impl Site<'_> {
         destination::replaceable(OutputKind::SITE, &out)?;
         if !self.options.pdf {
             // Hashed before anything is loaded: see `stamp`.
-            let options = format!("drafts={}", self.options.drafts);
-            let inputs = stamp::inputs_digest(&self.root, &options).ok();
-            if let Some(mut summary) = inputs.as_deref().and_then(|i| unchanged(&out, i)) {
-                summary.millis = started.elapsed().as_millis();
-                return Ok(summary);
+            let options = self.options.stamp_text();
+            let inputs = stamp::input_files(&self.root).ok();
+            let digest = inputs
+                .as_ref()
+                .map(|files| stamp::digest_of(files, &options));
+            let listing = out
+                .is_dir()
+                .then(|| stamp::output_digest(&out).ok())
+                .flatten();
+            if let (Some(digest), Some(listing)) = (&digest, &listing) {
+                if let Some(mut summary) = unchanged(&out, digest, listing) {
+                    summary.millis = started.elapsed().as_millis();
+                    return Ok(summary);
+                }
             }
-            let mut summary = self.build_streaming(&out)?;
-            if let Some(inputs) = inputs {
-                record(&out, inputs, &summary);
+            let keys = inputs.map_or_else(BTreeMap::new, |files| {
+                incremental::year_keys(&files, &options)
+            });
+            let kept = listing
+                .map(|listing| incremental::kept_years(&out, &listing, &keys))
+                .unwrap_or_default();
+            let (mut summary, years) = self.build_streaming(&out, kept, &keys)?;
+            if let Some(digest) = digest {
+                record(&out, digest, &summary, years);
             }
             summary.millis = started.elapsed().as_millis();
             return Ok(summary);
@@ -70,7 +91,8 @@ impl Site<'_> {
         let chromium = match pdf::Chromium::find() {
             Ok(chromium) => chromium,
             Err(why) => {
-                let mut summary = self.build_streaming(&out)?;
+                let (mut summary, _) =
+                    self.build_streaming(&out, BTreeMap::new(), &BTreeMap::new())?;
                 summary.pdf = Pdf::Missing(why);
                 summary.millis = started.elapsed().as_millis();
                 return Ok(summary);
@@ -115,44 +137,63 @@ impl Site<'_> {
             pdf: Pdf::Written,
             millis: started.elapsed().as_millis(),
             reused: None,
+            kept: Vec::new(),
         })
     }
 
     /// Build without holding the site in memory: every file goes to the
-    /// staging folder as it is rendered, and the folder is swapped in at the end.
-    fn build_streaming(&mut self, out: &Path) -> Result<BuildSummary, Diagnostics> {
+    /// staging folder as it is rendered, and the folder is swapped in at the
+    /// end. The years in `kept` are not rendered: their files are kept from
+    /// the output being replaced (`incremental`). Returns, beside the
+    /// summary, the files of every rendered year, for the next build.
+    fn build_streaming(
+        &mut self,
+        out: &Path,
+        kept: BTreeMap<u16, YearFiles>,
+        keys: &BTreeMap<u16, String>,
+    ) -> Result<(BuildSummary, BTreeMap<u16, YearFiles>), Diagnostics> {
         let write_error = |e: std::io::Error| output::cannot_write(out, "the site", &e, KEPT);
         let staging = output::Staging::new(out, SITE).map_err(write_error)?;
-        let (pages, charts, files) = (
-            AtomicUsize::new(0),
-            AtomicUsize::new(0),
-            AtomicUsize::new(0),
-        );
+        let counts = Counts::default();
         // The link checker needs every path and each page's links and ids, not
         // the pages themselves.
         let scanned = Mutex::new(Vec::new());
         let paths = Mutex::new(BTreeSet::new());
-        let outcome = self.render_into(false, &|file| {
-            if file.path.ends_with(".html") {
-                pages.fetch_add(1, Ordering::Relaxed);
-            } else if is_chart(&file) {
-                charts.fetch_add(1, Ordering::Relaxed);
+        // Files under a year folder, with their pages' ids, for the stamp.
+        let in_years = Mutex::new(Vec::new());
+        let kept_years: BTreeSet<u16> = kept.keys().copied().collect();
+        let outcome = self.render_into(false, &kept_years, &|file| {
+            counts.add(&file.path);
+            let links = links::scan(&file);
+            if incremental::year_folder(&file.path).is_some() {
+                let ids = links.as_ref().map(|l| incremental::ids(l.ids()));
+                lock(&in_years).push((file.path.clone(), ids.unwrap_or_default()));
             }
-            files.fetch_add(1, Ordering::Relaxed);
-            if let Some(links) = links::scan(&file) {
-                scanned
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(links);
+            if let Some(links) = links {
+                lock(&scanned).push(links);
             }
-            paths
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(file.path.clone());
+            lock(&paths).insert(file.path.clone());
             staging.write(&file).map_err(write_error)
         })?;
-        let scanned = scanned.into_inner().unwrap_or_else(PoisonError::into_inner);
-        let paths = paths.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut scanned = scanned.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut paths = paths.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let keep: Vec<(&str, &[String])> = kept
+            .values()
+            .flat_map(|year| &year.files)
+            .map(|(path, ids)| (path.as_str(), ids.as_slice()))
+            .filter(|(path, _)| !paths.contains(*path))
+            .collect();
+        keep.par_iter()
+            .try_for_each(|(path, _)| staging.keep(path))
+            .map_err(write_error)?;
+        for (path, ids) in keep {
+            counts.add(path);
+            if path.ends_with(".html") {
+                let ids = ids.iter().cloned().collect();
+                scanned.push(links::PageLinks::kept(path.to_string(), ids));
+            }
+            paths.insert(path.to_string());
+        }
         let sources = links::Sources::of(&outcome.project);
         let base_url = &outcome.project.site.base_url;
         let broken = links::check_scanned(&scanned, &paths, base_url, &sources, |page| {
@@ -164,12 +205,32 @@ impl Site<'_> {
         }
         self.stage(Stage::Write);
         staging.commit().map_err(write_error)?;
+        let rendered = outcome.rendered_years();
+        let mut years = kept;
+        for (path, ids) in in_years
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+        {
+            let Some(year) = incremental::year_folder(&path).filter(|y| rendered.contains(y))
+            else {
+                continue;
+            };
+            let Some(key) = keys.get(&year) else {
+                continue;
+            };
+            years
+                .entry(year)
+                .or_insert_with(|| incremental::new_year(key))
+                .files
+                .insert(path, ids);
+        }
+        years.retain(|year, _| rendered.contains(year) && keys.contains_key(year));
         let project = outcome.project;
-        Ok(BuildSummary {
+        let summary = BuildSummary {
             published: Published {
-                pages: pages.into_inner(),
-                charts: charts.into_inner(),
-                files: files.into_inner(),
+                pages: counts.pages.into_inner(),
+                charts: counts.charts.into_inner(),
+                files: counts.files.into_inner(),
                 years: outcome.years,
                 archived: outcome.archived,
                 drafts_left_out: drafts_left_out(&project, &self.options),
@@ -178,15 +239,41 @@ impl Site<'_> {
             pdf: Pdf::NotAsked,
             millis: 0,
             reused: None,
-        })
+            kept: kept_years.into_iter().collect(),
+        };
+        Ok((summary, years))
     }
 }
 
+/// How many pages, charts and files a build published.
+#[derive(Default)]
+struct Counts {
+    pages: AtomicUsize,
+    charts: AtomicUsize,
+    files: AtomicUsize,
+}
+
+impl Counts {
+    fn add(&self, path: &str) {
+        if path.ends_with(".html") {
+            self.pages.fetch_add(1, Ordering::Relaxed);
+        } else if is_chart_path(path) {
+            self.charts.fetch_add(1, Ordering::Relaxed);
+        }
+        self.files.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// The summary of the build that made `out`, when its stamp says that
-/// nothing changed since: same inputs, options and binary, output untouched.
-fn unchanged(out: &Path, inputs: &str) -> Option<BuildSummary> {
+/// nothing changed since: same inputs, options and binary, output untouched
+/// (it lists as `listing`).
+fn unchanged(out: &Path, inputs: &str, listing: &str) -> Option<BuildSummary> {
     let built = stamp::read(out)?.build.filter(|b| b.inputs == inputs)?;
-    if stamp::output_digest(out).ok()? != built.output {
+    if listing != built.output {
         return None;
     }
     Some(BuildSummary {
@@ -197,13 +284,15 @@ fn unchanged(out: &Path, inputs: &str) -> Option<BuildSummary> {
         reused: Some(Reused {
             warnings: built.warnings,
         }),
+        kept: Vec::new(),
     })
 }
 
-/// Record the build in the stamp of the output just swapped in. Without a
-/// record the next build is a full one (the stamp the swap-in wrote still
-/// marks the site), so failing to write it is no error.
-fn record(out: &Path, inputs: String, summary: &BuildSummary) {
+/// Record the build in the stamp of the output just swapped in, with the
+/// files of the `years` it rendered. Without a record the next build is a
+/// full one (the stamp the swap-in wrote still marks the site), so failing
+/// to write it is no error.
+fn record(out: &Path, inputs: String, summary: &BuildSummary, years: BTreeMap<u16, YearFiles>) {
     let Ok(output) = stamp::output_digest(out) else {
         return;
     };
@@ -216,6 +305,7 @@ fn record(out: &Path, inputs: String, summary: &BuildSummary) {
                 output,
                 published: summary.published.clone(),
                 warnings: summary.warnings.iter().count(),
+                years,
             }),
         },
     );
@@ -272,7 +362,11 @@ fn drafts_left_out(project: &Project, options: &Options) -> Vec<u16> {
 
 /// A generated SVG file: a chart (the theme's own static files are copied, not drawn).
 fn is_chart(file: &OutputFile) -> bool {
-    file.path.ends_with(".svg") && !file.path.starts_with("static/")
+    is_chart_path(&file.path)
+}
+
+pub fn is_chart_path(path: &str) -> bool {
+    path.ends_with(".svg") && !path.starts_with("static/")
 }
 
 pub fn count_charts(files: &[OutputFile]) -> usize {

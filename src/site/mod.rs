@@ -10,8 +10,9 @@
 //! (hashing the inputs before they are read) and then reads nothing at all.
 
 mod build;
+mod incremental;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -23,7 +24,8 @@ use crate::model::Project;
 use crate::output::OutputFile;
 use crate::render::{self, RenderInput, Theme, YearInput};
 use crate::score;
-pub use build::{count_charts, BuildSummary, Reused};
+pub use build::{count_charts, is_chart_path, BuildSummary, Reused};
+pub use incremental::year_folder;
 
 /// What a run renders.
 #[derive(Debug, Clone, Default)]
@@ -88,11 +90,40 @@ pub struct Checked {
 }
 
 /// What a render produced besides its files.
-struct Outcome {
-    project: Project,
-    warnings: Diagnostics,
-    years: Vec<u16>,
-    archived: Vec<u16>,
+#[derive(Debug)]
+pub struct Outcome {
+    pub project: Project,
+    pub warnings: Diagnostics,
+    /// The years published, oldest first, archived ones included.
+    pub years: Vec<u16>,
+    /// The years whose pages were copied from `archive/`.
+    pub archived: Vec<u16>,
+}
+
+impl Outcome {
+    /// The years whose own pages were rendered (or kept), not copied.
+    pub fn rendered_years(&self) -> BTreeSet<u16> {
+        self.years
+            .iter()
+            .filter(|y| !self.archived.contains(y))
+            .copied()
+            .collect()
+    }
+}
+
+/// The key of each year's own pages (see `incremental`): a year whose key
+/// is the one an earlier render had can keep that render's files under
+/// `<year>/`. None when the input cannot be read to vouch for it.
+pub fn year_keys(root: &Path, options: &Options) -> Option<BTreeMap<u16, String>> {
+    let files = crate::stamp::input_files(root).ok()?;
+    Some(incremental::year_keys(&files, &options.stamp_text()))
+}
+
+impl Options {
+    /// The options as the stamp and the year keys record them.
+    fn stamp_text(&self) -> String {
+        format!("drafts={}", self.drafts)
+    }
 }
 
 impl<'o> Site<'o> {
@@ -128,7 +159,7 @@ impl<'o> Site<'o> {
     /// project is checked in the memory of its input.
     pub fn check(mut self) -> Result<Checked, Diagnostics> {
         let files = AtomicUsize::new(0);
-        let outcome = self.render_into(false, &|_| {
+        let outcome = self.render_into(false, &BTreeSet::new(), &|_| {
             files.fetch_add(1, Ordering::Relaxed);
             Ok(())
         })?;
@@ -163,11 +194,22 @@ impl<'o> Site<'o> {
         })
     }
 
+    /// Load, validate, score and render, each file going to `sink` as it is
+    /// produced, except the own pages of the years in `kept` (whose files the
+    /// caller holds from an earlier render with the same [`year_keys`]).
+    pub fn render_each(
+        mut self,
+        kept: &BTreeSet<u16>,
+        sink: render::Sink<'_>,
+    ) -> Result<Outcome, Diagnostics> {
+        self.render_into(false, kept, sink)
+    }
+
     /// The site in memory, sorted by path. `bulletin_pdf`: the bulletin
     /// pages link to a PDF beside them.
     fn render_to_memory(&mut self, bulletin_pdf: bool) -> Result<Rendered, Diagnostics> {
         let files = Mutex::new(Vec::new());
-        let outcome = self.render_into(bulletin_pdf, &|file| {
+        let outcome = self.render_into(bulletin_pdf, &BTreeSet::new(), &|file| {
             files
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -186,9 +228,12 @@ impl<'o> Site<'o> {
     }
 
     /// The pipeline up to render, every file going to `sink` as it is produced.
+    /// The own pages of the years in `kept` are not rendered (see
+    /// `incremental`).
     fn render_into(
         &mut self,
         bulletin_pdf: bool,
+        kept: &BTreeSet<u16>,
         sink: render::Sink<'_>,
     ) -> Result<Outcome, Diagnostics> {
         self.stage(Stage::Load);
@@ -238,7 +283,7 @@ impl<'o> Site<'o> {
         }
         self.stage(Stage::Render);
         let year_numbers: Vec<u16> = years.keys().copied().collect();
-        render::render_site_into(
+        render::render_site_except(
             &RenderInput {
                 project: &project,
                 theme: &theme,
@@ -246,6 +291,7 @@ impl<'o> Site<'o> {
                 bulletin_pdf,
             },
             sink,
+            kept,
         )?;
         let copied: Diagnostics = archives
             .frozen

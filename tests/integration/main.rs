@@ -24,6 +24,7 @@ mod open_data;
 mod paths;
 mod progress;
 mod projects;
+mod rebuild;
 mod report;
 mod scale;
 mod serve;

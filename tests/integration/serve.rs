@@ -581,3 +581,71 @@ fn the_problems_page_never_quotes_internal_notes() {
         assert!(!server.get(path).body.contains(NOTE), "{path}");
     }
 }
+
+/// The page as a build writes it: the live-reload tag serve adds taken out.
+fn without_reload_tag(body: &str) -> String {
+    let Some(start) = body.find("<script src=\"/__ecoscore/livereload.js\"") else {
+        return body.to_string();
+    };
+    let end = body[start..].find("</script>").expect("tag closed") + start + "</script>".len();
+    format!("{}{}", &body[..start], &body[end..])
+}
+
+/// After edits of the latest year (an earlier one kept from the previous
+/// render) and of an earlier year, every file serve answers is byte for
+/// byte what a clean build of the same input writes.
+#[test]
+fn after_an_edit_it_serves_what_a_clean_build_writes() {
+    let project = sample_project();
+    let root = project.path();
+    let server = Server::start(root);
+    let index = "/kaohe/index.html";
+    let mut version = version_of(&server.get(index)).expect("version on the page");
+    for (results, from, to, page) in [
+        (
+            "data/2025/results/changchun.yaml",
+            "satisfaction: 89.6",
+            "satisfaction: 80.6",
+            "2025/regions/changchun/index.html",
+        ),
+        (
+            RESULTS,
+            "satisfaction: 89.2",
+            "satisfaction: 80.2",
+            SCORECARD,
+        ),
+    ] {
+        edit(root, results, from, to);
+        let rebuilt = server.wait_for(index, REBUILD_WITHIN, "a rebuild", |r| {
+            version_of(r).is_some_and(|v| v != version)
+        });
+        version = version_of(&rebuilt).unwrap();
+        let outputs = tempfile::tempdir().unwrap();
+        let out = outputs.path().join("public");
+        Test::new()
+            .root(root)
+            .args(["build", "--drafts", "--out"])
+            .arg(&out)
+            .run()
+            .success();
+        let mut compared = 0;
+        for (path, bytes) in read_tree(&out) {
+            // The HTTP client here reads text; workbooks are compared by
+            // their own tests.
+            let Ok(text) = String::from_utf8(bytes) else {
+                continue;
+            };
+            let served = server.get(&format!("/kaohe/{path}"));
+            assert_eq!(served.status, 200, "{path}");
+            assert!(
+                without_reload_tag(&served.body) == text,
+                "{path} differs after editing {results}"
+            );
+            compared += 1;
+        }
+        assert!(compared > 100, "{compared} files compared");
+        let shown = to.trim_start_matches("satisfaction: ");
+        let edited = server.get(&format!("/kaohe/{page}"));
+        assert!(edited.body.contains(shown), "the edit is served at {page}");
+    }
+}

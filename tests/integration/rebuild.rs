@@ -1,0 +1,221 @@
+//! Rebuilds over an earlier output: a year whose input did not change is
+//! kept from the previous build instead of rendered, and whatever was edited,
+//! the folder a rebuild leaves is byte for byte what a clean build writes.
+
+use std::fs;
+use std::path::Path;
+
+use crate::common::*;
+use ecoscore::fixture::{write_fixture, FixtureOptions};
+use proptest::prelude::*;
+
+const FIRST_YEAR: u16 = 2021;
+const YEARS: usize = 3;
+const UNITS: usize = 6;
+
+fn fixture(seed: u64) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let options = FixtureOptions {
+        units: UNITS,
+        years: YEARS,
+        seed,
+        first_year: FIRST_YEAR,
+    };
+    write_fixture(dir.path(), &repo().join("themes/default"), options).unwrap();
+    dir
+}
+
+fn build(root: &Path, out: &Path) -> Output {
+    Test::new()
+        .root(root)
+        .args(["--verbose", "build", "--drafts", "--out"])
+        .arg(out)
+        .run()
+}
+
+/// One edit a user makes between two builds.
+#[derive(Debug, Clone)]
+enum Edit {
+    /// A unit's satisfaction result in a year, to a value in tenths.
+    Result {
+        year: usize,
+        unit: usize,
+        tenths: u16,
+    },
+    /// A sentence added to a unit's narrative (the file made if missing).
+    Narrative { year: usize, unit: usize },
+    /// A unit's narrative deleted.
+    DeleteNarrative { year: usize, unit: usize },
+    /// The scorecard template's heading changed (or changed back).
+    Template,
+}
+
+fn unit_id(unit: usize) -> String {
+    format!("u{:05}", unit + 1)
+}
+
+fn year(index: usize) -> u16 {
+    FIRST_YEAR + index as u16
+}
+
+impl Edit {
+    fn apply(&self, root: &Path) {
+        match *self {
+            Edit::Result {
+                year: y,
+                unit,
+                tenths,
+            } => {
+                let path = root.join(format!("data/{}/results/{}.yaml", year(y), unit_id(unit)));
+                let text = fs::read_to_string(&path).unwrap();
+                let value = format!("satisfaction: {}.{}", tenths / 10, tenths % 10);
+                let edited: Vec<String> = text
+                    .lines()
+                    .map(|l| match l.starts_with("satisfaction:") {
+                        true => value.clone(),
+                        false => l.to_string(),
+                    })
+                    .collect();
+                fs::write(&path, edited.join("\n") + "\n").unwrap();
+            }
+            Edit::Narrative { year: y, unit } => {
+                let path = root.join(format!("content/{}/regions/{}.md", year(y), unit_id(unit)));
+                fs::create_dir_all(path.parent().unwrap()).unwrap();
+                let mut text = fs::read_to_string(&path).unwrap_or_default();
+                text.push_str("\n补充说明：整改任务已按期完成。\n");
+                fs::write(&path, text).unwrap();
+            }
+            Edit::DeleteNarrative { year: y, unit } => {
+                let path = root.join(format!("content/{}/regions/{}.md", year(y), unit_id(unit)));
+                let _ = fs::remove_file(path);
+            }
+            Edit::Template => {
+                // Back and forth, so the edit can be made again.
+                let path = root.join("themes/default/templates/scorecard.html");
+                let text = fs::read_to_string(&path).unwrap();
+                let (plain, revised) = ("年度考核结果</h1>", "年度考核结果（修订）</h1>");
+                let edited = match text.contains(revised) {
+                    true => text.replace(revised, plain),
+                    false => text.replace(plain, revised),
+                };
+                assert_ne!(edited, text, "the scorecard heading is in the template");
+                fs::write(&path, edited).unwrap();
+            }
+        }
+    }
+}
+
+fn an_edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        4 => (0..YEARS, 0..UNITS, 700..950u16)
+            .prop_map(|(year, unit, tenths)| Edit::Result { year, unit, tenths }),
+        2 => (0..YEARS, 0..UNITS).prop_map(|(year, unit)| Edit::Narrative { year, unit }),
+        1 => (0..YEARS, 0..UNITS).prop_map(|(year, unit)| Edit::DeleteNarrative { year, unit }),
+        1 => Just(Edit::Template),
+    ]
+}
+
+/// The years a verbose build says it kept from the previous output.
+fn kept(output: &Output) -> Vec<u16> {
+    output
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("kept the pages of "))
+        .and_then(|l| l.split_once(" from the previous build"))
+        .map(|(years, _)| years.split(", ").map(|y| y.parse().unwrap()).collect())
+        .unwrap_or_default()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    /// Build, edit, rebuild over the output, and compare with a clean build
+    /// of the same input, after every edit.
+    #[test]
+    fn a_rebuild_after_edits_is_byte_identical_to_a_clean_build(
+        seed in 1..1000u64,
+        edits in proptest::collection::vec(an_edit(), 1..=3),
+    ) {
+        let project = fixture(seed);
+        let root = project.path();
+        let outputs = tempfile::tempdir().unwrap();
+        let out = outputs.path().join("public");
+        build(root, &out).success();
+        for (n, edit) in edits.iter().enumerate() {
+            edit.apply(root);
+            let rebuilt = build(root, &out).success();
+            let clean = outputs.path().join(format!("clean-{n}"));
+            build(root, &clean).success();
+            prop_assert!(
+                read_tree(&out) == read_tree(&clean),
+                "after {edit:?} the rebuild differs from a clean build"
+            );
+            // What may be kept: the years before the first one edited.
+            let first_edited = match edit {
+                Edit::Result { year: y, .. }
+                | Edit::Narrative { year: y, .. }
+                | Edit::DeleteNarrative { year: y, .. } => year(*y),
+                Edit::Template => FIRST_YEAR,
+            };
+            prop_assert!(kept(&rebuilt).iter().all(|&y| y < first_edited), "{:?}", kept(&rebuilt));
+        }
+    }
+}
+
+/// Editing the latest year keeps every earlier one: their pages are not
+/// rendered again, only linked from the previous output (same inode).
+#[cfg(unix)]
+#[test]
+fn an_edit_of_the_latest_year_keeps_the_earlier_years_pages() {
+    use std::os::unix::fs::MetadataExt;
+    let project = fixture(7);
+    let root = project.path();
+    let outputs = tempfile::tempdir().unwrap();
+    let out = outputs.path().join("public");
+    build(root, &out).success();
+    let page = |y: u16| out.join(format!("{y}/regions/u00001/index.html"));
+    let before: Vec<u64> = (0..YEARS)
+        .map(|y| fs::metadata(page(year(y))).unwrap().ino())
+        .collect();
+    let latest = year(YEARS - 1);
+    Edit::Result {
+        year: YEARS - 1,
+        unit: 2,
+        tenths: 812,
+    }
+    .apply(root);
+    let rebuilt = build(root, &out).success();
+    assert_eq!(
+        kept(&rebuilt),
+        (0..YEARS - 1).map(year).collect::<Vec<_>>(),
+        "{}",
+        rebuilt.stderr
+    );
+    let scorecard = read(&out, &format!("{latest}/regions/u00003/index.html"));
+    assert!(
+        scorecard.contains("81.2"),
+        "the edited year is rendered again"
+    );
+    for (y, inode) in before.iter().enumerate().take(YEARS - 1) {
+        assert_eq!(fs::metadata(page(year(y))).unwrap().ino(), *inode);
+    }
+
+    // A theme edit reaches every year: nothing is kept.
+    Edit::Template.apply(root);
+    let rebuilt = build(root, &out).success();
+    assert!(kept(&rebuilt).is_empty(), "{}", rebuilt.stderr);
+    assert!(read(&out, &format!("{}/regions/u00001/index.html", year(0))).contains("（修订）"));
+
+    // An output changed by hand is never trusted: a full render, and the
+    // hand edit is gone.
+    fs::write(page(year(0)), "edited by hand").unwrap();
+    Edit::Result {
+        year: YEARS - 1,
+        unit: 2,
+        tenths: 799,
+    }
+    .apply(root);
+    let rebuilt = build(root, &out).success();
+    assert!(kept(&rebuilt).is_empty(), "{}", rebuilt.stderr);
+    assert!(read(&out, &format!("{}/regions/u00001/index.html", year(0))).contains("（修订）"));
+}
