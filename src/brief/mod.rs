@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::destination::{self, OutputKind};
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::funding::FundingView;
-use crate::model::{Project, UnitResult, Year};
+use crate::model::{DocFormat, Project, UnitResult, Year};
 use crate::output::{self, OutputFile, Replaces};
 use crate::pdf::{self, Pdf};
 use crate::render::view::{
@@ -63,6 +63,8 @@ pub struct DocView {
     pub copy_number: Option<String>,
     /// 密级和保密期限.
     pub classification: Option<String>,
+    /// `letter` (信函格式) or `file` (文件格式).
+    pub format: DocFormat,
 }
 
 #[derive(Debug, Serialize)]
@@ -350,6 +352,7 @@ impl<'a> BriefingView<'a> {
                 date_cn: b.date.chinese(),
                 copy_number: b.briefing.copy_number.clone(),
                 classification: b.briefing.classification.clone(),
+                format: b.format,
             },
             body_html,
             units: public.units,
