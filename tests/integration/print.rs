@@ -413,7 +413,7 @@ fn a_letter_or_a_file_is_laid_out_as_the_front_matter_says() {
         .success();
     let html = read(root, "public/2024/bulletin/index.html");
     assert!(html.contains("doc-head doc-letterhead"));
-    assert!(html.contains("static/official-letter.css"));
+    assert!(html.contains("static/official-han.css"));
     let pdf = root.join("public/2024/bulletin/bulletin.pdf");
     let first = lines(&pdf, 1);
     let issuer = first.iter().find(|l| l.text == "吉林省人民政府").unwrap();
@@ -454,7 +454,7 @@ fn a_letter_or_a_file_is_laid_out_as_the_front_matter_says() {
         .run()
         .success();
     let html = read(root, "public/2024/bulletin/index.html");
-    assert!(!html.contains("doc-letterhead") && !html.contains("official-letter.css"));
+    assert!(!html.contains("doc-letterhead") && !html.contains("official-han.css"));
     let first = lines(&pdf, 1);
     let issuer = first.iter().find(|l| l.text == "吉林省人民政府").unwrap();
     let number = first

@@ -10,8 +10,8 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = &[
         include_bytes!("../../../themes/default/static/access.js"),
     ),
     (
-        "static/official-letter.css",
-        include_bytes!("../../../themes/default/static/official-letter.css"),
+        "static/official-han.css",
+        include_bytes!("../../../themes/default/static/official-han.css"),
     ),
     (
         "static/official.css",
