@@ -462,7 +462,7 @@ fn print(
     html: &str,
 ) -> Result<Vec<u8>, Diagnostics> {
     let printed = print_once(chromium, project, year, folder, html)?;
-    if pdf::page_count(&printed) % 2 == 0 || !html.contains(IMPRINT) {
+    if pdf::page_count(&printed).is_multiple_of(2) || !html.contains(IMPRINT) {
         return Ok(printed);
     }
     let padded = html.replacen(
