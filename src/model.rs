@@ -11,7 +11,9 @@ use std::path::PathBuf;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-pub use crate::load::raw::{ActionKind, Better, Category, DowngradeKind, Status, UnitKind};
+pub use crate::load::raw::{
+    ActionKind, Better, Category, DocFormat, DowngradeKind, Status, UnitKind,
+};
 pub use crate::load::yaml::{Date, Source};
 
 #[derive(Debug)]
@@ -319,6 +321,7 @@ pub struct Bulletin {
     pub issuer: String,
     pub date: Date,
     pub status: Status,
+    pub format: DocFormat,
     pub briefing: BriefingMeta,
     /// The results report's 发文字号 and date (`report:` front matter).
     pub report: Option<ReportMeta>,

@@ -226,6 +226,15 @@ pub fn renumber_structure_ids(pdf: &mut [u8]) {
     }
 }
 
+/// How many pages a printed PDF has: its `/Type /Page` objects (the page
+/// tree's `/Type /Pages` nodes not counted).
+pub fn page_count(pdf: &[u8]) -> usize {
+    const PAGE: &[u8] = b"/Type /Page";
+    pdf.windows(PAGE.len() + 1)
+        .filter(|w| w.starts_with(PAGE) && w[PAGE.len()] != b's')
+        .count()
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
@@ -350,6 +359,12 @@ mod tests {
             "<</ID (node00000001)>> <</ID (node00000002)>> <</Headers [(node00000001)]>> \
              /Names [(node00000001) 1 0 R (node00000002) 2 0 R] (node123) (nodes)"
         );
+    }
+
+    #[test]
+    fn pages_are_counted_without_the_page_tree() {
+        let pdf = b"<</Type /Pages /Kids [3 0 R 4 0 R] /Count 2>> <</Type /Page\n/Parent 2 0 R>> <</Type /Page /Parent 2 0 R>>";
+        assert_eq!(page_count(pdf), 2);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::destination::{self, OutputKind};
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::funding::FundingView;
-use crate::model::{Project, UnitResult, Year};
+use crate::model::{DocFormat, Project, UnitResult, Year};
 use crate::output::{self, OutputFile, Replaces};
 use crate::pdf::{self, Pdf};
 use crate::render::view::{
@@ -63,6 +63,8 @@ pub struct DocView {
     pub copy_number: Option<String>,
     /// 密级和保密期限.
     pub classification: Option<String>,
+    /// `letter` (信函格式) or `file` (文件格式).
+    pub format: DocFormat,
 }
 
 #[derive(Debug, Serialize)]
@@ -350,6 +352,7 @@ impl<'a> BriefingView<'a> {
                 date_cn: b.date.chinese(),
                 copy_number: b.briefing.copy_number.clone(),
                 classification: b.briefing.classification.clone(),
+                format: b.format,
             },
             body_html,
             units: public.units,
@@ -443,10 +446,37 @@ pub fn render(project: &Project, theme: &Theme, year: &Year) -> Result<String, D
     Ok(theme.render_document(root, TEMPLATE, ctx)?)
 }
 
+/// Where the 版记 starts in the briefing template (official.css).
+const IMPRINT: &str = "<footer class=\"doc-imprint\"";
+
+/// GB/T 9704-2012 7.5: the 版记 is on an even page (the back of the last
+/// sheet), with a blank page before it if need be; neither is numbered.
+/// Chromium prints `break-before: left` as a plain page break, so a copy
+/// whose 版记 came out on an odd page is printed again with a blank page
+/// (`doc-imprint-blank`, official.css) before it.
+fn print(
+    chromium: &pdf::Chromium,
+    project: &Project,
+    year: &Year,
+    folder: &Path,
+    html: &str,
+) -> Result<Vec<u8>, Diagnostics> {
+    let printed = print_once(chromium, project, year, folder, html)?;
+    if pdf::page_count(&printed).is_multiple_of(2) || !html.contains(IMPRINT) {
+        return Ok(printed);
+    }
+    let padded = html.replacen(
+        IMPRINT,
+        &format!("<div class=\"doc-imprint-blank\" aria-hidden=\"true\"></div>\n  {IMPRINT}"),
+        1,
+    );
+    print_once(chromium, project, year, folder, &padded)
+}
+
 /// Print the briefing copy from where the bulletin page lives, so relative
 /// links in the bulletin's body resolve (and are rewritten) as the
 /// published bulletin's do.
-fn print(
+fn print_once(
     chromium: &pdf::Chromium,
     project: &Project,
     year: &Year,

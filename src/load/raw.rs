@@ -377,12 +377,26 @@ pub struct RawBulletinMeta {
     pub issuer: S<String>,
     pub date: S<Date>,
     pub status: Status,
+    /// 信函格式 or 文件格式 (GB/T 9704-2012 10.1); unset: a 函 (吉政函〔…〕)
+    /// is a letter, any other document number a 文件.
+    #[serde(default)]
+    pub format: Option<S<DocFormat>>,
     /// Closing-block (版记) details of the briefing copy; never on the public site.
     #[serde(default)]
     pub briefing: Option<RawBulletinBriefing>,
     /// 发文字号 and date of the results report to the provincial government.
     #[serde(default)]
     pub report: Option<RawBulletinReport>,
+}
+
+/// How a 公文 is laid out (GB/T 9704-2012): 文件格式 (`file`: the issuer's
+/// name over a red rule, the number centred above it) or 信函格式
+/// (`letter`: the red double rules of a 函, the number right under them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocFormat {
+    File,
+    Letter,
 }
 
 /// `report:` in the bulletin front matter (`ecoscore report`).

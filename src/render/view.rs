@@ -163,6 +163,8 @@ pub struct BulletinMeta {
     pub date: String,
     pub date_cn: String,
     pub href: String,
+    /// `letter` (信函格式) or `file` (文件格式).
+    pub format: DocFormat,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -260,6 +262,7 @@ impl YearView {
                 date: b.date.to_string(),
                 date_cn: b.date.chinese(),
                 href: format!("{}/bulletin/index.html", year.year),
+                format: b.format,
             },
             units,
             grades,

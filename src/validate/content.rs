@@ -9,7 +9,7 @@ use crate::diagnostic::Pos;
 use crate::load::raw::RawBulletinMeta;
 use crate::load::yaml::pos;
 use crate::load::{Doc, Loaded, Markdown, RawProject, RawYear};
-use crate::model::{BriefingMeta, Bulletin, Date, Narrative, Page, ReportMeta};
+use crate::model::{BriefingMeta, Bulletin, Date, DocFormat, Narrative, Page, ReportMeta};
 
 impl Validator {
     pub(super) fn bulletin(&mut self, year: u16, raw: &RawYear) -> Option<Bulletin> {
@@ -37,6 +37,7 @@ impl Validator {
                 format!("the bulletin is dated {date}, before the assessed year {year} ended"),
             );
         }
+        let format = self.doc_format(loaded, &doc_number);
         let briefing = self.briefing_meta(loaded, date);
         let report = meta.report.as_ref().map(|r| {
             if r.date.value > date {
@@ -59,11 +60,43 @@ impl Validator {
             issuer,
             date,
             status: meta.status,
+            format,
             briefing,
             report,
             body: loaded.doc.body.clone(),
             body_line: loaded.doc.body_line,
         })
+    }
+
+    /// `format:` as written, or the one the document number calls for: a 函
+    /// (机关代字 ending in 函, 吉政函〔2025〕15号) is a letter. A 函 laid out
+    /// as a 文件 is refused.
+    fn doc_format(
+        &mut self,
+        loaded: &Loaded<Markdown<RawBulletinMeta>>,
+        doc_number: &str,
+    ) -> DocFormat {
+        let is_letter = doc_number
+            .split(['〔', '['])
+            .next()
+            .is_some_and(|code| code.trim_end().ends_with('函'));
+        let inferred = if is_letter {
+            DocFormat::Letter
+        } else {
+            DocFormat::File
+        };
+        let Some(given) = &loaded.doc.meta.format else {
+            return inferred;
+        };
+        if given.value == DocFormat::File && is_letter {
+            self.error(
+                loaded,
+                pos(given),
+                format!("format: file, but `{doc_number}` is a 函, which GB/T 9704 lays out in 信函格式"),
+                Some("write format: letter (or give the 文件's own document number)".into()),
+            );
+        }
+        given.value
     }
 
     /// The bulletin's `briefing:` front matter: 印发日期 (default: the

@@ -685,12 +685,16 @@ fn briefing_pdf_is_a4_with_page_numbers_and_everything_in_it() {
         let name = unit["name"].as_str().unwrap();
         assert!(text.contains(name), "the PDF lacks {name}");
     }
-    // "— n —" on every page but the last, the 版记 page, which has none.
+    // "— n —" on every page but the first (a 函 is in 信函格式, GB/T 9704
+    // 10.1), a blank page before the 版记 and the 版记 page (7.5).
     for page in 1..=pages {
         // pdftotext drops the spaces around the number.
         let page_text = without_whitespace(&pdftotext(&pdf, Some(page), &[]));
         let number = format!("—{page}—");
-        if page < pages {
+        let blank = page_text == "示例数据（sampledata），不是官方考核结果";
+        if page == 1 || (blank && page == pages - 1) {
+            assert!(!page_text.contains('—'), "page {page} has a number");
+        } else if page < pages {
             assert!(page_text.contains(&number), "page {page} has no {number}");
         } else {
             assert!(!page_text.contains('—'), "the 版记 page has a page number");
@@ -769,11 +773,14 @@ fn build_pdf_prints_every_published_bulletin() {
         for unit in scores_json(root, year)["regions"].as_array().unwrap() {
             assert!(text.contains(unit["name"].as_str().unwrap()));
         }
+        // Every page numbered but the first: each year's bulletin is a 函,
+        // in 信函格式 (GB/T 9704 10.1).
         for page in 1..=pages {
             let number = format!("—{page}—");
             let page_text = without_whitespace(&pdftotext(&pdf, Some(page), &[]));
-            assert!(
+            assert_eq!(
                 page_text.contains(&number),
+                page > 1,
                 "{year} page {page}: {page_text}"
             );
         }

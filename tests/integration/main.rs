@@ -22,6 +22,7 @@ mod letters;
 mod method;
 mod open_data;
 mod paths;
+mod print;
 mod progress;
 mod projects;
 mod rebuild;

@@ -10,6 +10,10 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = &[
         include_bytes!("../../../themes/default/static/access.js"),
     ),
     (
+        "static/official-han.css",
+        include_bytes!("../../../themes/default/static/official-han.css"),
+    ),
+    (
         "static/official.css",
         include_bytes!("../../../themes/default/static/official.css"),
     ),

@@ -17,6 +17,7 @@ pub(super) fn environment() -> Environment<'static> {
     env.set_formatter(format_value);
     env.set_fuel(Some(budget::FUEL));
     env.add_filter("cn_number", cn_number);
+    env.add_filter("title_lines", super::title::title_lines);
     env
 }
 

@@ -9,6 +9,7 @@ mod builtin;
 pub mod config;
 mod errors;
 mod filters;
+mod title;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
