@@ -129,14 +129,16 @@ pub fn no_project(root: &Path) -> Option<Diagnostics> {
     if present("site.yaml") || present("data") {
         return None;
     }
-    let shown = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    // The folder as the user named it (`--root`), or the current one.
+    let folder = if root == Path::new(".") {
+        "the current folder".to_string()
+    } else {
+        root.display().to_string()
+    };
     let diagnostic = ecoscore::Diagnostic::error(
         "site.yaml",
         ecoscore::diagnostic::Pos::FILE,
-        format!(
-            "{} holds no ecoscore project: there is no site.yaml and no data/ folder",
-            shown.display()
-        ),
+        format!("no ecoscore project in {folder}: there is no site.yaml and no data/ folder"),
     )
     .with_help(
         "start a project here with `ecoscore init` (or in a new folder with `ecoscore init DIR`), \
