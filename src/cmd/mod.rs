@@ -126,7 +126,8 @@ pub fn built_line(
 /// each of the files a project has.
 pub fn no_project(root: &Path) -> Option<Diagnostics> {
     let present = |name: &str| std::fs::symlink_metadata(root.join(name)).is_ok();
-    if present("site.yaml") || present("data") {
+    // A folder that is not there has its own report from the loader.
+    if !root.is_dir() || present("site.yaml") || present("data") {
         return None;
     }
     // The folder as the user named it (`--root`), or the current one.
