@@ -220,15 +220,30 @@ pub fn to_table(project: &Project, scores: &YearScores) -> String {
             notes.push(format!("降档（原{}）", card.base_grade.name()));
         }
         if !card.binding_missed.is_empty() {
-            notes.push(format!(
-                "约束性指标未完成: {}",
-                card.binding_missed.join(",")
-            ));
+            // Names as the scorecard shows them; an id is the file's key, not
+            // what a reader knows the indicator by.
+            let names: Vec<&str> = card
+                .binding_missed
+                .iter()
+                .map(|id| {
+                    project
+                        .indicators
+                        .iter()
+                        .find(|i| &i.id == id)
+                        .map_or(id.as_str(), |i| i.name.as_str())
+                })
+                .collect();
+            notes.push(format!("约束性指标未完成：{}", names.join("、")));
         }
         if card.bonus_claimed > card.bonus {
+            // The scorecard's words (scorecard.html), so both explain the cap alike.
+            let cap = project
+                .year(scores.year)
+                .map_or(card.bonus, |year| year.rules.bonus_cap);
             notes.push(format!(
-                "加分封顶（申报{}）",
-                card.bonus_claimed.normalize()
+                "加分：申报合计{}分，超过上限，按{}分计",
+                card.bonus_claimed.normalize(),
+                cap.normalize()
             ));
         }
         let f = |x: Decimal| format!("{x:.2}");

@@ -64,7 +64,7 @@ pub fn execute(common: &Common, args: &ArchiveArgs) -> u8 {
             Ok(summary) => {
                 let m = &summary.metadata;
                 say(&format!(
-                    "archived {} (revision {}, {}): {} pages and their input, {} files → {}",
+                    "archived {} (revision {}, {}): {} pages, their static files and input, {} files → {}",
                     m.year,
                     m.revision,
                     m.archived_on,

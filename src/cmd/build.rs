@@ -5,7 +5,9 @@ use ecoscore::pdf::Pdf;
 use ecoscore::site::{BuildSummary, Options, Site};
 
 use super::progress::{format_timings, Progress};
-use super::{built_line, detail, from_archive, report, say, warn_no_pdf, Common, FAILURE};
+use super::{
+    built_line, detail, from_archive, no_project, report, say, warn_no_pdf, Common, FAILURE,
+};
 
 /// Validate, score and render the public site.
 ///
@@ -34,6 +36,11 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
         drafts: args.drafts,
         pdf: args.pdf,
     };
+    if let Some(problem) = no_project(&common.root) {
+        report(&problem);
+        eprintln!("build failed: nothing was written");
+        return FAILURE;
+    }
     let mut progress = Progress::start();
     let result = Site::new(&common.root, &options)
         .observe(&mut |stage| progress.stage(stage))

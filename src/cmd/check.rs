@@ -15,6 +15,10 @@ pub struct CheckArgs {
 }
 
 pub fn execute(common: &Common, args: &CheckArgs) -> u8 {
+    if let Some(problem) = super::no_project(&common.root) {
+        report(&problem);
+        return FAILURE;
+    }
     // A check covers drafts too: a draft's problems are found before it is published.
     let site = Site::new(
         &common.root,

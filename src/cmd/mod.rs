@@ -17,7 +17,7 @@ pub mod serve;
 pub mod verify;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use clap::Args;
@@ -121,9 +121,40 @@ pub fn built_line(
     format!("built {pages} pages{charts} ({files} files) for {years} in {millis} ms")
 }
 
+/// A folder with neither `site.yaml` nor `data/` is no project at all: one
+/// problem that says how to start one, instead of a missing-file error for
+/// each of the files a project has.
+pub fn no_project(root: &Path) -> Option<Diagnostics> {
+    let present = |name: &str| std::fs::symlink_metadata(root.join(name)).is_ok();
+    // A folder that is not there has its own report from the loader.
+    if !root.is_dir() || present("site.yaml") || present("data") {
+        return None;
+    }
+    // The folder as the user named it (`--root`), or the current one.
+    let folder = if root == Path::new(".") {
+        "the current folder".to_string()
+    } else {
+        root.display().to_string()
+    };
+    let diagnostic = ecoscore::Diagnostic::error(
+        "site.yaml",
+        ecoscore::diagnostic::Pos::FILE,
+        format!("no ecoscore project in {folder}: there is no site.yaml and no data/ folder"),
+    )
+    .with_help(
+        "start a project here with `ecoscore init` (or in a new folder with `ecoscore init DIR`), \
+         or pass --root DIR to name an existing project",
+    );
+    Some(diagnostic.into())
+}
+
 /// Load and validate the project, reporting its warnings; on errors, report
 /// them and return none (the caller exits with `FAILURE`).
 pub fn load_project(common: &Common) -> Option<ecoscore::Project> {
+    if let Some(problem) = no_project(&common.root) {
+        report(&problem);
+        return None;
+    }
     match ecoscore::Project::load(&common.root) {
         Ok((project, warnings)) => {
             report(&warnings);

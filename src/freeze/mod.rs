@@ -164,7 +164,12 @@ pub fn freeze(root: &Path, options: &FreezeOptions) -> Result<FreezeSummary, Dia
         .into_iter()
         .map(|(path, bytes)| (format!("{INPUT}{path}"), bytes))
         .collect();
-    let page_count = pages.len();
+    // The year's copy of the static files is kept with it but is not a page.
+    let static_prefix = format!("{number}/static/");
+    let page_count = pages
+        .iter()
+        .filter(|f| !f.path.starts_with(&static_prefix))
+        .count();
     files.extend(
         pages
             .into_iter()

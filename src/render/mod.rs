@@ -49,6 +49,11 @@ struct PageMeta {
     title: String,
     /// Relative prefix from this page to the site root ("", "../", …).
     root: String,
+    /// Relative prefix from this page to the theme's static files: a year's
+    /// pages use the copy under `<year>/static/`, so an archived year keeps
+    /// the styles it was published with and opens alone from its folder.
+    #[serde(rename = "static")]
+    static_root: String,
     /// Canonical absolute URL.
     canonical: String,
     /// Which part of the navigation this page belongs to.
@@ -173,6 +178,21 @@ fn page_path_root(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
+/// The year a page under `<year>/` belongs to.
+fn page_year(path: &str) -> Option<&str> {
+    let (first, _) = path.split_once('/')?;
+    (first.len() == 4 && first.bytes().all(|b| b.is_ascii_digit())).then_some(first)
+}
+
+/// `page.static`: the year's own copy of the static files for a page under
+/// `<year>/`, the site's `static/` for every other page.
+fn page_static_root(path: &str) -> String {
+    match page_year(path) {
+        Some(year) => format!("{}{year}/static/", page_path_root(path)),
+        None => format!("{}static/", page_path_root(path)),
+    }
+}
+
 fn canonical(base_url: &str, path: &str) -> String {
     format!(
         "{base_url}{}",
@@ -294,6 +314,7 @@ impl<'a> Renderer<'a> {
     fn meta(&self, path: &str, title: String, section: &'static str, draft: bool) -> PageMeta {
         PageMeta {
             root: page_path_root(path),
+            static_root: page_static_root(path),
             canonical: canonical(&self.input.project.site.base_url, path),
             section,
             column: match section {
@@ -418,8 +439,24 @@ pub fn render_site_except(
             diags.push(d);
         }
     }
+    // Each rendered year gets its own copy of the static files (archived
+    // years bring theirs from the archive), which its pages link to.
+    let rendered_years: Vec<u16> = renderer
+        .years
+        .iter()
+        .filter(|y| y.input.archived.is_none())
+        .map(|y| y.year.year)
+        .collect();
     for file in input.theme.static_files(&project.root) {
-        if let Err(d) = file.and_then(sink) {
+        let copies = file.map(|file| {
+            let mut copies: Vec<OutputFile> = rendered_years
+                .iter()
+                .map(|year| OutputFile::new(format!("{year}/{}", file.path), file.bytes.clone()))
+                .collect();
+            copies.push(file);
+            copies
+        });
+        if let Err(d) = copies.and_then(|copies| copies.into_iter().try_for_each(sink)) {
             diags.push(d);
         }
     }
@@ -432,6 +469,21 @@ pub fn render_site_except(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn year_pages_link_their_own_static_files() {
+        assert_eq!(page_static_root("index.html"), "static/");
+        assert_eq!(
+            page_static_root("regions/siping/index.html"),
+            "../../static/"
+        );
+        assert_eq!(
+            page_static_root("2023/regions/changchun/index.html"),
+            "../../../2023/static/"
+        );
+        assert_eq!(page_static_root("2023/index.html"), "../2023/static/");
+        assert_eq!(page_static_root("archive/index.html"), "../static/");
+    }
 
     #[test]
     fn page_roots_and_urls() {

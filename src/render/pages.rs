@@ -401,6 +401,7 @@ impl Renderer<'_> {
         // path on its own host ("/kaohe/"), never from another host.
         let mut meta = self.meta("404.html", "页面未找到".to_string(), "none", false);
         meta.root = site_path(&project.site.base_url);
+        meta.static_root = format!("{}static/", meta.root);
         Ok(vec![self.render(
             "404.html",
             "404.html",

@@ -6,11 +6,13 @@ mod common;
 
 mod architecture;
 mod archive;
+mod archive_alone;
 mod brief;
 mod charts;
 mod check;
 mod cli;
 mod command_line;
+mod first_steps;
 mod fixture;
 mod forms;
 mod frozen;

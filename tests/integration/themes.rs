@@ -87,9 +87,11 @@ fn a_theme_of_one_stylesheet_builds_and_inherits_every_other_file() {
     assert_eq!(text(&site, "static/style.css"), css, "the theme's CSS");
     // Every other file, every page and the default's other static files
     // included, is what the default theme makes.
+    // The stylesheet and the year's own copy of it (docs/templates.md).
+    assert_eq!(text(&site, "2023/static/style.css"), css, "the year's copy");
     assert_eq!(
         differing(&default_site(), &site),
-        ["static/style.css"],
+        ["2023/static/style.css", "static/style.css"],
         "only the stylesheet differs"
     );
     assert!(text(&site, "2023/index.html").contains("static/style.css"));
