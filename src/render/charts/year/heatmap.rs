@@ -50,7 +50,7 @@ impl CellState {
 pub fn heatmap(year: &YearView, cards: &[ScorecardView], palette: &Palette) -> Chart {
     const HEAD: f64 = 16.0;
     const GROUP_GAP: f64 = 4.0;
-    let name_size = 12.0;
+    let name_size = SMALL;
     let columns: &[IndicatorView] = cards.first().map_or(&[], |c| &c.indicators);
     let names = NameColumn::new(cards.iter().map(|c| &c.row), name_size);
     // Consecutive indicators of one category form a group, set apart by a gap.
@@ -101,7 +101,7 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView], palette: &Palette) -> C
     let key_rows = key.len().div_ceil(key_columns);
     const KEY_ROW: f64 = 15.0;
     let height = key_top + key_rows as f64 * KEY_ROW + PAD;
-    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
 
     canvas.layer("cells", "", |pen| {
         for (r, card) in cards.iter().enumerate() {
@@ -148,7 +148,7 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView], palette: &Palette) -> C
                 px(x + (cell - 1.0) / 2.0),
                 px(PAD + HEAD / 2.0),
                 &(c + 1).to_string(),
-                SMALL - 3.0,
+                SMALL,
                 palette.muted,
                 Anchor::Middle,
                 Weight::Normal,

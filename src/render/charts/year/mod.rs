@@ -150,7 +150,7 @@ pub fn ranking(year: &YearView, palette: &Palette) -> Chart {
     let axis_h = 22.0;
     let legend = Legend::new(vec![(Mark::Dash(palette.ink), "等次分数线".into())]);
     let height = bottom + axis_h + legend.height(WIDTH - 2.0 * PAD) + PAD;
-    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
 
     canvas.layer("bars", "", |pen| {
         for (i, u) in units.iter().enumerate() {
@@ -345,7 +345,7 @@ pub fn sections(year: &YearView, palette: &Palette) -> Chart {
         (Mark::Swatch(palette.lost), "扣分".into()),
     ]);
     let height = bottom + 6.0 + legend.height(WIDTH - 2.0 * PAD) + PAD;
-    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
 
     let shades = section_shades(palette);
     canvas.layer("bars", "", |pen| {
