@@ -7,6 +7,7 @@ mod common;
 mod architecture;
 mod archive;
 mod brief;
+mod chart_bytes;
 mod charts;
 mod check;
 mod cli;

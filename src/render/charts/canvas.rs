@@ -68,8 +68,11 @@ pub enum Shape {
 /// Draws the marks of one layer.
 pub struct Pen<'a> {
     out: &'a mut String,
-    /// The `<svg>` element's fill, which marks in it need not repeat.
+    /// The fill the marks inherit (the layer's, else the `<svg>` element's),
+    /// which they need not repeat.
     ink: Rgb,
+    /// The stroke colour and width a line layer gives its lines.
+    lines: Option<(Rgb, u32)>,
 }
 
 /// `#RRGGBB`, upper case as the charts were first written. By hand rather
@@ -118,10 +121,14 @@ impl Pen<'_> {
     }
 
     pub fn path(&mut self, points: &[(i32, i32)], stroke: Rgb, width: u32) {
-        let _ = write!(
-            self.out,
-            "<polyline fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{width}\" points=\""
-        );
+        if self.lines == Some((stroke, width)) {
+            self.out.push_str("<polyline points=\"");
+        } else {
+            let _ = write!(
+                self.out,
+                "<polyline fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{width}\" points=\""
+            );
+        }
         self.points(points);
         self.out.push_str("\"/>\n");
     }
@@ -238,12 +245,43 @@ impl Canvas {
     /// `attrs` carries a layer-wide attribute such as a dash pattern. A layer
     /// with no marks is left out.
     pub fn layer(&mut self, class: &str, attrs: &str, draw: impl FnOnce(&mut Pen<'_>)) {
+        self.styled(class, attrs, self.ink, None, draw);
+    }
+
+    /// A layer whose marks are mostly filled with `fill`: written once, on
+    /// the layer.
+    pub fn layer_filled(&mut self, class: &str, fill: Rgb, draw: impl FnOnce(&mut Pen<'_>)) {
+        self.styled(class, &format!(" fill=\"{fill}\""), fill, None, draw);
+    }
+
+    /// A layer of lines, most of them `stroke` at `width`: written once, on
+    /// the layer (which therefore fills nothing: no text in it).
+    pub fn layer_lines(
+        &mut self,
+        class: &str,
+        attrs: &str,
+        (stroke, width): (Rgb, u32),
+        draw: impl FnOnce(&mut Pen<'_>),
+    ) {
+        let attrs = format!("{attrs} fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{width}\"");
+        self.styled(class, &attrs, self.ink, Some((stroke, width)), draw);
+    }
+
+    fn styled(
+        &mut self,
+        class: &str,
+        attrs: &str,
+        ink: Rgb,
+        lines: Option<(Rgb, u32)>,
+        draw: impl FnOnce(&mut Pen<'_>),
+    ) {
         let start = self.body.len();
         let _ = writeln!(self.body, "<g class=\"{class}\"{attrs}>");
         let marks = self.body.len();
         draw(&mut Pen {
             out: &mut self.body,
-            ink: self.ink,
+            ink,
+            lines,
         });
         if self.body.len() == marks {
             self.body.truncate(start);

@@ -77,22 +77,27 @@ pub fn trend(region: &UnitHistoryView, years: &[&YearView], palette: &Palette) -
     let height = legend_top + legend.height(WIDTH - 2.0 * PAD) + PAD;
     let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
 
-    canvas.layer("thresholds", " stroke-dasharray=\"3 3\"", |pen| {
-        for (k, r) in rows.iter().enumerate() {
-            let (cx, step) = column(k, n);
-            for value in thresholds(r.year) {
-                if value >= lo && value <= hi {
-                    let y = totals_scale.px(value);
-                    pen.line(
-                        (px(cx - step / 2.0 + 3.0), y),
-                        (px(cx + step / 2.0 - 3.0), y),
-                        palette.muted,
-                        1,
-                    );
+    canvas.layer_lines(
+        "thresholds",
+        " stroke-dasharray=\"3 3\"",
+        (palette.muted, 1),
+        |pen| {
+            for (k, r) in rows.iter().enumerate() {
+                let (cx, step) = column(k, n);
+                for value in thresholds(r.year) {
+                    if value >= lo && value <= hi {
+                        let y = totals_scale.px(value);
+                        pen.line(
+                            (px(cx - step / 2.0 + 3.0), y),
+                            (px(cx + step / 2.0 - 3.0), y),
+                            palette.muted,
+                            1,
+                        );
+                    }
                 }
             }
-        }
-    });
+        },
+    );
     canvas.layer("lines", "", |pen| {
         let total_points: Vec<(i32, i32)> = rows
             .iter()
@@ -293,20 +298,25 @@ pub fn key_indicators(
         .collect();
     let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
 
-    canvas.layer("targets", " stroke-dasharray=\"3 2\"", |pen| {
-        for ((id, _), scale) in ids.iter().zip(&scales) {
-            for k in 0..n {
-                let Some(i) = lookup(id, k).filter(|i| i.applicable) else {
-                    continue;
-                };
-                let Some(target) = &i.target else { continue };
-                let (cx, step) = column(k, n);
-                let y = scale.px(num(target));
-                let half = (step / 2.0 - 6.0).min(22.0);
-                pen.line((px(cx - half), y), (px(cx + half), y), palette.ink, 1);
+    canvas.layer_lines(
+        "targets",
+        " stroke-dasharray=\"3 2\"",
+        (palette.ink, 1),
+        |pen| {
+            for ((id, _), scale) in ids.iter().zip(&scales) {
+                for k in 0..n {
+                    let Some(i) = lookup(id, k).filter(|i| i.applicable) else {
+                        continue;
+                    };
+                    let Some(target) = &i.target else { continue };
+                    let (cx, step) = column(k, n);
+                    let y = scale.px(num(target));
+                    let half = (step / 2.0 - 6.0).min(22.0);
+                    pen.line((px(cx - half), y), (px(cx + half), y), palette.ink, 1);
+                }
             }
-        }
-    });
+        },
+    );
     canvas.layer("points", "", |pen| {
         for ((id, _), scale) in ids.iter().zip(&scales) {
             let mut line = Vec::new();

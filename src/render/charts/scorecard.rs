@@ -111,7 +111,7 @@ pub fn indicators(card: &ScorecardView, year: u16, palette: &Palette) -> Chart {
         .collect();
     let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
 
-    canvas.layer("tracks", "", |pen| {
+    canvas.layer_filled("tracks", palette.track, |pen| {
         for ((i, row), top) in items.iter().zip(&rows).zip(&tops) {
             let Some((scale, _, target)) = row else {
                 continue;
@@ -143,7 +143,7 @@ pub fn indicators(card: &ScorecardView, year: u16, palette: &Palette) -> Chart {
             );
         }
     });
-    canvas.layer("targets", "", |pen| {
+    canvas.layer_lines("targets", "", (palette.ink, 2), |pen| {
         for (row, top) in rows.iter().zip(&tops) {
             let Some((scale, _, target)) = row else {
                 continue;

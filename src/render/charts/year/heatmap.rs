@@ -111,7 +111,7 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView], palette: &Palette) -> C
     let height = key_top + key_rows as f64 * KEY_ROW + PAD;
     let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
 
-    canvas.layer("cells", "", |pen| {
+    canvas.layer_filled("cells", palette.met_cell, |pen| {
         for (r, row) in rows.iter().enumerate() {
             let Some(card) = row.map(|i| &cards[i]) else {
                 continue;

@@ -193,7 +193,7 @@ pub fn ranking(year: &YearView, palette: &Palette) -> Chart {
     let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
     let (x0, x1) = (scale.px(lo), scale.px(hi));
 
-    canvas.layer("tracks", "", |pen| {
+    canvas.layer_lines("tracks", "", (palette.track, 1), |pen| {
         for (r, row) in rows.iter().enumerate() {
             if row.is_some() {
                 let cy = px(top + r as f64 * ROW + ROW / 2.0);
@@ -201,12 +201,17 @@ pub fn ranking(year: &YearView, palette: &Palette) -> Chart {
             }
         }
     });
-    canvas.layer("thresholds", " stroke-dasharray=\"3 3\"", |pen| {
-        for (value, _) in &thresholds {
-            let x = scale.px(*value);
-            pen.line((x, px(top - 2.0)), (x, px(bottom)), palette.ink, 1);
-        }
-    });
+    canvas.layer_lines(
+        "thresholds",
+        " stroke-dasharray=\"3 3\"",
+        (palette.ink, 1),
+        |pen| {
+            for (value, _) in &thresholds {
+                let x = scale.px(*value);
+                pen.line((x, px(top - 2.0)), (x, px(bottom)), palette.ink, 1);
+            }
+        },
+    );
     canvas.layer("points", "", |pen| {
         for (r, row) in rows.iter().enumerate() {
             let Some(u) = row.map(|i| &units[i]) else {
@@ -421,7 +426,7 @@ pub fn sections(year: &YearView, palette: &Palette) -> Chart {
     let height = bottom + 6.0 + legend.height(WIDTH - 2.0 * PAD) + PAD;
     let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
 
-    canvas.layer("bars", "", |pen| {
+    canvas.layer_filled("bars", palette.lost, |pen| {
         for (i, row) in rows.iter().enumerate() {
             let Some(u) = row.map(|r| &units[r]) else {
                 continue;
