@@ -76,7 +76,10 @@ fn charts_are_written_once_and_stay_bounded_at_300_units() {
     let mut shown: BTreeMap<String, usize> = BTreeMap::new();
     for (path, bytes) in site.iter().filter(|(p, _)| p.ends_with(".html")) {
         let page = String::from_utf8_lossy(bytes);
-        assert!(!page.contains("aria-labelledby=\"chart-"), "{path} inlines a chart");
+        assert!(
+            !page.contains("aria-labelledby=\"chart-"),
+            "{path} inlines a chart"
+        );
         for chart in chart_images(path, &page) {
             assert!(site.contains_key(&chart), "{path} shows missing {chart}");
             *shown.entry(chart).or_default() += 1;
