@@ -1,7 +1,8 @@
 //! The HTML pages of the site, one function per kind: the home page, a
 //! year, its bulletin, a unit's scorecard, a unit across years, the archive,
 //! a content page, the 404 page and the search page. Each returns the page
-//! with the charts it draws (as files of their own).
+//! with the charts it draws (as files of their own, which the page shows:
+//! each chart's bytes are written once).
 
 use std::collections::BTreeMap;
 
@@ -20,8 +21,10 @@ use crate::output::OutputFile;
 use crate::paths::site_path;
 use paging::Table;
 
-/// Charts as a template value: `name => {title, desc, href, svg, table}`,
-/// with `svg` and `table` marked safe (built and escaped in `charts`).
+/// Charts as a template value: `name => {title, desc, href, width, height,
+/// svg, table}`, with `svg` and `table` marked safe (built and escaped in
+/// `charts`). The default theme shows `href` as an image; `svg` stays for a
+/// theme that inlines it.
 /// `dir` is the site-relative folder the standalone `.svg` files go to; the
 /// files are returned with the value.
 fn chart_values(dir: &str, charts: Vec<(&'static str, charts::Chart)>) -> (Value, Vec<OutputFile>) {
@@ -35,6 +38,8 @@ fn chart_values(dir: &str, charts: Vec<(&'static str, charts::Chart)>) -> (Value
                 title => chart.title,
                 desc => chart.desc,
                 href => href.clone(),
+                width => chart.width,
+                height => chart.height,
                 svg => Value::from_safe_string(chart.svg.clone()),
                 table => Value::from_safe_string(chart.table),
             },

@@ -101,6 +101,38 @@ for (const width of [375, 1280]) {
     // Reflow: nothing wider than the viewport (WCAG 1.4.10 at 320 CSS px ≈ the 375 run).
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     if (overflow > 1) fail(`${name} @${width}px: page scrolls sideways by ${overflow}px`);
+    // Chart text a phone can read: for every <text> of every chart (inline
+    // <svg> or the chart file an <img> shows), font size × the chart's scale
+    // (rendered width / viewBox width) ≥ 12 px.
+    if (width === 375) {
+      const labels = await page.evaluate(async () => {
+        const parsed = [];
+        for (const svg of document.querySelectorAll("svg")) {
+          parsed.push([svg.getAttribute("aria-labelledby") || "svg", svg, svg.getBoundingClientRect().width]);
+        }
+        for (const img of document.querySelectorAll("img[src$='.svg']")) {
+          const text = await (await fetch(img.src)).text();
+          const svg = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+          parsed.push([img.getAttribute("src"), svg, img.getBoundingClientRect().width]);
+        }
+        return parsed.flatMap(([name, svg, shown]) => {
+          const scale = shown / svg.viewBox.baseVal.width;
+          return [...svg.querySelectorAll("text")].map((t) => {
+            let size = null;
+            for (let e = t; e && size === null; e = e.parentElement) size = e.getAttribute("font-size");
+            return [name, t.textContent, parseFloat(size ?? "16") * scale];
+          });
+        });
+      });
+      const small = labels.filter(([, , px]) => px < 12);
+      if (labels.length) {
+        const least = Math.min(...labels.map(([, , px]) => px));
+        console.log(`chart text ${name} @375px: ${labels.length} labels, smallest ${least.toFixed(1)}px, ${small.length} under 12px`);
+      }
+      if (small.length) {
+        fail(`${name} @375px: ${small.length} chart labels under 12px: ${small.slice(0, 8).map(([c, t, px]) => `${c} 「${t}」 ${px.toFixed(1)}px`).join("; ")}`);
+      }
+    }
     const h1 = await page.locator("h1").count();
     if (h1 !== 1) fail(`${name}: ${h1} h1 elements`);
     if (axe && width === 1280) {

@@ -58,6 +58,22 @@ fn attrs(tag: &str) -> BTreeMap<String, String> {
     out
 }
 
+/// Every element `<{name} …>` of a layer with its attributes, `fill` filled
+/// in from the layer or the `<svg>` element when the mark leaves it out.
+fn layer_elements(svg: &str, class: &str, name: &str) -> Vec<BTreeMap<String, String>> {
+    let open = &svg[svg.find(&format!("<g class=\"{class}\"")).unwrap()..];
+    let layer_fill = attrs(&open[..open.find('>').unwrap()]).remove("fill");
+    let root_fill = attrs(&svg[..svg.find('>').unwrap()]).remove("fill");
+    let fill = layer_fill.or(root_fill).unwrap_or_else(|| "#000000".into());
+    elements(layer(svg, class), name)
+        .into_iter()
+        .map(|mut e| {
+            e.entry("fill".into()).or_insert_with(|| fill.clone());
+            e
+        })
+        .collect()
+}
+
 /// Every element `<{name} …>` with its attributes.
 fn elements(svg: &str, name: &str) -> Vec<BTreeMap<String, String>> {
     let open = format!("<{name} ");
@@ -133,71 +149,78 @@ fn assert_accessible(svg: &str, id: &str) {
 }
 
 #[test]
-fn ranking_chart_has_one_bar_per_unit_in_rank_order_coloured_by_grade() {
+fn ranking_chart_is_a_dot_plot_in_rank_order_on_a_marked_cut_axis() {
     let project = tiny_project();
     let (_dir, out) = build_site(project.path());
     let svg = read(&out, "2023/charts/ranking.svg");
     assert_accessible(&svg, "chart-ranking");
 
-    let bars = elements(layer(&svg, "bars"), "rect");
-    assert_eq!(bars.len(), 3, "one bar per unit");
-    let fills: Vec<&str> = bars.iter().map(|b| b["fill"].as_str()).collect();
-    assert_eq!(fills, [EXCELLENT, EXCELLENT, GOOD]);
-    let ys: Vec<i32> = bars.iter().map(|b| num(b, "y")).collect();
-    assert!(ys.windows(2).all(|w| w[0] < w[1]), "top to bottom: {ys:?}");
+    // One point per unit, coloured and shaped by grade: 优秀 circles, 良好 a square.
+    let circles = layer_elements(&svg, "points", "circle");
+    let squares = layer_elements(&svg, "points", "rect");
+    assert_eq!((circles.len(), squares.len()), (2, 1), "one point per unit");
+    assert!(circles.iter().all(|c| c["fill"] == EXCELLENT));
+    assert_eq!(squares[0]["fill"], GOOD);
+    let centres: Vec<(i32, i32)> = circles
+        .iter()
+        .map(|c| (num(c, "cx"), num(c, "cy")))
+        .chain(squares.iter().map(|r| {
+            (
+                num(r, "x") + num(r, "width") / 2,
+                num(r, "y") + num(r, "height") / 2,
+            )
+        }))
+        .collect();
+    assert!(
+        centres.windows(2).all(|w| w[0].1 < w[1].1),
+        "top to bottom: {centres:?}"
+    );
 
     let text = labels(layer(&svg, "labels"));
     let names: Vec<i32> = ["丙管委会", "甲市", "乙市"]
         .iter()
         .map(|n| label(&text, n).y)
         .collect();
-    assert!(names.windows(2).all(|w| w[0] < w[1]), "names in rank order");
-    for (bar, name_y) in bars.iter().zip(&names) {
-        let centre = num(bar, "y") + num(bar, "height") / 2;
-        assert!((centre - name_y).abs() <= 1, "bar beside its name");
+    for (centre, name_y) in centres.iter().zip(&names) {
+        assert!((centre.1 - name_y).abs() <= 1, "point beside its name");
     }
-    for total in ["94.34", "91.83"] {
-        label(&text, total);
-    }
+    label(&text, "94.34");
+    label(&text, "91.83");
     // 乙市 scored 95.90 but was downgraded: the label says so.
     label(&text, "95.90 降档");
-    assert_eq!(text.iter().filter(|l| l.text == "优秀").count(), 2);
-    assert_eq!(text.iter().filter(|l| l.text == "良好").count(), 1);
 
-    // Bar lengths are proportional to the totals on the 0–100 axis.
+    // The totals span 91.83–95.90: the axis runs 90–100, so the differences
+    // show, and says it does not start at 0.
     let axis = labels(layer(&svg, "axis"));
-    let (x0, x100) = (label(&axis, "0").x, label(&axis, "100").x);
-    let at = |value: f64| x0 as f64 + (x100 - x0) as f64 * value / 100.0;
-    for (bar, total) in bars.iter().zip([94.34, 91.83, 95.90]) {
-        let end = (num(bar, "x") + num(bar, "width")) as f64;
-        assert!((end - at(total)).abs() <= 1.0, "bar ends at {total}");
+    let (x90, x100) = (label(&axis, "90").x, label(&axis, "100").x);
+    assert!(
+        axis.iter().any(|l| l.text.contains("横轴自90分起")),
+        "cut axis marked: {axis:?}"
+    );
+    assert!(
+        !axis.iter().any(|l| l.text == "0"),
+        "no 0 tick on a cut axis"
+    );
+    let at = |value: f64| x90 as f64 + (x100 - x90) as f64 * (value - 90.0) / 10.0;
+    for ((x, _), total) in centres.iter().zip([94.34, 91.83, 95.90]) {
+        assert!((*x as f64 - at(total)).abs() <= 1.0, "point at {total}");
     }
-    // Reference lines at the thresholds 90 / 80 / 60, labelled.
-    let mut lines: Vec<i32> = segments(layer(&svg, "thresholds"))
+    // The one threshold inside the span, dashed and labelled above its line.
+    let lines: Vec<i32> = segments(layer(&svg, "thresholds"))
         .iter()
         .map(|(from, to)| {
             assert_eq!(from.0, to.0, "vertical");
             from.0
         })
         .collect();
-    lines.sort();
-    let expected: Vec<i32> = [60.0, 80.0, 90.0]
-        .iter()
-        .map(|t| at(*t).round() as i32)
-        .collect();
-    for (line, want) in lines.iter().zip(&expected) {
-        assert!(
-            (line - want).abs() <= 1,
-            "threshold lines {lines:?} ≠ {expected:?}"
-        );
-    }
+    assert_eq!(lines, [x90]);
     assert!(svg.contains("<g class=\"thresholds\" stroke-dasharray="));
-    for name in ["优秀90", "良好80", "合格60"] {
-        let l = label(&axis, name);
-        assert!(
-            expected.iter().any(|x| (x - l.x).abs() <= 1),
-            "{name} above its line"
-        );
+    assert_eq!(label(&axis, "优秀90").x, x90);
+    assert!(!axis
+        .iter()
+        .any(|l| l.text == "良好80" || l.text == "合格60"));
+    for grade in ["优秀", "良好", "等次分数线"] {
+        label(&labels(layer(&svg, "legend")), grade);
     }
 }
 
@@ -207,7 +230,7 @@ fn heat_map_marks_each_unit_and_indicator_in_rank_order() {
     let (_dir, out) = build_site(project.path());
     let svg = read(&out, "2023/charts/heatmap.svg");
     assert_accessible(&svg, "chart-heatmap");
-    let cells: Vec<BTreeMap<String, String>> = elements(layer(&svg, "cells"), "rect")
+    let cells: Vec<BTreeMap<String, String>> = layer_elements(&svg, "cells", "rect")
         .into_iter()
         .filter(|r| r.contains_key("fill") && r["fill"] != "none")
         .collect();
@@ -224,7 +247,7 @@ fn heat_map_marks_each_unit_and_indicator_in_rank_order() {
     );
     // Not applicable is outlined, and every state but "met" carries a glyph.
     assert_eq!(
-        elements(layer(&svg, "cells"), "rect")
+        layer_elements(&svg, "cells", "rect")
             .iter()
             .filter(|r| r.get("fill").map(String::as_str) == Some("none"))
             .count(),
@@ -255,7 +278,7 @@ fn section_chart_stacks_each_section_against_its_maximum() {
     let (_dir, out) = build_site(project.path());
     let svg = read(&out, "2023/charts/sections.svg");
     assert_accessible(&svg, "chart-sections");
-    let rects = elements(layer(&svg, "bars"), "rect");
+    let rects = layer_elements(&svg, "bars", "rect");
     assert_eq!(
         rects.len(),
         3 * 4 * 2,
@@ -272,10 +295,23 @@ fn section_chart_stacks_each_section_against_its_maximum() {
     for (width, max) in maxima.iter().zip([40.0, 35.0, 10.0, 15.0]) {
         assert!((*width as f64 - max * unit).abs() <= 1.5, "{maxima:?}");
     }
-    let text = labels(layer(&svg, "labels"));
-    for header in ["主要指标40", "重点任务35", "资金投入10", "公众满意度15"] {
-        label(&text, header);
+    // The sections are named in the legend, in bar order, each whole.
+    let legend = labels(layer(&svg, "legend"));
+    for header in [
+        "主要指标40",
+        "重点任务35",
+        "资金投入10",
+        "公众满意度15",
+        "扣分",
+    ] {
+        label(&legend, header);
     }
+    let xs: Vec<i32> = ["主要指标40", "重点任务35", "资金投入10", "公众满意度15"]
+        .iter()
+        .map(|h| label(&legend, h).y * 1000 + label(&legend, h).x)
+        .collect();
+    assert!(xs.windows(2).all(|w| w[0] < w[1]), "in bar order: {xs:?}");
+    let text = labels(layer(&svg, "labels"));
     // Points lost over the four sections (bonus aside), in rank order.
     let lost: Vec<&str> = text
         .iter()
@@ -291,7 +327,7 @@ fn grade_distribution_counts_each_grade() {
     let (_dir, out) = build_site(project.path());
     let svg = read(&out, "2023/charts/grades.svg");
     assert_accessible(&svg, "chart-grades");
-    let bars = elements(layer(&svg, "bars"), "rect");
+    let bars = layer_elements(&svg, "bars", "rect");
     let fills: Vec<&str> = bars.iter().map(|b| b["fill"].as_str()).collect();
     assert_eq!(fills, [EXCELLENT, GOOD], "2 优秀 then 1 良好");
     let (excellent, good) = (num(&bars[0], "width"), num(&bars[1], "width"));
@@ -320,12 +356,12 @@ fn scorecard_charts_show_indicators_against_targets_and_sections_against_maxima(
     label(&text, "28 / 目标≤30μg/m³");
     assert_eq!(text.iter().filter(|l| l.text == "✗ 未完成").count(), 1);
     assert_eq!(text.iter().filter(|l| l.text == "✓ 完成").count(), 2);
-    let bars = elements(layer(&svg, "bars"), "rect");
+    let bars = layer_elements(&svg, "bars", "rect");
     let fills: Vec<&str> = bars.iter().map(|b| b["fill"].as_str()).collect();
     assert_eq!(fills, [FAIL, "#0B4F8A", "#0B4F8A"]);
     // Direction-aware: the target-meeting band lies right of the target for
     // "higher is better" and left of it for "lower is better" (pm).
-    let tracks = elements(layer(&svg, "tracks"), "rect");
+    let tracks = layer_elements(&svg, "tracks", "rect");
     let targets: Vec<i32> = segments(layer(&svg, "targets"))
         .iter()
         .map(|(from, _)| from.0)
@@ -358,7 +394,7 @@ fn scorecard_charts_show_indicators_against_targets_and_sections_against_maxima(
     }
     label(&text, "28.50 / 35（扣6.50）");
     label(&text, "+3.00（申报3.5，按上限3计）");
-    let bars = elements(layer(&svg, "bars"), "rect");
+    let bars = layer_elements(&svg, "bars", "rect");
     assert_eq!(
         bars.len(),
         4 * 2 + 2,
@@ -374,11 +410,22 @@ fn unit_page_charts_total_rank_and_key_indicators_per_year() {
     let svg = read(&out, "regions/beta/trend.svg");
     assert_accessible(&svg, "chart-trend");
     let text = labels(layer(&svg, "labels"));
-    label(&text, "95.90 良好");
-    label(&text, "第3名/3");
+    // The total and rank only: the grade is the marker (legend), so five
+    // years' labels fit side by side at a phone's width.
+    label(&text, "95.90");
+    label(&text, "第3名");
+    label(&labels(layer(&svg, "legend")), "良好");
+    // The axis ends at 100 on the 100-point scale.
+    let axis_x = label(&text, "100").x;
+    let axis_top = text
+        .iter()
+        .filter(|l| l.x == axis_x)
+        .filter_map(|l| l.text.parse::<f64>().ok())
+        .fold(0.0, f64::max);
+    assert_eq!(axis_top, 100.0, "{text:?}");
     label(&text, "2023");
     // A good grade's marker: a square in the grade's colour, twice (total, rank).
-    let points = elements(layer(&svg, "points"), "rect");
+    let points = layer_elements(&svg, "points", "rect");
     assert_eq!(points.len(), 2);
     assert!(points.iter().all(|p| p["fill"] == GOOD));
 
@@ -391,11 +438,20 @@ fn unit_page_charts_total_rank_and_key_indicators_per_year() {
         !text.iter().any(|l| l.text.contains("森林覆盖率")),
         "only air and water indicators"
     );
-    label(&text, "80 未完成");
+    // A miss: the value beside a red cross (legend 未完成).
+    label(&text, "80");
+    assert_eq!(
+        layer_elements(&svg, "points", "polyline")
+            .iter()
+            .filter(|p| p.get("stroke").map(String::as_str) == Some(FAIL))
+            .count(),
+        2
+    );
+    label(&labels(layer(&svg, "legend")), "未完成");
 }
 
 #[test]
-fn pages_inline_each_chart_with_its_table_and_link_the_same_file() {
+fn pages_show_each_chart_file_once_with_its_table() {
     let project = tiny_project();
     let (_dir, out) = build_site(project.path());
     for (page, dir, charts) in [
@@ -421,13 +477,19 @@ fn pages_inline_each_chart_with_its_table_and_link_the_same_file() {
         for chart in charts {
             let file = format!("{dir}{chart}.svg");
             let svg = read(&out, &file);
+            // Written once: the page shows the file and does not inline it.
             assert!(
-                html.contains(svg.trim_end()),
-                "{page} inlines {file} as written"
+                html.contains(&format!("<img class=\"chart-svg\" src=\"{root}{file}\"")),
+                "{page} shows {file}"
+            );
+            let title = &svg[svg.find("-title\">").unwrap() + 8..svg.find("</title>").unwrap()];
+            assert!(
+                html.contains(&format!("alt=\"{title}。")),
+                "{page}: {file} described"
             );
             assert!(
-                html.contains(&format!("href=\"{root}{file}\"")),
-                "{page} links {file}"
+                !html.contains(&svg[..svg.find('>').unwrap()]),
+                "{page} inlines {file}"
             );
         }
         assert_eq!(

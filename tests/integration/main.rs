@@ -8,6 +8,7 @@ mod architecture;
 mod archive;
 mod archive_alone;
 mod brief;
+mod chart_bytes;
 mod charts;
 mod check;
 mod cli;

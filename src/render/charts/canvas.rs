@@ -1,16 +1,15 @@
 //! Drawing: chart marks written straight into SVG text.
 //!
 //! Each mark is one element on its own line (a text element with its content),
-//! with only the attributes that differ from SVG's defaults; [`Canvas::finish`]
-//! joins the layers into one `<svg>` sized by `viewBox` alone, with
-//! `role="img"`, `<title>` and `<desc>`. The element and attribute order is the
-//! one the charts were first drawn with through plotters' SVG backend, so an
-//! archived year's charts stay byte-identical (BENCHMARKS.md says why plotters
-//! went: it cost more per chart than the rest of the page).
+//! with only the attributes that differ from the defaults the `<svg>` element
+//! sets (text size [`SMALL`], ink colour, vertically centred text), so a chart
+//! costs few bytes per mark; [`Canvas::finish`] joins the layers into one
+//! `<svg>` sized by `viewBox` alone, with `role="img"`, `<title>` and `<desc>`.
 
 use std::fmt::Write as _;
 
 use super::palette::Rgb;
+use super::SMALL;
 use crate::open_data::is_wide;
 
 /// The site's sans-serif stack (style.css `--sans`): browsers draw the Chinese
@@ -69,6 +68,11 @@ pub enum Shape {
 /// Draws the marks of one layer.
 pub struct Pen<'a> {
     out: &'a mut String,
+    /// The fill the marks inherit (the layer's, else the `<svg>` element's),
+    /// which they need not repeat.
+    ink: Rgb,
+    /// The stroke colour and width a line layer gives its lines.
+    lines: Option<(Rgb, u32)>,
 }
 
 /// `#RRGGBB`, upper case as the charts were first written. By hand rather
@@ -89,10 +93,19 @@ impl std::fmt::Display for Rgb {
 impl Pen<'_> {
     pub fn rect(&mut self, x0: i32, y0: i32, x1: i32, y1: i32, fill: Rgb) {
         let (x, y, w, h) = corners(x0, y0, x1, y1);
-        let _ = writeln!(
+        let _ = write!(
             self.out,
-            "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"{fill}\"/>"
+            "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\""
         );
+        self.fill(fill);
+        self.out.push_str("/>\n");
+    }
+
+    /// A fill attribute, left out when it is the `<svg>` element's own.
+    fn fill(&mut self, colour: Rgb) {
+        if colour != self.ink {
+            let _ = write!(self.out, " fill=\"{colour}\"");
+        }
     }
 
     pub fn frame(&mut self, x0: i32, y0: i32, x1: i32, y1: i32, stroke: Rgb) {
@@ -108,16 +121,22 @@ impl Pen<'_> {
     }
 
     pub fn path(&mut self, points: &[(i32, i32)], stroke: Rgb, width: u32) {
-        let _ = write!(
-            self.out,
-            "<polyline fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{width}\" points=\""
-        );
+        if self.lines == Some((stroke, width)) {
+            self.out.push_str("<polyline points=\"");
+        } else {
+            let _ = write!(
+                self.out,
+                "<polyline fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{width}\" points=\""
+            );
+        }
         self.points(points);
         self.out.push_str("\"/>\n");
     }
 
     fn polygon(&mut self, points: &[(i32, i32)], fill: Rgb) {
-        let _ = write!(self.out, "<polygon fill=\"{fill}\" points=\"");
+        self.out.push_str("<polygon");
+        self.fill(fill);
+        self.out.push_str(" points=\"");
         self.points(points);
         self.out.push_str("\"/>\n");
     }
@@ -139,14 +158,17 @@ impl Pen<'_> {
         anchor: Anchor,
         weight: Weight,
     ) {
-        let _ = write!(self.out, "<text x=\"{x}\" y=\"{y}\" dy=\"0.5ex\"");
+        let _ = write!(self.out, "<text x=\"{x}\" y=\"{y}\"");
         match anchor {
             Anchor::Start => {}
             Anchor::Middle => self.out.push_str(" text-anchor=\"middle\""),
             Anchor::End => self.out.push_str(" text-anchor=\"end\""),
         }
         let size = (size * 10.0).round() / 10.0;
-        let _ = write!(self.out, " font-size=\"{size}\" fill=\"{colour}\"");
+        if size != SMALL {
+            let _ = write!(self.out, " font-size=\"{size}\"");
+        }
+        self.fill(colour);
         if weight == Weight::Bold {
             self.out.push_str(" font-weight=\"bold\"");
         }
@@ -160,10 +182,9 @@ impl Pen<'_> {
         let half = size / 2;
         match shape {
             Shape::Circle => {
-                let _ = writeln!(
-                    self.out,
-                    "<circle cx=\"{x}\" cy=\"{y}\" r=\"{half}\" fill=\"{colour}\" stroke-width=\"1\"/>"
-                );
+                let _ = write!(self.out, "<circle cx=\"{x}\" cy=\"{y}\" r=\"{half}\"");
+                self.fill(colour);
+                self.out.push_str("/>\n");
             }
             Shape::Square => self.rect(
                 x - half + 1,
@@ -199,16 +220,24 @@ fn corners(x0: i32, y0: i32, x1: i32, y1: i32) -> (i32, i32, i32, i32) {
 pub struct Canvas {
     width: u32,
     height: u32,
+    ink: Rgb,
     body: String,
 }
 
 impl Canvas {
-    pub fn new(width: u32, height: u32) -> Canvas {
+    /// `ink` is the colour most text is drawn in: the `<svg>` element's fill.
+    pub fn new(width: u32, height: u32, ink: Rgb) -> Canvas {
         Canvas {
             width,
             height,
+            ink,
             body: String::new(),
         }
+    }
+
+    /// The `viewBox` width and height.
+    pub fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
     }
 
     /// Draw one layer, written as `<g class="{class}"{attrs}>`: the class
@@ -216,11 +245,43 @@ impl Canvas {
     /// `attrs` carries a layer-wide attribute such as a dash pattern. A layer
     /// with no marks is left out.
     pub fn layer(&mut self, class: &str, attrs: &str, draw: impl FnOnce(&mut Pen<'_>)) {
+        self.styled(class, attrs, self.ink, None, draw);
+    }
+
+    /// A layer whose marks are mostly filled with `fill`: written once, on
+    /// the layer.
+    pub fn layer_filled(&mut self, class: &str, fill: Rgb, draw: impl FnOnce(&mut Pen<'_>)) {
+        self.styled(class, &format!(" fill=\"{fill}\""), fill, None, draw);
+    }
+
+    /// A layer of lines, most of them `stroke` at `width`: written once, on
+    /// the layer (which therefore fills nothing: no text in it).
+    pub fn layer_lines(
+        &mut self,
+        class: &str,
+        attrs: &str,
+        (stroke, width): (Rgb, u32),
+        draw: impl FnOnce(&mut Pen<'_>),
+    ) {
+        let attrs = format!("{attrs} fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{width}\"");
+        self.styled(class, &attrs, self.ink, Some((stroke, width)), draw);
+    }
+
+    fn styled(
+        &mut self,
+        class: &str,
+        attrs: &str,
+        ink: Rgb,
+        lines: Option<(Rgb, u32)>,
+        draw: impl FnOnce(&mut Pen<'_>),
+    ) {
         let start = self.body.len();
         let _ = writeln!(self.body, "<g class=\"{class}\"{attrs}>");
         let marks = self.body.len();
         draw(&mut Pen {
             out: &mut self.body,
+            ink,
+            lines,
         });
         if self.body.len() == marks {
             self.body.truncate(start);
@@ -236,10 +297,12 @@ impl Canvas {
         let _ = write!(
             svg,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" \
-             aria-labelledby=\"{id}-title {id}-desc\" class=\"chart-svg\" font-family=\"{FONT_STACK}\">\n\
+             aria-labelledby=\"{id}-title {id}-desc\" class=\"chart-svg\" font-family=\"{FONT_STACK}\" \
+             font-size=\"{SMALL}\" fill=\"{ink}\" dominant-baseline=\"central\">\n\
              <title id=\"{id}-title\">",
             w = self.width,
             h = self.height,
+            ink = self.ink,
         );
         escape_into(&mut svg, title);
         let _ = write!(svg, "</title>\n<desc id=\"{id}-desc\">");
@@ -293,13 +356,13 @@ mod tests {
 
     #[test]
     fn finished_svg_scales_by_viewbox_and_carries_its_description() {
-        let mut canvas = Canvas::new(200, 50);
+        let mut canvas = Canvas::new(200, 50, Rgb(0x1f, 0x23, 0x28));
         canvas.layer("labels", "", |pen| {
             pen.text(
                 10,
                 20,
                 "甲市 <1>",
-                13.0,
+                15.0,
                 Rgb(0x1f, 0x23, 0x28),
                 Anchor::Start,
                 Weight::Normal,
@@ -318,7 +381,8 @@ mod tests {
         );
         assert!(svg.contains("<title id=\"c-title\">标题 &amp; 说明</title>"));
         assert!(svg.contains("<desc id=\"c-desc\">描述</desc>"));
-        assert!(svg.contains("font-size=\"13\""), "{svg}");
+        assert!(svg.contains("font-size=\"15\""), "{svg}");
+        assert!(!svg.contains("y=\"20\" fill"), "ink is the default: {svg}");
         assert!(svg.contains(">甲市 &lt;1&gt;</text>"), "{svg}");
         assert!(svg.contains("<g class=\"bars\" stroke-dasharray=\"3 3\">\n<rect x=\"0\" y=\"0\" width=\"10\" height=\"10\" fill=\"#1A7F37\"/>\n</g>"), "{svg}");
         assert!(!svg.contains("opacity=\"1\""));
@@ -328,7 +392,7 @@ mod tests {
 
     #[test]
     fn empty_layers_are_left_out() {
-        let mut canvas = Canvas::new(10, 10);
+        let mut canvas = Canvas::new(10, 10, Rgb(0, 0, 0));
         canvas.layer("nothing", "", |_| {});
         let svg = canvas.finish("e", "t", "d");
         assert!(!svg.contains("nothing"));

@@ -27,7 +27,7 @@ pub use year::{grade_distribution, heatmap, ranking, sections};
 
 use canvas::{px, text_width, Anchor, Pen, Shape, Weight};
 
-/// One chart: the SVG (inlined in the page and written as a file of its own),
+/// One chart: the SVG (written as a file of its own, which the page shows),
 /// what it shows in words, and the same figures as a table.
 #[derive(Debug, Clone)]
 pub struct Chart {
@@ -36,16 +36,23 @@ pub struct Chart {
     pub title: String,
     pub desc: String,
     pub svg: String,
+    /// The `viewBox` size, for the page's `<img>` to keep the aspect ratio
+    /// before the file arrives.
+    pub width: u32,
+    pub height: u32,
     /// An HTML table of the charted figures (escaped).
     pub table: String,
 }
 
-/// Every chart is laid out this wide, in chart units. The page shows it at
-/// about this many CSS pixels on a desktop and scales it down to ~0.75 on a
-/// 375 px phone, where the label sizes below still read at 10–11 px.
-const WIDTH: f64 = 460.0;
-/// Chart units: labels, small labels, outer padding.
-const FONT: f64 = 15.0;
+/// Every chart is laid out this wide, in chart units: a 375 px phone's
+/// column (343 CSS px) shows it at a scale of at least 1, so no label reads
+/// under 12 px there; style.css caps it at 26rem on wider screens (scale
+/// about 1.2). Charts are drawn phone-shaped for this width: labels above or
+/// beside short bars, few ticks.
+const WIDTH: f64 = 340.0;
+/// Chart units: labels, small labels (the smallest text any chart draws),
+/// outer padding.
+const FONT: f64 = 14.0;
 const SMALL: f64 = 13.0;
 const PAD: f64 = 8.0;
 
@@ -58,12 +65,15 @@ fn finish(
     table: table::Table,
 ) -> Chart {
     let id = format!("chart-{}", file.trim_end_matches(".svg"));
+    let (width, height) = canvas.size();
     let svg = canvas.finish(&id, &title, &desc);
     Chart {
         file,
         title,
         desc,
         svg,
+        width,
+        height,
         table: table.to_html(),
     }
 }
@@ -214,7 +224,7 @@ impl Legend {
                         mx,
                         my,
                         glyph,
-                        SMALL - 1.0,
+                        SMALL,
                         glyph_colour,
                         Anchor::Middle,
                         Weight::Bold,

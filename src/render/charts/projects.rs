@@ -38,7 +38,7 @@ pub fn investment(file: &'static str, title: String, rows: &[SumRow], palette: &
     let row_h = NAME_H + BAR_H + GAP;
     let legend_top = PAD + row_h * rows.len() as f64;
     let height = legend_top + legend.height(WIDTH - 2.0 * PAD) + PAD;
-    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
     canvas.layer("bars", "", |pen| {
         for (i, row) in rows.iter().enumerate() {
             let top = PAD + row_h * i as f64;

@@ -41,11 +41,10 @@ pub fn trend(region: &UnitHistoryView, years: &[&YearView], palette: &Palette) -
     let totals: Vec<f64> = rows.iter().map(|r| num(&r.row.total)).collect();
     let lowest = totals.iter().copied().fold(100.0, f64::min);
     let lo = (((lowest - 5.0) / 10.0).floor() * 10.0).max(0.0);
-    let hi = rows
-        .iter()
-        .filter_map(|r| rules(r.year))
-        .map(|r| 100.0 + num(&r.bonus_cap))
-        .fold(100.0, f64::max);
+    // The axis ends at the 100-point scale's top; only a total that bonus
+    // points carried past 100 lifts it, to that total.
+    let highest = totals.iter().copied().fold(100.0, f64::max);
+    let hi = highest.ceil();
     let total_top = PAD + 22.0;
     let total_bottom = total_top + 130.0;
     let totals_scale = Scale::new((lo, hi), (total_bottom, total_top));
@@ -76,24 +75,29 @@ pub fn trend(region: &UnitHistoryView, years: &[&YearView], palette: &Palette) -
     let legend = Legend::new(legend_items);
     let legend_top = axis_y + 14.0;
     let height = legend_top + legend.height(WIDTH - 2.0 * PAD) + PAD;
-    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
 
-    canvas.layer("thresholds", " stroke-dasharray=\"3 3\"", |pen| {
-        for (k, r) in rows.iter().enumerate() {
-            let (cx, step) = column(k, n);
-            for value in thresholds(r.year) {
-                if value >= lo && value <= hi {
-                    let y = totals_scale.px(value);
-                    pen.line(
-                        (px(cx - step / 2.0 + 3.0), y),
-                        (px(cx + step / 2.0 - 3.0), y),
-                        palette.muted,
-                        1,
-                    );
+    canvas.layer_lines(
+        "thresholds",
+        " stroke-dasharray=\"3 3\"",
+        (palette.muted, 1),
+        |pen| {
+            for (k, r) in rows.iter().enumerate() {
+                let (cx, step) = column(k, n);
+                for value in thresholds(r.year) {
+                    if value >= lo && value <= hi {
+                        let y = totals_scale.px(value);
+                        pen.line(
+                            (px(cx - step / 2.0 + 3.0), y),
+                            (px(cx + step / 2.0 - 3.0), y),
+                            palette.muted,
+                            1,
+                        );
+                    }
                 }
             }
-        }
-    });
+        },
+    );
     canvas.layer("lines", "", |pen| {
         let total_points: Vec<(i32, i32)> = rows
             .iter()
@@ -174,7 +178,9 @@ pub fn trend(region: &UnitHistoryView, years: &[&YearView], palette: &Palette) -
             pen.text(
                 cx,
                 if clear { above } else { y + 15 },
-                &format!("{} {}", r.row.total, r.row.grade_name),
+                // The grade is the marker's colour and shape (legend); five
+                // years' labels fit side by side only without it.
+                &r.row.total,
                 SMALL,
                 palette.ink,
                 Anchor::Middle,
@@ -183,7 +189,7 @@ pub fn trend(region: &UnitHistoryView, years: &[&YearView], palette: &Palette) -
             pen.text(
                 cx,
                 rank_scale.px(r.row.rank as f64) - 13,
-                &format!("第{}名/{}", r.row.rank, r.units_assessed),
+                &format!("第{}名", r.row.rank),
                 SMALL,
                 palette.ink,
                 Anchor::Middle,
@@ -290,22 +296,27 @@ pub fn key_indicators(
             Scale::new((lo - room, hi + room), (top + PLOT_H - 22.0, top + 18.0))
         })
         .collect();
-    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
 
-    canvas.layer("targets", " stroke-dasharray=\"3 2\"", |pen| {
-        for ((id, _), scale) in ids.iter().zip(&scales) {
-            for k in 0..n {
-                let Some(i) = lookup(id, k).filter(|i| i.applicable) else {
-                    continue;
-                };
-                let Some(target) = &i.target else { continue };
-                let (cx, step) = column(k, n);
-                let y = scale.px(num(target));
-                let half = (step / 2.0 - 6.0).min(22.0);
-                pen.line((px(cx - half), y), (px(cx + half), y), palette.ink, 1);
+    canvas.layer_lines(
+        "targets",
+        " stroke-dasharray=\"3 2\"",
+        (palette.ink, 1),
+        |pen| {
+            for ((id, _), scale) in ids.iter().zip(&scales) {
+                for k in 0..n {
+                    let Some(i) = lookup(id, k).filter(|i| i.applicable) else {
+                        continue;
+                    };
+                    let Some(target) = &i.target else { continue };
+                    let (cx, step) = column(k, n);
+                    let y = scale.px(num(target));
+                    let half = (step / 2.0 - 6.0).min(22.0);
+                    pen.line((px(cx - half), y), (px(cx + half), y), palette.ink, 1);
+                }
             }
-        }
-    });
+        },
+    );
     canvas.layer("points", "", |pen| {
         for ((id, _), scale) in ids.iter().zip(&scales) {
             let mut line = Vec::new();
@@ -358,7 +369,7 @@ pub fn key_indicators(
                     cx,
                     px(top + TITLE_H + PLOT_H + YEARS_H / 2.0),
                     &year_label(*year, *draft),
-                    SMALL - 1.0,
+                    SMALL,
                     palette.muted,
                     Anchor::Middle,
                     Weight::Normal,
@@ -366,23 +377,22 @@ pub fn key_indicators(
                 match lookup(id, k) {
                     Some(i) if i.applicable => {
                         if let Some(value) = &i.value {
-                            // Above the point, unless this year's target line is there.
+                            // Above the point, unless this year's target line
+                            // runs through the label's band (half its height
+                            // and a margin): then below it.
                             let y = scale.px(num(value));
                             let above = y - 12;
                             let clear = i
                                 .target
                                 .as_deref()
-                                .is_none_or(|t| (scale.px(num(t)) - above).abs() > 7);
+                                .is_none_or(|t| (scale.px(num(t)) - above).abs() > 9);
                             let label_y = if clear { above } else { y + 13 };
-                            let label = if i.met {
-                                value.clone()
-                            } else {
-                                format!("{value} 未完成")
-                            };
+                            // A miss is the red cross and colour (legend): the
+                            // value alone fits five years side by side.
                             pen.text(
                                 cx,
                                 label_y,
-                                &label,
+                                value,
                                 SMALL,
                                 if i.met { palette.ink } else { palette.fail },
                                 Anchor::Middle,

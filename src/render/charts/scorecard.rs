@@ -109,9 +109,9 @@ pub fn indicators(card: &ScorecardView, year: u16, palette: &Palette) -> Chart {
             _ => None,
         })
         .collect();
-    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
 
-    canvas.layer("tracks", "", |pen| {
+    canvas.layer_filled("tracks", palette.track, |pen| {
         for ((i, row), top) in items.iter().zip(&rows).zip(&tops) {
             let Some((scale, _, target)) = row else {
                 continue;
@@ -143,7 +143,7 @@ pub fn indicators(card: &ScorecardView, year: u16, palette: &Palette) -> Chart {
             );
         }
     });
-    canvas.layer("targets", "", |pen| {
+    canvas.layer_lines("targets", "", (palette.ink, 2), |pen| {
         for (row, top) in rows.iter().zip(&tops) {
             let Some((scale, _, target)) = row else {
                 continue;
@@ -175,7 +175,7 @@ pub fn indicators(card: &ScorecardView, year: u16, palette: &Palette) -> Chart {
                     px(PAD + text_width(&i.name, FONT - 1.0) + 4.0),
                     cy,
                     "约束性",
-                    SMALL - 1.0,
+                    SMALL,
                     palette.muted,
                     Anchor::Start,
                     Weight::Normal,
@@ -319,7 +319,7 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView, palette: &Palette)
     ]);
     let legend_top = total_y + 14.0;
     let height = legend_top + legend.height(WIDTH - 2.0 * PAD) + PAD;
-    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
 
     canvas.layer("bars", "", |pen| {
         for (i, (_, max, score)) in sections.iter().enumerate() {

@@ -83,7 +83,7 @@ pub fn grade_distribution(years: &[&YearView], palette: &Palette) -> Chart {
         WIDTH - PAD
     };
     let segments = segments_to(x1);
-    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
     canvas.layer("bars", "", |pen| {
         for (i, row) in segments.iter().enumerate() {
             let y = top + i as f64 * ROW + (ROW - BAR) / 2.0;

@@ -4,7 +4,7 @@ use super::super::canvas::{px, text_width, Anchor, Canvas, Weight};
 use super::super::palette::{Palette, Rgb, WHITE};
 use super::super::table::{Cell, Table};
 use super::super::{finish, Chart, Legend, Mark, PAD, SMALL, WIDTH};
-use super::NameColumn;
+use super::{gap_label, gap_row, shown, NameColumn, EACH_END};
 use crate::render::view::{IndicatorView, ScorecardView, YearView};
 
 /// How one unit did on one indicator.
@@ -46,31 +46,39 @@ impl CellState {
     }
 }
 
-/// (b) Units (in rank order) × indicators: met, missed, binding missed, not applicable.
+/// (b) Units (in rank order) × indicators: met, missed, binding missed, not
+/// applicable. Cells keep a size a glyph reads at on a phone; the indicators
+/// that do not fit beside the names go to a second block (and a third…),
+/// each with the names again. Above `FULL_UP_TO` units (year/mod.rs) only the first and
+/// last `EACH_END` are drawn (the open data has every unit).
 pub fn heatmap(year: &YearView, cards: &[ScorecardView], palette: &Palette) -> Chart {
     const HEAD: f64 = 16.0;
     const GROUP_GAP: f64 = 4.0;
-    let name_size = 12.0;
+    const CELL: f64 = 18.0;
+    const BLOCK_GAP: f64 = 10.0;
     let columns: &[IndicatorView] = cards.first().map_or(&[], |c| &c.indicators);
-    let names = NameColumn::new(cards.iter().map(|c| &c.row), name_size);
-    // Consecutive indicators of one category form a group, set apart by a gap.
-    let mut column_x = Vec::with_capacity(columns.len());
-    let groups = columns
-        .windows(2)
-        .filter(|w| w[0].category != w[1].category)
-        .count();
-    let available = WIDTH - PAD - names.end - groups as f64 * GROUP_GAP;
-    let cell = (available / columns.len().max(1) as f64).floor().min(20.0);
-    let mut x = names.end;
+    let rows = shown(cards.len());
+    let names = NameColumn::new(rows.iter().filter_map(|r| r.map(|i| &cards[i].row)), SMALL);
+    // Consecutive indicators of one category form a group, set apart by a
+    // gap; a block ends where the next cell would pass the chart's edge.
+    let mut column_at = Vec::with_capacity(columns.len());
+    let (mut block, mut x) = (0usize, names.end);
     for (i, column) in columns.iter().enumerate() {
-        if i > 0 && columns[i - 1].category != column.category {
+        if i > 0 && columns[i - 1].category != column.category && x > names.end {
             x += GROUP_GAP;
         }
-        column_x.push(x);
-        x += cell;
+        if x + CELL > WIDTH - PAD && x > names.end {
+            block += 1;
+            x = names.end;
+        }
+        column_at.push((block, x));
+        x += CELL;
     }
-    let top = PAD + HEAD;
-    let bottom = top + cards.len() as f64 * cell;
+    let blocks = if columns.is_empty() { 0 } else { block + 1 };
+    let block_h = HEAD + rows.len() as f64 * CELL + BLOCK_GAP;
+    let block_top = |b: usize| PAD + b as f64 * block_h;
+    let row_top = |b: usize, r: usize| block_top(b) + HEAD + r as f64 * CELL;
+    let bottom = PAD + blocks as f64 * block_h - BLOCK_GAP;
     let legend = Legend::new(
         [
             CellState::Met,
@@ -99,23 +107,28 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView], palette: &Palette) -> C
         1
     };
     let key_rows = key.len().div_ceil(key_columns);
-    const KEY_ROW: f64 = 15.0;
+    const KEY_ROW: f64 = 17.0;
     let height = key_top + key_rows as f64 * KEY_ROW + PAD;
-    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
 
-    canvas.layer("cells", "", |pen| {
-        for (r, card) in cards.iter().enumerate() {
-            let y = top + r as f64 * cell;
+    canvas.layer_filled("cells", palette.met_cell, |pen| {
+        for (r, row) in rows.iter().enumerate() {
+            let Some(card) = row.map(|i| &cards[i]) else {
+                continue;
+            };
             for (c, indicator) in card.indicators.iter().enumerate() {
-                let Some(&x) = column_x.get(c) else { continue };
+                let Some(&(b, x)) = column_at.get(c) else {
+                    continue;
+                };
+                let y = row_top(b, r);
                 let (fill, _, _) = CellState::of(indicator).look(palette);
-                pen.rect(px(x), px(y), px(x + cell - 1.0), px(y + cell - 1.0), fill);
+                pen.rect(px(x), px(y), px(x + CELL - 1.0), px(y + CELL - 1.0), fill);
                 if fill == WHITE {
                     pen.frame(
                         px(x),
                         px(y),
-                        px(x + cell - 1.0),
-                        px(y + cell - 1.0),
+                        px(x + CELL - 1.0),
+                        px(y + CELL - 1.0),
                         palette.line,
                     );
                 }
@@ -123,14 +136,19 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView], palette: &Palette) -> C
         }
     });
     canvas.layer("marks", "", |pen| {
-        for (r, card) in cards.iter().enumerate() {
-            let cy = top + r as f64 * cell + (cell - 1.0) / 2.0;
+        for (r, row) in rows.iter().enumerate() {
+            let Some(card) = row.map(|i| &cards[i]) else {
+                continue;
+            };
             for (c, indicator) in card.indicators.iter().enumerate() {
-                let Some(&x) = column_x.get(c) else { continue };
+                let Some(&(b, x)) = column_at.get(c) else {
+                    continue;
+                };
+                let cy = row_top(b, r) + (CELL - 1.0) / 2.0;
                 let (_, glyph, colour) = CellState::of(indicator).look(palette);
                 if !glyph.is_empty() {
                     pen.text(
-                        px(x + (cell - 1.0) / 2.0),
+                        px(x + (CELL - 1.0) / 2.0),
                         px(cy),
                         glyph,
                         SMALL,
@@ -143,25 +161,25 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView], palette: &Palette) -> C
         }
     });
     canvas.layer("labels", "", |pen| {
-        for (c, x) in column_x.iter().enumerate() {
+        for (c, (b, x)) in column_at.iter().enumerate() {
             pen.text(
-                px(x + (cell - 1.0) / 2.0),
-                px(PAD + HEAD / 2.0),
+                px(x + (CELL - 1.0) / 2.0),
+                px(block_top(*b) + HEAD / 2.0),
                 &(c + 1).to_string(),
-                SMALL - 3.0,
+                SMALL,
                 palette.muted,
                 Anchor::Middle,
                 Weight::Normal,
             );
         }
-        for (r, card) in cards.iter().enumerate() {
-            names.draw(
-                pen,
-                palette,
-                &card.row,
-                top + r as f64 * cell + cell / 2.0,
-                name_size,
-            );
+        for b in 0..blocks {
+            for (r, row) in rows.iter().enumerate() {
+                let cy = row_top(b, r) + CELL / 2.0;
+                match row {
+                    Some(i) => names.draw(pen, palette, &cards[*i].row, cy, SMALL),
+                    None => gap_label(pen, palette, cards.len(), cy),
+                }
+            }
         }
     });
     canvas.layer("legend", "", |pen| {
@@ -196,7 +214,7 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView], palette: &Palette) -> C
     );
     let mut counts = [0usize; 4];
     let mut misses_by_column = vec![0usize; columns.len()];
-    for card in cards {
+    for (index, card) in cards.iter().enumerate() {
         let mut row = vec![Cell::Head(card.row.name.clone())];
         for (c, indicator) in card.indicators.iter().enumerate() {
             let state = CellState::of(indicator);
@@ -216,7 +234,12 @@ pub fn heatmap(year: &YearView, cards: &[ScorecardView], palette: &Palette) -> C
                 .to_string(),
             ));
         }
-        table.row(row);
+        if rows.contains(&Some(index)) {
+            table.row(row);
+        }
+        if rows.contains(&None) && index + 1 == EACH_END {
+            table.row(gap_row(cards.len(), columns.len() + 1));
+        }
     }
     let most_missed = misses_by_column
         .iter()

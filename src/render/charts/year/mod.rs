@@ -8,7 +8,7 @@ pub use grades::grade_distribution;
 pub use heatmap::heatmap;
 
 use super::canvas::{px, text_width, Anchor, Canvas, Weight};
-use super::palette::{Palette, Rgb, WHITE};
+use super::palette::{grade_shape, Palette, Rgb};
 use super::table::{Cell, Table};
 use super::{finish, num, stagger, Chart, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH};
 use crate::render::view::{UnitRow, YearView};
@@ -67,6 +67,51 @@ impl NameColumn {
     }
 }
 
+/// A year's per-unit charts draw every unit up to this many; above it only
+/// the first and last [`EACH_END`] in rank order, with a marked gap between
+/// (the table under the chart likewise; the open data lists every unit), so
+/// no chart grows with the number of units.
+pub(super) const FULL_UP_TO: usize = 30;
+pub(super) const EACH_END: usize = 10;
+
+/// The rows a per-unit chart of `n` units draws: unit indices in rank order,
+/// `None` for the gap.
+pub(super) fn shown(n: usize) -> Vec<Option<usize>> {
+    if n <= FULL_UP_TO {
+        (0..n).map(Some).collect()
+    } else {
+        (0..EACH_END)
+            .map(Some)
+            .chain([None])
+            .chain((n - EACH_END..n).map(Some))
+            .collect()
+    }
+}
+
+fn gap_text(n: usize) -> String {
+    format!("⋯ 中间{}个地区略", n.saturating_sub(2 * EACH_END))
+}
+
+/// The gap row's label, where the names are.
+pub(super) fn gap_label(pen: &mut super::Pen<'_>, palette: &Palette, n: usize, cy: f64) {
+    pen.text(
+        px(PAD),
+        px(cy),
+        &gap_text(n),
+        SMALL,
+        palette.muted,
+        Anchor::Start,
+        Weight::Normal,
+    );
+}
+
+/// The gap as a table row of `columns` cells.
+pub(super) fn gap_row(n: usize, columns: usize) -> Vec<Cell> {
+    let mut row = vec![Cell::Text(format!("{}（见开放数据）", gap_text(n)))];
+    row.extend((1..columns).map(|_| Cell::Text(String::new())));
+    row
+}
+
 /// "降档" or "否决" when the grade is not the one the total earns.
 fn change_flag(unit: &UnitRow) -> Option<&'static str> {
     if unit.vetoed {
@@ -87,93 +132,114 @@ fn grade_counts_text(year: &YearView) -> String {
         .join("、")
 }
 
-/// (a) Totals in rank order, one bar per unit coloured and labelled by grade,
-/// with the grade thresholds as dashed reference lines.
+/// (a) Totals in rank order as a dot plot: one grade-coloured, grade-shaped
+/// point per unit on an axis that spans the scores (cut, and marked so, when
+/// it does not start at 0), so that 88 and 99 stand apart; the grade
+/// thresholds inside that span as dashed lines. The total and any grade
+/// change stand right of the plot.
 pub fn ranking(year: &YearView, palette: &Palette) -> Chart {
     const ROW: f64 = 22.0;
-    const BAR: f64 = 14.0;
     let units = &year.units;
-    let names = NameColumn::new(units.iter(), FONT);
-    let scale_max = 100.0 + num(&year.rules.bonus_cap);
-    let thresholds = [
-        ("合格", num(&year.rules.pass), &year.rules.pass),
-        ("良好", num(&year.rules.good), &year.rules.good),
-        ("优秀", num(&year.rules.excellent), &year.rules.excellent),
-    ];
-
-    // Outside each bar: the total and any grade change; the grade's name goes
-    // inside the bar, or outside too when the bar is too short to hold it.
-    let outside = |u: &UnitRow, with_grade: bool| {
-        let mut text = u.total.clone();
-        if with_grade {
-            text = format!("{text} {}", u.grade_name);
-        }
-        if let Some(flag) = change_flag(u) {
-            text = format!("{text} {flag}");
-        }
-        text
+    let rows = shown(units.len());
+    let drawn = || rows.iter().filter_map(|r| r.map(|i| &units[i]));
+    let names = NameColumn::new(drawn(), FONT);
+    let totals: Vec<f64> = units.iter().map(|u| num(&u.total)).collect();
+    let lowest = totals.iter().copied().fold(100.0, f64::min);
+    let highest = totals.iter().copied().fold(0.0, f64::max);
+    let lo = (((lowest - 1.0) / 5.0).floor() * 5.0).max(0.0);
+    let hi = highest.max(100.0).ceil();
+    let cut = lo > 0.0;
+    let thresholds: Vec<(f64, String)> = [
+        ("合格", &year.rules.pass),
+        ("良好", &year.rules.good),
+        ("优秀", &year.rules.excellent),
+    ]
+    .iter()
+    .map(|(name, text)| (num(text), format!("{name}{text}")))
+    .filter(|(value, _)| *value >= lo && *value <= hi)
+    .collect();
+    let label = |u: &UnitRow| match change_flag(u) {
+        Some(flag) => format!("{} {flag}", u.total),
+        None => u.total.clone(),
     };
-    let bar_right = |label_w: f64| WIDTH - PAD - label_w - 4.0;
-    let first_label_w = units
-        .iter()
-        .map(|u| text_width(&outside(u, false), SMALL))
+    let label_w = drawn()
+        .map(|u| text_width(&label(u), SMALL))
         .fold(0.0, f64::max);
-    let first = Scale::new((0.0, scale_max), (names.end, bar_right(first_label_w)));
-    let fits_inside = |u: &UnitRow, scale: &Scale| {
-        // Conservative: the final scale may be a little shorter than this one.
-        (scale.at(num(&u.total)) - names.end) * 0.85 >= text_width(u.grade_name, SMALL) + 8.0
-    };
-    let inside: Vec<bool> = units.iter().map(|u| fits_inside(u, &first)).collect();
-    let label_w = units
+    let scale = Scale::new((lo, hi), (names.end + 6.0, WIDTH - PAD - label_w - 12.0));
+    let threshold_labels: Vec<(f64, f64)> = thresholds
         .iter()
-        .zip(&inside)
-        .map(|(u, &ins)| text_width(&outside(u, !ins), SMALL))
-        .fold(0.0, f64::max);
-    let scale = Scale::new((0.0, scale_max), (names.end, bar_right(label_w)));
-
-    let threshold_labels: Vec<(f64, f64, String)> = thresholds
-        .iter()
-        .map(|(name, value, text)| {
-            let label = format!("{name}{text}");
-            (scale.at(*value), text_width(&label, SMALL), label)
+        .map(|(value, text)| (scale.at(*value), text_width(text, SMALL)))
+        .collect();
+    let label_rows = stagger(&threshold_labels);
+    let header_rows = label_rows.iter().max().map_or(0, |r| r + 1) as f64;
+    let top = PAD + header_rows * 16.0 + 4.0;
+    let bottom = top + rows.len() as f64 * ROW;
+    let axis_h = 38.0;
+    let mut items: Vec<(Mark, String)> = crate::score::Grade::ALL
+        .into_iter()
+        .filter(|g| units.iter().any(|u| u.grade == g.key()))
+        .map(|g| {
+            (
+                Mark::Marker(grade_shape(g.key()), palette.grade(g.key())),
+                g.name().to_string(),
+            )
         })
         .collect();
-    let rows = stagger(
-        &threshold_labels
-            .iter()
-            .map(|(x, w, _)| (*x, *w))
-            .collect::<Vec<_>>(),
-    );
-    let header_rows = rows.iter().max().map_or(0, |r| r + 1) as f64;
-    let top = PAD + header_rows * 14.0 + 4.0;
-    let bottom = top + units.len() as f64 * ROW;
-    let axis_h = 22.0;
-    let legend = Legend::new(vec![(Mark::Dash(palette.ink), "等次分数线".into())]);
+    if !thresholds.is_empty() {
+        items.push((Mark::Dash(palette.ink), "等次分数线".into()));
+    }
+    let legend = Legend::new(items);
     let height = bottom + axis_h + legend.height(WIDTH - 2.0 * PAD) + PAD;
-    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
+    let (x0, x1) = (scale.px(lo), scale.px(hi));
 
-    canvas.layer("bars", "", |pen| {
-        for (i, u) in units.iter().enumerate() {
-            let y = top + i as f64 * ROW + (ROW - BAR) / 2.0;
-            pen.rect(
-                px(names.end),
-                px(y),
-                scale.px(num(&u.total)),
-                px(y + BAR),
-                palette.grade(u.grade),
-            );
+    canvas.layer_lines("tracks", "", (palette.track, 1), |pen| {
+        for (r, row) in rows.iter().enumerate() {
+            if row.is_some() {
+                let cy = px(top + r as f64 * ROW + ROW / 2.0);
+                pen.line((x0, cy), (x1, cy), palette.track, 1);
+            }
         }
     });
-    canvas.layer("thresholds", " stroke-dasharray=\"3 3\"", |pen| {
-        for (_, value, _) in &thresholds {
-            let x = scale.px(*value);
-            pen.line((x, px(top - 2.0)), (x, px(bottom)), palette.ink, 1);
+    canvas.layer_lines(
+        "thresholds",
+        " stroke-dasharray=\"3 3\"",
+        (palette.ink, 1),
+        |pen| {
+            for (value, _) in &thresholds {
+                let x = scale.px(*value);
+                pen.line((x, px(top - 2.0)), (x, px(bottom)), palette.ink, 1);
+            }
+        },
+    );
+    canvas.layer("points", "", |pen| {
+        for (r, row) in rows.iter().enumerate() {
+            let Some(u) = row.map(|i| &units[i]) else {
+                continue;
+            };
+            let cy = px(top + r as f64 * ROW + ROW / 2.0);
+            let (shape, colour) = (grade_shape(u.grade), palette.grade(u.grade));
+            pen.marker(scale.px(num(&u.total)), cy, 11, shape, colour);
         }
     });
     canvas.layer("axis", "", |pen| {
         let y = px(bottom + 2.0);
-        pen.line((px(names.end), y), (scale.px(100.0), y), palette.line, 1);
-        for tick in (0..=100).step_by(20) {
+        pen.line((x0, y), (x1, y), palette.line, 1);
+        if cut {
+            // Two slanted strokes across the axis's start: it does not begin at 0.
+            for dx in [3, 7] {
+                pen.line((x0 + dx - 2, y + 4), (x0 + dx + 2, y - 4), palette.muted, 1);
+            }
+        }
+        let step = if hi - lo <= 20.0 {
+            5
+        } else if hi - lo <= 50.0 {
+            10
+        } else {
+            20
+        };
+        let mut tick = lo as i64;
+        while tick as f64 <= hi {
             let x = scale.px(tick as f64);
             pen.line((x, y), (x, y + 4), palette.line, 1);
             pen.text(
@@ -185,12 +251,28 @@ pub fn ranking(year: &YearView, palette: &Palette) -> Chart {
                 Anchor::Middle,
                 Weight::Normal,
             );
+            tick += step;
         }
-        for ((x, _, label), row) in threshold_labels.iter().zip(&rows) {
+        let caption = if cut {
+            format!("总分（横轴自{lo}分起，非自0分）")
+        } else {
+            "总分".to_string()
+        };
+        pen.text(
+            x0,
+            y + 28,
+            &caption,
+            SMALL,
+            palette.muted,
+            Anchor::Start,
+            Weight::Normal,
+        );
+        for (((x, _), (_, text)), row) in threshold_labels.iter().zip(&thresholds).zip(&label_rows)
+        {
             pen.text(
                 px(*x),
-                px(PAD + *row as f64 * 14.0 + 6.0),
-                label,
+                px(PAD + *row as f64 * 16.0 + 7.0),
+                text,
                 SMALL,
                 palette.ink,
                 Anchor::Middle,
@@ -199,30 +281,23 @@ pub fn ranking(year: &YearView, palette: &Palette) -> Chart {
         }
     });
     canvas.layer("labels", "", |pen| {
-        for (i, u) in units.iter().enumerate() {
-            let cy = top + i as f64 * ROW + ROW / 2.0;
-            names.draw(pen, palette, u, cy, FONT);
-            let end = scale.at(num(&u.total));
-            if inside[i] {
-                pen.text(
-                    px(end - 4.0),
-                    px(cy),
-                    u.grade_name,
-                    SMALL,
-                    WHITE,
-                    Anchor::End,
-                    Weight::Bold,
-                );
+        for (r, row) in rows.iter().enumerate() {
+            let cy = top + r as f64 * ROW + ROW / 2.0;
+            match row.map(|i| &units[i]) {
+                Some(u) => {
+                    names.draw(pen, palette, u, cy, FONT);
+                    pen.text(
+                        px(WIDTH - PAD - label_w),
+                        px(cy),
+                        &label(u),
+                        SMALL,
+                        palette.ink,
+                        Anchor::Start,
+                        Weight::Normal,
+                    );
+                }
+                None => gap_label(pen, palette, units.len(), cy),
             }
-            pen.text(
-                px(end + 4.0),
-                px(cy),
-                &outside(u, !inside[i]),
-                SMALL,
-                palette.ink,
-                Anchor::Start,
-                Weight::Normal,
-            );
         }
     });
     canvas.layer("legend", "", |pen| {
@@ -233,7 +308,11 @@ pub fn ranking(year: &YearView, palette: &Palette) -> Chart {
         format!("{}年度各地区总分与等次（按名次）", year.year),
         &["名次", "单位", "总分", "等次", "说明"],
     );
-    for u in units {
+    for row in &rows {
+        let Some(u) = row.map(|i| &units[i]) else {
+            table.row(gap_row(units.len(), 5));
+            continue;
+        };
         table.row(vec![
             Cell::Num(u.rank.to_string()),
             Cell::Head(u.name.clone()),
@@ -253,8 +332,13 @@ pub fn ranking(year: &YearView, palette: &Palette) -> Chart {
         _ => String::new(),
     };
     let desc = format!(
-        "{}个地区按名次排列的总分条形图，条形颜色和条内文字标明等次：{}。{}虚线为等次分数线：优秀{}分、良好{}分、合格{}分。",
+        "{}个地区按名次排列的总分点图{}，点的颜色和形状标明等次：{}。{}虚线为等次分数线：优秀{}分、良好{}分、合格{}分。",
         units.len(),
+        if cut {
+            format!("（横轴自{lo}分起）")
+        } else {
+            String::new()
+        },
         grade_counts_text(year),
         extremes,
         year.rules.excellent,
@@ -290,7 +374,8 @@ pub fn sections(year: &YearView, palette: &Palette) -> Chart {
     const ROW: f64 = 22.0;
     const BAR: f64 = 14.0;
     let units = &year.units;
-    let names = NameColumn::new(units.iter(), FONT);
+    let rows = shown(units.len());
+    let names = NameColumn::new(rows.iter().filter_map(|r| r.map(|i| &units[i])), FONT);
     let rules = &year.rules.sections;
     let parts: [Part<'_>; 4] = [
         ("主要指标", &rules.indicators, |u| {
@@ -309,8 +394,9 @@ pub fn sections(year: &YearView, palette: &Palette) -> Chart {
             .sum()
     };
     let lost_label = |u: &UnitRow| format!("扣{:.2}", lost(u));
-    let label_w = units
+    let label_w = rows
         .iter()
+        .filter_map(|r| r.map(|i| &units[i]))
         .map(|u| text_width(&lost_label(u), SMALL))
         .fold(0.0, f64::max);
     let full: f64 = parts.iter().map(|p| num(p.1)).sum();
@@ -324,32 +410,27 @@ pub fn sections(year: &YearView, palette: &Palette) -> Chart {
             Some(start)
         })
         .collect();
-    let headers: Vec<(f64, f64, String)> = parts
-        .iter()
-        .zip(&starts)
-        .map(|((name, max, _), start)| {
-            let label = format!("{name}{max}");
-            (
-                scale.at(start + num(max) / 2.0),
-                text_width(&label, SMALL),
-                label,
-            )
-        })
-        .collect();
-    let header_rows = stagger(&headers.iter().map(|h| (h.0, h.1)).collect::<Vec<_>>());
-    let header_h = (header_rows.iter().max().map_or(0, |r| r + 1) as f64) * 16.0;
-    let top = PAD + header_h + 6.0;
-    let bottom = top + units.len() as f64 * ROW;
-    let legend = Legend::new(vec![
-        (Mark::Swatch(palette.brand), "得分".into()),
-        (Mark::Swatch(palette.lost), "扣分".into()),
-    ]);
-    let height = bottom + 6.0 + legend.height(WIDTH - 2.0 * PAD) + PAD;
-    let mut canvas = Canvas::new(WIDTH as u32, height as u32);
-
+    // The sections are named in the legend, in bar order: a segment as
+    // narrow as 资金投入's has no room for its name on a phone.
     let shades = section_shades(palette);
-    canvas.layer("bars", "", |pen| {
-        for (i, u) in units.iter().enumerate() {
+    let top = PAD;
+    let bottom = top + rows.len() as f64 * ROW;
+    let legend = Legend::new(
+        parts
+            .iter()
+            .zip(shades)
+            .map(|((name, max, _), shade)| (Mark::Swatch(shade), format!("{name}{max}")))
+            .chain([(Mark::Swatch(palette.lost), "扣分".to_string())])
+            .collect(),
+    );
+    let height = bottom + 6.0 + legend.height(WIDTH - 2.0 * PAD) + PAD;
+    let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
+
+    canvas.layer_filled("bars", palette.lost, |pen| {
+        for (i, row) in rows.iter().enumerate() {
+            let Some(u) = row.map(|r| &units[r]) else {
+                continue;
+            };
             let y = top + i as f64 * ROW + (ROW - BAR) / 2.0;
             for (p, ((_, max, score), start)) in parts.iter().zip(&starts).enumerate() {
                 let (from, to) = (scale.px(*start), scale.px(start + num(max)));
@@ -360,19 +441,12 @@ pub fn sections(year: &YearView, palette: &Palette) -> Chart {
         }
     });
     canvas.layer("labels", "", |pen| {
-        for ((x, _, label), row) in headers.iter().zip(&header_rows) {
-            pen.text(
-                px(*x),
-                px(PAD + *row as f64 * 16.0 + 8.0),
-                label,
-                SMALL,
-                palette.ink,
-                Anchor::Middle,
-                Weight::Normal,
-            );
-        }
-        for (i, u) in units.iter().enumerate() {
+        for (i, row) in rows.iter().enumerate() {
             let cy = top + i as f64 * ROW + ROW / 2.0;
+            let Some(u) = row.map(|r| &units[r]) else {
+                gap_label(pen, palette, units.len(), cy);
+                continue;
+            };
             names.draw(pen, palette, u, cy, FONT);
             pen.text(
                 scale.px(full) + 6,
@@ -397,7 +471,11 @@ pub fn sections(year: &YearView, palette: &Palette) -> Chart {
         .collect();
     let mut table =
         Table::with_columns(format!("{}年度各地区各部分得分（按名次）", year.year), head);
-    for u in units {
+    for row in &rows {
+        let Some(u) = row.map(|i| &units[i]) else {
+            table.row(gap_row(units.len(), 7));
+            continue;
+        };
         let mut row = vec![Cell::Num(u.rank.to_string()), Cell::Head(u.name.clone())];
         row.extend(parts.iter().map(|p| Cell::Num(p.2(u).to_string())));
         row.push(Cell::Num(format!("{:.2}", lost(u))));
@@ -414,7 +492,7 @@ pub fn sections(year: &YearView, palette: &Palette) -> Chart {
         .map(|(name, sum)| format!("各地区合计失分最多的是{name}（共{sum:.2}分）。"))
         .unwrap_or_default();
     let desc = format!(
-        "{}个地区（按名次）各一条横条，依次为主要指标（满分{}）、重点任务（{}）、资金投入（{}）、公众满意度（{}），每段长度为该部分满分，深色为得分，浅红为扣分；条右为四部分扣分合计（不含加分）。{}",
+        "{}个地区（按名次）各一条横条，依次为主要指标（满分{}）、重点任务（{}）、资金投入（{}）、公众满意度（{}），每段长度为该部分满分（图例自左至右），深色与浅色交替为得分，浅红为扣分；条右为四部分扣分合计（不含加分）。{}",
         units.len(),
         rules.indicators,
         rules.tasks,
