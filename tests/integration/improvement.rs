@@ -39,6 +39,15 @@ fn signed(delta: Decimal) -> String {
     }
 }
 
+/// 改善/持平/退步 and the ASCII class the pages mark it with.
+fn verdict(delta: Decimal) -> (&'static str, &'static str) {
+    match delta.cmp(&Decimal::ZERO) {
+        std::cmp::Ordering::Greater => ("改善", "improved"),
+        std::cmp::Ordering::Equal => ("持平", "unchanged"),
+        std::cmp::Ordering::Less => ("退步", "worse"),
+    }
+}
+
 #[test]
 fn improvement_deltas_equal_the_scores_of_consecutive_years() {
     let dir = sample_project();
@@ -87,13 +96,9 @@ fn improvement_deltas_equal_the_scores_of_consecutive_years() {
         }
         let card = read(&out, &format!("2024/regions/{id}/index.html"));
         let delta = *total - old_total;
-        let verdict = match delta.cmp(&Decimal::ZERO) {
-            std::cmp::Ordering::Greater => "改善",
-            std::cmp::Ordering::Equal => "持平",
-            std::cmp::Ordering::Less => "退步",
-        };
+        let (verdict, class) = verdict(delta);
         let sentence = format!(
-            "总分{old_total:.2} → {total:.2}（<span class=\"change-{verdict}\">{}，{verdict}</span>）；名次第{old_rank} → 第{rank}名。",
+            "总分{old_total:.2} → {total:.2}（<span class=\"change-{class}\">{}，{verdict}</span>）；名次第{old_rank} → 第{rank}名。",
             signed(delta)
         );
         assert!(card.contains(&sentence), "{id}: {sentence}");
