@@ -226,3 +226,33 @@ impl UnitChangeView {
         })
     }
 }
+
+/// One year of a unit's history page against the year before it.
+#[derive(Debug, Serialize)]
+pub struct UnitYearChange {
+    pub year: u16,
+    pub previous: u16,
+    pub change: ChangeRow,
+}
+
+/// A unit's change in total and rank for every year after its first, each
+/// against the year published before it: the comparison its scorecards show,
+/// matched by unit id. `years` oldest first.
+pub fn unit_years<'a>(
+    unit_id: &str,
+    years: impl IntoIterator<Item = Scored<'a>>,
+) -> Vec<UnitYearChange> {
+    let years: Vec<Scored<'a>> = years.into_iter().collect();
+    years
+        .windows(2)
+        .filter_map(|pair| {
+            let [before, now] = pair else { return None };
+            let card = now.card(unit_id)?;
+            Some(UnitYearChange {
+                year: now.year.year,
+                previous: before.year.year,
+                change: change_row(now, before, card)?,
+            })
+        })
+        .collect()
+}

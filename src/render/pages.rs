@@ -297,10 +297,13 @@ impl Renderer<'_> {
             &view.id,
             self.years.iter().map(|p| (p.input.project, p.year)),
         );
+        // 改善/持平/退步 per year, as each scorecard compares (render/improvement.rs)
+        let changes = improvement::unit_years(&view.id, self.years.iter().map(PublicYear::scored));
         let extra = minijinja::context! {
             region => v(&view),
             charts => charts,
             projects_by_year => v(&invested),
+            changes => v(&changes),
         };
         files.push(self.render("region.html", &path, self.context(meta, extra))?);
         Ok(files)
