@@ -56,6 +56,9 @@ pub struct Site {
     pub report_signers: Vec<String>,
     /// `measures_public`: scorecards show the measures taken.
     pub measures_public: bool,
+    /// `progress.publish`: years whose progress page is published even in a
+    /// public build (checked against the years' progress files).
+    pub progress_published: Vec<u16>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -408,6 +408,7 @@ mod tests {
                 report_recipient: None,
                 report_signers: vec![],
                 measures_public: false,
+                progress_published: Vec::new(),
             },
             units: (0..4)
                 .map(|i| Unit {

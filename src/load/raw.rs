@@ -42,6 +42,17 @@ pub struct RawSite {
     /// Whether the measures taken on results (通报批评, 约谈, …) are published.
     #[serde(default)]
     pub measures_public: bool,
+    /// `progress.publish`: years whose progress page (定期调度) a public build publishes.
+    #[serde(default)]
+    pub progress: RawProgressSite,
+}
+
+/// `progress:` in site.yaml.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProgressSite {
+    #[serde(default)]
+    pub publish: Vec<S<u16>>,
 }
 
 /// `self_assessment:` in site.yaml: who sees the units' own scores (自评分).

@@ -36,11 +36,13 @@ fn signed(delta: Decimal) -> String {
     }
 }
 
-fn verdict(delta: Decimal) -> &'static str {
+/// The verdict on a change and its CSS class (ASCII, so a stylesheet need
+/// not match Chinese text): 改善 `improved`, 持平 `unchanged`, 退步 `worse`.
+fn verdict(delta: Decimal) -> (&'static str, &'static str) {
     match delta.cmp(&Decimal::ZERO) {
-        std::cmp::Ordering::Greater => "改善",
-        std::cmp::Ordering::Equal => "持平",
-        std::cmp::Ordering::Less => "退步",
+        std::cmp::Ordering::Greater => ("改善", "improved"),
+        std::cmp::Ordering::Equal => ("持平", "unchanged"),
+        std::cmp::Ordering::Less => ("退步", "worse"),
     }
 }
 
@@ -58,6 +60,7 @@ pub struct ChangeRow {
     /// Places gained (positive) or lost (negative).
     pub rank_change: i64,
     pub verdict: &'static str,
+    pub verdict_class: &'static str,
     #[serde(skip)]
     pub delta_value: Decimal,
 }
@@ -87,6 +90,7 @@ fn change_row(now: &Scored<'_>, before: &Scored<'_>, card: &Scorecard) -> Option
     let region = &now.project.units[card.region];
     let previous = before.card(&region.id)?;
     let delta = card.total.checked_sub(previous.total)?;
+    let (verdict, verdict_class) = verdict(delta);
     Some(ChangeRow {
         position: 0,
         name: region.name.clone(),
@@ -97,7 +101,8 @@ fn change_row(now: &Scored<'_>, before: &Scored<'_>, card: &Scorecard) -> Option
         rank: card.rank,
         previous_rank: previous.rank,
         rank_change: previous.rank as i64 - card.rank as i64,
-        verdict: verdict(delta),
+        verdict,
+        verdict_class,
         delta_value: delta,
     })
 }
@@ -167,6 +172,7 @@ pub struct IndicatorChange {
     pub value: String,
     pub previous: String,
     pub verdict: &'static str,
+    pub verdict_class: &'static str,
 }
 
 /// A scorecard's comparison with the unit's previous year.
@@ -203,12 +209,14 @@ impl UnitChangeView {
                 Better::Lower => old.checked_sub(value),
             };
             let Some(gain) = gain else { continue };
+            let (verdict, verdict_class) = verdict(gain);
             indicators.push(IndicatorChange {
                 name: indicator.name.clone(),
                 unit: indicator.unit.clone(),
                 value: value.normalize().to_string(),
                 previous: old.normalize().to_string(),
-                verdict: verdict(gain),
+                verdict,
+                verdict_class,
             });
         }
         Some(UnitChangeView {
@@ -217,4 +225,34 @@ impl UnitChangeView {
             indicators,
         })
     }
+}
+
+/// One year of a unit's history page against the year before it.
+#[derive(Debug, Serialize)]
+pub struct UnitYearChange {
+    pub year: u16,
+    pub previous: u16,
+    pub change: ChangeRow,
+}
+
+/// A unit's change in total and rank for every year after its first, each
+/// against the year published before it: the comparison its scorecards show,
+/// matched by unit id. `years` oldest first.
+pub fn unit_years<'a>(
+    unit_id: &str,
+    years: impl IntoIterator<Item = Scored<'a>>,
+) -> Vec<UnitYearChange> {
+    let years: Vec<Scored<'a>> = years.into_iter().collect();
+    years
+        .windows(2)
+        .filter_map(|pair| {
+            let [before, now] = pair else { return None };
+            let card = now.card(unit_id)?;
+            Some(UnitYearChange {
+                year: now.year.year,
+                previous: before.year.year,
+                change: change_row(now, before, card)?,
+            })
+        })
+        .collect()
 }

@@ -96,6 +96,8 @@ enum Job<'a> {
     Method(&'a PublicYear<'a>),
     Scorecard(&'a PublicYear<'a>, usize),
     Unit(usize),
+    /// A published progress page whose year is not rendered (`pages`).
+    Progress(u16),
     Archive,
     Page(usize),
     NotFound,
@@ -302,6 +304,17 @@ impl<'a> Renderer<'a> {
         (index < public.scores.cards.len()).then(|| self.job(&Job::Scorecard(public, index)))
     }
 
+    /// The years site.yaml publishes a progress page for whose own pages
+    /// this build does not render (a draft year without --drafts).
+    fn progress_alone(&self) -> Vec<u16> {
+        let site = &self.input.project.site;
+        site.progress_published
+            .iter()
+            .copied()
+            .filter(|year| !self.years.iter().any(|y| y.year.year == *year))
+            .collect()
+    }
+
     /// The year published before `y`, to compare with (render/improvement.rs).
     fn before(&self, y: &PublicYear<'a>) -> Option<improvement::Scored<'a>> {
         self.years
@@ -368,6 +381,7 @@ impl<'a> Renderer<'a> {
             Job::Method(y) => self.method_page(y),
             Job::Scorecard(y, index) => self.scorecard_page(y, index),
             Job::Unit(index) => self.region_page(index),
+            Job::Progress(year) => self.progress_page_alone(year),
             Job::Archive => self.archive_page(),
             Job::Page(index) => self.content_page(index),
             Job::NotFound => self.not_found_page(),
@@ -417,6 +431,7 @@ pub fn render_site_except(
         jobs.extend((0..y.scores.cards.len()).map(|i| Job::Scorecard(y, i)));
     }
     jobs.extend((0..project.units.len()).map(Job::Unit));
+    jobs.extend(renderer.progress_alone().into_iter().map(Job::Progress));
     jobs.extend((0..project.pages.len()).map(Job::Page));
 
     let results: Vec<Result<(), Diagnostic>> = jobs

@@ -78,6 +78,10 @@ impl Renderer<'_> {
             list_units => self.input.project.units.len() <= paging::PAGE_ROWS,
             years => v(self.years.iter().rev().map(|y| &y.view).collect::<Vec<_>>()),
             charts => charts,
+            // Progress pages published without their year (site.yaml progress.publish)
+            progress_pages => self.progress_alone().into_iter().map(|year| minijinja::context! {
+                year => year, href => progress::path(year)
+            }).collect::<Vec<_>>(),
         };
         files.push(self.render("index.html", "index.html", self.context(meta, extra))?);
         Ok(files)
@@ -131,7 +135,7 @@ impl Renderer<'_> {
             year => y.value.clone(),
             charts => charts,
             projects => v(&key_projects),
-            progress_href => (y.view.draft && !y.year.progress.is_empty())
+            progress_href => (self.progress_page(y) && !y.year.progress.is_empty())
                 .then(|| progress::path(y.year.year)),
             // 进步排名 and where points were lost (render/improvement.rs)
             change => v(&change),
@@ -163,14 +167,25 @@ impl Renderer<'_> {
         files.push(OutputFile::new(y.view.data_xlsx.clone(), xlsx));
         // projects.csv (render/projects.rs), beside results.csv
         files.extend(projects::csv_file(y.input.project, y.year));
-        // The progress page of a draft year (render/progress.rs).
+        // The progress page of a draft year, or of one site.yaml publishes
+        // (render/progress.rs).
         if let (true, Some(view)) = (
-            y.view.draft,
-            progress::ProgressView::new(y.input.project, y.year),
+            self.progress_page(y),
+            progress::ProgressView::new(y.input.project, y.year, true),
         ) {
             let path = progress::path(y.year.year);
-            let meta = self.meta(&path, format!("{}年度定期调度", y.year.year), "years", true);
-            let extra = minijinja::context! { year => y.value.clone(), progress => v(&view) };
+            let published = self.progress_published(y.year.year);
+            let meta = self.meta(
+                &path,
+                format!("{}年度定期调度", y.year.year),
+                "years",
+                !published,
+            );
+            let extra = minijinja::context! {
+                year => y.value.clone(),
+                progress => v(&view),
+                progress_published => published,
+            };
             files.push(self.render(
                 "progress.html",
                 &path,
@@ -222,6 +237,43 @@ impl Renderer<'_> {
             }
         }
         Ok(files)
+    }
+
+    fn progress_published(&self, year: u16) -> bool {
+        self.input.project.site.progress_published.contains(&year)
+    }
+
+    /// Whether a rendered year gets its progress page: a draft (shown with
+    /// --drafts and in serve only) or a year site.yaml publishes it for.
+    fn progress_page(&self, y: &PublicYear<'_>) -> bool {
+        y.view.draft || self.progress_published(y.year.year)
+    }
+
+    /// The progress page of a year site.yaml publishes whose own pages are
+    /// not in this build (a draft year in a public build): the page alone,
+    /// linking the units' history pages, reached from the home page.
+    pub(super) fn progress_page_alone(&self, year: u16) -> Result<Vec<OutputFile>, Diagnostic> {
+        let project = self.input.project;
+        let Some(view) = project
+            .years
+            .get(&year)
+            .and_then(|y| progress::ProgressView::new(project, y, false))
+        else {
+            return Ok(Vec::new());
+        };
+        let path = progress::path(year);
+        let meta = self.meta(&path, format!("{year}年度定期调度"), "years", false);
+        let extra = minijinja::context! {
+            // No year page to link to: its other pages are not in this build.
+            year => minijinja::context! { year => year, href => None::<String> },
+            progress => v(&view),
+            progress_published => true,
+        };
+        Ok(vec![self.render(
+            "progress.html",
+            &path,
+            self.context(meta, extra),
+        )?])
     }
 
     /// A year's bulletin, its body rendered once in [`Renderer::new`].
@@ -356,10 +408,13 @@ impl Renderer<'_> {
             &view.id,
             self.years.iter().map(|p| (p.input.project, p.year)),
         );
+        // 改善/持平/退步 per year, as each scorecard compares (render/improvement.rs)
+        let changes = improvement::unit_years(&view.id, self.years.iter().map(PublicYear::scored));
         let extra = minijinja::context! {
             region => v(&view),
             charts => charts,
             projects_by_year => v(&invested),
+            changes => v(&changes),
         };
         files.push(self.render("region.html", &path, self.context(meta, extra))?);
         Ok(files)

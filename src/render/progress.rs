@@ -3,8 +3,9 @@
 //! against its annual target, a straight-line projection to December, and
 //! the early warnings (预警) — binding indicators the projection misses.
 //!
-//! Only a draft year gets the page, and draft years are rendered only with
-//! `--drafts` and in `serve`, so it never reaches a public build.
+//! A draft year gets the page with `--drafts` and in `serve`; a public build
+//! has it only for the years site.yaml lists under `progress.publish`
+//! (alone, without the draft year's other pages, when the year is a draft).
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -139,8 +140,10 @@ fn figure(value: Decimal) -> String {
 }
 
 impl ProgressView {
-    /// None for a year without progress reports.
-    pub fn new(project: &Project, year: &Year) -> Option<ProgressView> {
+    /// None for a year without progress reports. `scorecards`: whether the
+    /// year's scorecards are built, for the units' links (else their history
+    /// pages).
+    pub fn new(project: &Project, year: &Year, scorecards: bool) -> Option<ProgressView> {
         let month = year.progress.last()?.month;
         let all = standings(project, year);
         let view = |s: &Standing| {
@@ -148,7 +151,11 @@ impl ProgressView {
             let region = &project.units[s.region];
             StandingView {
                 unit: region.name.clone(),
-                unit_href: format!("{}/regions/{}/index.html", year.year, region.id),
+                unit_href: if scorecards {
+                    format!("{}/regions/{}/index.html", year.year, region.id)
+                } else {
+                    format!("regions/{}/index.html", region.id)
+                },
                 indicator: indicator.name.clone(),
                 unit_of_measure: indicator.unit.clone(),
                 better: match indicator.better {

@@ -68,6 +68,10 @@ pub struct SumRow {
     pub rate: Option<String>,
 }
 
+/// The badge class of each of [`PROJECT_STATUSES`], in the same order:
+/// 未开工, 在建, 完工, 延期.
+pub const STATUS_CLASSES: [&str; 4] = ["not-started", "in-progress", "completed", "delayed"];
+
 #[derive(Debug, Serialize)]
 pub struct ProjectView {
     pub id: String,
@@ -79,7 +83,8 @@ pub struct ProjectView {
     pub completed: String,
     pub rate: Option<String>,
     pub status: &'static str,
-    /// The CSS class of the status badge: `done`, `building`, `late`, `waiting`.
+    /// The CSS class of the status badge, in ASCII so a stylesheet or
+    /// script need not match Chinese text ([`STATUS_CLASSES`]).
     pub status_class: &'static str,
     pub start: Option<String>,
     pub planned_completion: String,
@@ -99,12 +104,7 @@ fn project_view(project: &Project, year: u16, region: usize, p: &KeyProject) -> 
         completed: wan(p.completed),
         rate: rate(p.completed, p.planned),
         status: PROJECT_STATUSES[p.status],
-        status_class: match p.status {
-            0 => "waiting",
-            1 => "building",
-            2 => "done",
-            _ => "late",
-        },
+        status_class: STATUS_CLASSES.get(p.status).copied().unwrap_or("delayed"),
         start: p.start.map(|d| d.to_string()),
         planned_completion: p.planned_completion.to_string(),
         actual_completion: p.actual_completion.map(|d| d.to_string()),

@@ -1,6 +1,7 @@
 //! Workbooks of computed results: `results.xlsx` beside each published
 //! year's CSV (results in rank order, every lost point with its reason, the
-//! indicator values and targets); the briefing copy's `briefing.xlsx`
+//! indicator values and targets, and the key projects when the year has a
+//! project library); the briefing copy's `briefing.xlsx`
 //! (src/brief/workbook.rs) starts from the same sheets.
 //!
 //! Numbers are number cells shown with two decimals, grades are in Chinese,
@@ -12,7 +13,8 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use super::{print_setup, properties, text_lines, write_decimal, write_text, Styles};
-use crate::model::{Better, Date, Project, Source, Year};
+use crate::model::{Better, Date, Project, Source, Year, PROGRAMMES, PROJECT_STATUSES};
+use crate::render::projects::rate;
 use crate::score::YearScores;
 
 /// File name inside `<year>/data/`.
@@ -323,6 +325,52 @@ pub(crate) fn results_sheets(
     )
 }
 
+/// The key projects, the columns of projects.csv in its order (render/projects.rs):
+/// investments are numbers equal to the YAML's digits, shown with two decimals.
+fn project_rows(project: &Project, year: &Year) -> Vec<Vec<C>> {
+    let mut rows = Vec::new();
+    for (region, list) in year.projects.iter().enumerate() {
+        let unit = &project.units[region];
+        for p in list {
+            let date = |d: Option<Date>| d.map_or(C::Blank, |d| t(d.to_string()));
+            rows.push(vec![
+                t(&p.id),
+                t(&unit.id),
+                t(&unit.name),
+                t(PROGRAMMES[p.programme]),
+                t(&p.name),
+                C::Num(p.planned),
+                C::Num(p.completed),
+                rate(p.completed, p.planned)
+                    .and_then(|r| r.parse().ok())
+                    .map_or(C::Blank, C::Plain),
+                t(PROJECT_STATUSES[p.status]),
+                date(p.start),
+                t(p.planned_completion.to_string()),
+                date(p.actual_completion),
+                p.delay_reason.as_deref().map_or(C::Blank, t),
+            ]);
+        }
+    }
+    rows
+}
+
+const PROJECT_COLUMNS: [(&str, f64); 13] = [
+    ("项目编号", 12.0),
+    ("代码", 13.0),
+    ("单位", 12.0),
+    ("工程类别", 16.0),
+    ("项目名称", 34.0),
+    ("计划投资（万元）", 12.0),
+    ("完成投资（万元）", 12.0),
+    ("投资完成率（%）", 10.0),
+    ("状态", 7.0),
+    ("开工日期", 11.0),
+    ("计划完工", 11.0),
+    ("实际完工", 11.0),
+    ("延期原因", 30.0),
+];
+
 pub(crate) fn finish(
     mut workbook: Workbook,
     title: &str,
@@ -347,6 +395,17 @@ pub fn results_xlsx(
     let mut workbook = Workbook::new();
     let styles = Styles::new();
     results_sheets(&mut workbook, &styles, project, year, scores)?;
+    // Like projects.csv, only for a year with a project library.
+    if year.projects.iter().any(|list| !list.is_empty()) {
+        table(
+            &mut workbook,
+            &styles,
+            "重点工程",
+            &format!("{}年度重点工程项目{}", year.year, sample_mark(project)),
+            &PROJECT_COLUMNS,
+            &project_rows(project, year),
+        )?;
+    }
     finish(
         workbook,
         &format!("{}年度考核结果", year.year),

@@ -98,7 +98,76 @@ impl Validator {
             report_recipient: raw.report.recipient.clone(),
             report_signers: raw.report.signers.clone(),
             measures_public: raw.measures_public,
+            // Checked once the years are read (`progress_published`).
+            progress_published: Vec::new(),
         })
+    }
+
+    /// `progress.publish` in site.yaml: each year must be in data/ with
+    /// progress files; the valid ones, in year order, without repeats.
+    pub(super) fn progress_published(
+        &mut self,
+        doc: &Doc<RawSite>,
+        raw_years: &[u16],
+        years: &BTreeMap<u16, crate::model::Year>,
+    ) -> Vec<u16> {
+        let Some(loaded) = doc.ok() else {
+            return Vec::new();
+        };
+        let with_progress: Vec<String> = years
+            .values()
+            .filter(|y| !y.progress.is_empty())
+            .map(|y| y.year.to_string())
+            .collect();
+        let known = if with_progress.is_empty() {
+            "no year has progress files (data/<year>/progress/<year>-<month>.yaml)".to_string()
+        } else {
+            format!("years with progress files: {}", with_progress.join(", "))
+        };
+        let mut out: Vec<u16> = Vec::new();
+        for entry in &loaded.doc.progress.publish {
+            let year = entry.value;
+            if out.contains(&year) {
+                self.error(
+                    loaded,
+                    pos(entry),
+                    format!("progress.publish lists {year} twice"),
+                    Some("list each year once".into()),
+                );
+                continue;
+            }
+            let problem = if !raw_years.contains(&year) {
+                Some(format!(
+                    "progress.publish lists {year}, but there is no data/{year}/ folder"
+                ))
+            } else {
+                match years.get(&year) {
+                    // Its own errors are reported at its files.
+                    None => None,
+                    Some(y) if y.progress.is_empty() => Some(format!(
+                        "progress.publish lists {year}, but data/{year}/progress/ has no progress file"
+                    )),
+                    Some(_) => {
+                        out.push(year);
+                        None
+                    }
+                }
+            };
+            if let Some(problem) = problem {
+                let help = match crate::diagnostic::suggest(
+                    &year.to_string(),
+                    with_progress.iter().map(String::as_str),
+                ) {
+                    Some(close) if close != year.to_string() => {
+                        format!("did you mean {close}? ({known})")
+                    }
+                    _ => format!("list years that have progress files ({known})"),
+                };
+                self.error(loaded, pos(entry), problem, Some(help));
+            }
+        }
+        out.sort_unstable();
+        out
     }
 
     pub(super) fn regions(&mut self, doc: &Doc<RawRegions>) -> Option<Vec<Unit>> {

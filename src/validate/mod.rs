@@ -46,7 +46,8 @@ pub fn validate(mut raw: RawProject) -> Result<(Project, Diagnostics), Diagnosti
         diags: Diagnostics::new(),
         history: History::default(),
     };
-    let site = v.site(&raw.site, &raw.root);
+    let mut site = v.site(&raw.site, &raw.root);
+    let raw_years: Vec<u16> = raw.years.keys().copied().collect();
     let regions = v.regions(&raw.regions);
     let indicators = v.indicators(&raw.indicators);
     let mut years = BTreeMap::new();
@@ -81,6 +82,10 @@ pub fn validate(mut raw: RawProject) -> Result<(Project, Diagnostics), Diagnosti
     }
     for warning in v.history.warnings() {
         v.diags.push(warning);
+    }
+    let progress = v.progress_published(&raw.site, &raw_years, &years);
+    if let Some(site) = &mut site {
+        site.progress_published = progress;
     }
     let pages = v.pages(&raw);
     let diags = v.diags.sorted();

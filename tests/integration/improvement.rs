@@ -39,6 +39,15 @@ fn signed(delta: Decimal) -> String {
     }
 }
 
+/// 改善/持平/退步 and the ASCII class the pages mark it with.
+fn verdict(delta: Decimal) -> (&'static str, &'static str) {
+    match delta.cmp(&Decimal::ZERO) {
+        std::cmp::Ordering::Greater => ("改善", "improved"),
+        std::cmp::Ordering::Equal => ("持平", "unchanged"),
+        std::cmp::Ordering::Less => ("退步", "worse"),
+    }
+}
+
 #[test]
 fn improvement_deltas_equal_the_scores_of_consecutive_years() {
     let dir = sample_project();
@@ -87,13 +96,9 @@ fn improvement_deltas_equal_the_scores_of_consecutive_years() {
         }
         let card = read(&out, &format!("2024/regions/{id}/index.html"));
         let delta = *total - old_total;
-        let verdict = match delta.cmp(&Decimal::ZERO) {
-            std::cmp::Ordering::Greater => "改善",
-            std::cmp::Ordering::Equal => "持平",
-            std::cmp::Ordering::Less => "退步",
-        };
+        let (verdict, class) = verdict(delta);
         let sentence = format!(
-            "总分{old_total:.2} → {total:.2}（<span class=\"change-{verdict}\">{}，{verdict}</span>）；名次第{old_rank} → 第{rank}名。",
+            "总分{old_total:.2} → {total:.2}（<span class=\"change-{class}\">{}，{verdict}</span>）；名次第{old_rank} → 第{rank}名。",
             signed(delta)
         );
         assert!(card.contains(&sentence), "{id}: {sentence}");
@@ -112,4 +117,47 @@ fn the_first_year_has_no_comparison() {
         .success();
     assert!(!read(&out, "2023/index.html").contains("进步排名"));
     assert!(!read(&out, "2023/regions/alpha/index.html").contains("change-heading"));
+}
+
+#[test]
+fn unit_history_pages_show_each_years_change_as_scores_prints_it() {
+    let dir = sample_project();
+    let out = dir.path().join("public");
+    Test::new()
+        .root(dir.path())
+        .args(["build", "--drafts", "--out"])
+        .arg(&out)
+        .run()
+        .success();
+    let years: Vec<u16> = (2021..=2025).collect();
+    let scored: Vec<_> = years.iter().map(|y| scores(dir.path(), *y)).collect();
+    for id in scored[0].keys() {
+        let page = read(&out, &format!("regions/{id}/index.html"));
+        let table = page.split("id=\"year-changes\"").nth(1).unwrap();
+        let table = table.split("</table>").next().unwrap();
+        let rows: Vec<&str> = table.split("<tr><th scope=\"row\">").skip(1).collect();
+        assert_eq!(
+            rows.len(),
+            years.len() - 1,
+            "{id}: every year after the first"
+        );
+        for ((pair, now), row) in years.windows(2).zip(&scored[1..]).zip(&rows) {
+            let (total, rank) = now[id];
+            let (old_total, old_rank) = scored[pair[0] as usize - 2021][id];
+            let delta = total - old_total;
+            let (word, class) = verdict(delta);
+            let expected = format!(
+                "{}年度</a><span class=\"unit\">比{}年</span></th><td class=\"num opt\">{old_total:.2}→{total:.2}</td><td class=\"num\"><span class=\"change-{class}\">{} {word}</span></td><td class=\"num\">第{old_rank}→第{rank}名",
+                pair[1],
+                pair[0],
+                signed(delta)
+            );
+            assert!(row.contains(&expected), "{id}: {expected}\n{row}");
+            match old_rank - rank {
+                0 => assert!(!row.contains('↑') && !row.contains('↓'), "{row}"),
+                g if g > 0 => assert!(row.contains(&format!("↑{g}")), "{row}"),
+                g => assert!(row.contains(&format!("↓{}", -g)), "{row}"),
+            }
+        }
+    }
 }

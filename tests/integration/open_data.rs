@@ -405,3 +405,117 @@ for row in sheet.iter_rows(min_row=3):
         unit.tasks
     );
 }
+
+/// The 重点工程 sheet cell by cell (value as text, type, number format,
+/// quote prefix) and projects.csv parsed by Python's own csv module.
+const PROJECTS: &str = r#"
+import csv, json, sys, openpyxl
+sheet = openpyxl.load_workbook(sys.argv[1])["重点工程"]
+cells = [[[None if c.value is None else (repr(c.value) if c.data_type == "n" else c.value),
+           c.data_type, c.number_format, bool(c.quotePrefix)] for c in row]
+         for row in sheet.iter_rows(min_row=3)]
+with open(sys.argv[2], encoding="utf-8-sig", newline="") as f:
+    rows = list(csv.reader(f))
+print(json.dumps({"freeze": sheet.freeze_panes, "sheet": cells, "csv": rows}, ensure_ascii=False))
+"#;
+
+/// `planned_investment` and `completed_investment` of every project of a
+/// year, by project id, as the YAML writes them.
+fn yaml_investments(root: &Path, year: u16) -> std::collections::BTreeMap<String, [String; 2]> {
+    let mut out = std::collections::BTreeMap::new();
+    for entry in fs::read_dir(root.join(format!("data/{year}/projects"))).unwrap() {
+        let text = fs::read_to_string(entry.unwrap().path()).unwrap();
+        let mut id = String::new();
+        for line in text.lines().map(str::trim) {
+            if let Some(v) = line.strip_prefix("- id:") {
+                id = v.trim().to_string();
+                out.insert(id.clone(), [String::new(), String::new()]);
+            } else if let Some(v) = line.strip_prefix("planned_investment:") {
+                out.get_mut(&id).unwrap()[0] = v.trim().to_string();
+            } else if let Some(v) = line.strip_prefix("completed_investment:") {
+                out.get_mut(&id).unwrap()[1] = v.trim().to_string();
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_projects_sheet_equals_projects_csv_and_the_yaml() {
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+    let Some(python) = python() else { return };
+    const NAME: &str = "=HYPERLINK(\"http://x\",\"点此\") 工程";
+    let project = sample_project();
+    let root = project.path();
+    edit(
+        root,
+        "data/2024/projects/changchun.yaml",
+        "name: 长春市生态环境执法装备能力提升工程",
+        &format!("name: '{NAME}'"),
+    );
+    let site = root.join("site");
+    Test::new()
+        .root(root)
+        .args(["build", "--drafts", "--out"])
+        .arg(&site)
+        .run()
+        .success();
+    let dec = |text: &str| Decimal::from_str(text).unwrap();
+    for year in [2024u16, 2025] {
+        let data = site.join(format!("{year}/data"));
+        let out: Value = serde_json::from_str(&run_python(
+            &python,
+            PROJECTS,
+            &[&data.join("results.xlsx"), &data.join("projects.csv")],
+        ))
+        .unwrap();
+        assert_eq!(out["freeze"], "A3", "{year}: the header is frozen");
+        let sheet = out["sheet"].as_array().unwrap();
+        let csv = out["csv"].as_array().unwrap();
+        let yaml = yaml_investments(root, year);
+        assert_eq!(sheet.len(), csv.len() - 1, "{year}: one row per project");
+        assert_eq!(sheet.len(), yaml.len(), "{year}: every project of the YAML");
+        for (row, line) in sheet.iter().zip(&csv[1..]) {
+            let (row, line) = (row.as_array().unwrap(), line.as_array().unwrap());
+            assert_eq!(row.len(), line.len(), "{year}: the columns of projects.csv");
+            let id = line[0].as_str().unwrap();
+            for (col, (cell, expected)) in row.iter().zip(line).enumerate() {
+                let (value, kind, format, quoted) = (&cell[0], &cell[1], &cell[2], &cell[3]);
+                let expected = expected.as_str().unwrap();
+                match col {
+                    // Investments and the completion rate: number cells equal
+                    // to the CSV's figures, investments to the YAML's digits.
+                    5..=7 => {
+                        assert_eq!(kind, "n", "{year} {id} column {col}");
+                        let value = dec(value.as_str().unwrap());
+                        assert_eq!(value, dec(expected), "{year} {id} column {col}");
+                        if col < 7 {
+                            assert_eq!(value, dec(&yaml[id][col - 5]), "{year} {id} YAML");
+                            assert_eq!(format, "0.00", "{year} {id}: two decimals shown");
+                        }
+                    }
+                    _ if expected.is_empty() => assert!(value.is_null(), "{year} {id} {col}"),
+                    _ => {
+                        assert_eq!(kind, "s", "{year} {id} column {col}");
+                        // projects.csv defuses with a leading ', the sheet
+                        // with Excel's quote prefix on the text as written.
+                        let text = value.as_str().unwrap();
+                        if text.starts_with('=') {
+                            assert_eq!(quoted, true, "{year} {id}: {text}");
+                            assert_eq!(format!("'{text}"), expected);
+                        } else {
+                            assert_eq!(text, expected, "{year} {id} column {col}");
+                        }
+                    }
+                }
+            }
+        }
+        if year == 2024 {
+            assert!(
+                sheet.iter().any(|r| r[4][0] == NAME && r[4][3] == true),
+                "the formula-like name is a quoted text cell"
+            );
+        }
+    }
+}

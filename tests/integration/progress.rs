@@ -312,3 +312,98 @@ fn a_published_year_gets_no_progress_page() {
     assert!(!out.join("2025/progress/index.html").exists());
     assert!(!read(&out, "2025/index.html").contains("progress/index.html"));
 }
+
+// ---------------------------------------------------------------------------
+// published when site.yaml says so
+
+#[test]
+fn site_yaml_publishes_a_draft_years_progress_page_alone() {
+    let dir = sample_project();
+    append(dir.path(), "site.yaml", "progress:\n  publish: [2025]\n");
+    let public = dir.path().join("public");
+    Test::new()
+        .root(dir.path())
+        .args(["build", "--out"])
+        .arg(&public)
+        .run()
+        .success();
+    let tree = read_tree(&public);
+    // The progress page only: none of the draft year's other pages.
+    let draft: Vec<&String> = tree.keys().filter(|p| p.starts_with("2025/")).collect();
+    assert_eq!(draft, ["2025/progress/index.html"]);
+    let page = read(&public, "2025/progress/index.html");
+    assert!(page.contains("2025年度定期调度"));
+    assert!(!page.contains("仅供内部调度"), "not marked internal");
+    // Units link to their history pages (the build's link check passed too).
+    assert!(page.contains("href=\"../../regions/"));
+    assert!(!page.contains("2025/regions/"));
+    // The early-warning list is the one the draft preview shows.
+    let drafts = dir.path().join("drafts");
+    Test::new()
+        .root(dir.path())
+        .args(["build", "--drafts", "--out"])
+        .arg(&drafts)
+        .run()
+        .success();
+    let warnings = |html: &str| html.matches("<tr class=\"warned\">").count();
+    assert!(warnings(&page) > 0);
+    assert_eq!(
+        warnings(&page),
+        warnings(&read(&drafts, "2025/progress/index.html"))
+    );
+    // Reached from the home page.
+    assert!(read(&public, "index.html").contains("href=\"2025/progress/index.html\""));
+}
+
+#[test]
+fn site_yaml_publishes_the_progress_page_of_a_published_year() {
+    let dir = sample_project();
+    append(dir.path(), "site.yaml", "progress:\n  publish: [2025]\n");
+    edit(
+        dir.path(),
+        "content/2025/bulletin.md",
+        "status: draft",
+        "status: published",
+    );
+    let out = dir.path().join("public");
+    Test::new()
+        .root(dir.path())
+        .args(["build", "--out"])
+        .arg(&out)
+        .run()
+        .success();
+    assert!(out.join("2025/progress/index.html").is_file());
+    let year = read(&out, "2025/index.html");
+    assert!(
+        year.contains("progress/index.html"),
+        "linked from its year page"
+    );
+    assert!(!year.contains("仅内部预览"));
+    // Units link to their scorecards, which this build has.
+    assert!(read(&out, "2025/progress/index.html").contains("href=\"../../2025/regions/"));
+}
+
+/// `check` on the sample with `progress:` appended to site.yaml.
+fn check_site(extra: &str) -> String {
+    let dir = sample_project();
+    append(dir.path(), "site.yaml", extra);
+    let output = Test::new().root(dir.path()).arg("check").run();
+    format!("exit: {}\n--- stderr ---\n{}", output.status, output.stderr)
+        .replace(&dir.path().display().to_string(), "[ROOT]")
+}
+
+#[test]
+fn a_bad_progress_publish_value_is_a_located_error() {
+    insta::assert_snapshot!(
+        "progress_publish_wrong_years",
+        check_site("progress:\n  publish: [2052, 2024, 2030, 2025, 2025]\n")
+    );
+    insta::assert_snapshot!(
+        "progress_publish_not_a_year",
+        check_site("progress:\n  publish: [next]\n")
+    );
+    insta::assert_snapshot!(
+        "progress_publish_misspelt_key",
+        check_site("progress:\n  publsh: [2025]\n")
+    );
+}

@@ -283,3 +283,47 @@ fn a_year_without_projects_publishes_no_projects_csv() {
     assert!(!read(&dir.path().join("public"), "2023/index.html").contains("重点工程"));
     assert!(Path::new(&dir.path().join("public/2023/data/results.csv")).exists());
 }
+
+#[test]
+fn status_badges_carry_ascii_classes_matching_their_word() {
+    // Every year rendered from its input, none copied from an archive.
+    let dir = unarchived_sample_project();
+    let public = dir.path().join("public");
+    Test::new()
+        .root(dir.path())
+        .args(["build", "--drafts", "--out"])
+        .arg(&public)
+        .run()
+        .success();
+    let classes = [
+        ("未开工", "not-started"),
+        ("在建", "in-progress"),
+        ("完工", "completed"),
+        ("延期", "delayed"),
+    ];
+    let mut seen = BTreeMap::new();
+    for (path, bytes) in read_tree(&public) {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        for tag in tags(&html) {
+            let class = tag.attrs.get("class").map_or("", String::as_str);
+            assert!(
+                class.is_ascii(),
+                "{path}: non-ASCII class in {}",
+                tag.source
+            );
+        }
+        // Each badge: its class, then its word.
+        for badge in html.split("class=\"project-status project-").skip(1) {
+            let (class, rest) = badge.split_once("\">").unwrap();
+            let word = &rest[..rest.find('<').unwrap()];
+            let expected = classes.iter().find(|(w, _)| *w == word).map(|(_, c)| *c);
+            assert_eq!(expected, Some(class), "{path}: {class} {word}");
+            *seen.entry(class.to_string()).or_insert(0) += 1;
+        }
+    }
+    // The sample has projects in every status.
+    assert_eq!(seen.len(), 4, "{seen:?}");
+}
