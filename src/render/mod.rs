@@ -114,6 +114,10 @@ impl Job<'_> {
             Job::Year(y) | Job::Bulletin(y) | Job::Method(y) | Job::Scorecard(y, _) => {
                 Some(y.year.year)
             }
+            // A progress page published without its year (site.yaml) lives
+            // under that year's folder; the year itself is not rendered, so
+            // no rebuild keeps that folder.
+            Job::Progress(year) => Some(*year),
             _ => None,
         }
     }
@@ -461,6 +465,7 @@ pub fn render_site_except(
         .iter()
         .filter(|y| y.input.archived.is_none())
         .map(|y| y.year.year)
+        .chain(renderer.progress_alone())
         .collect();
     for file in input.theme.static_files(&project.root) {
         let copies = file.map(|file| {
