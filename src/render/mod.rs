@@ -386,7 +386,18 @@ pub fn render_site_into(input: &RenderInput<'_>, sink: Sink<'_>) -> Result<(), D
         }
     }
     for file in input.theme.static_files(&project.root) {
+        // Browsers ask for /favicon.ico before reading any page: the theme's
+        // icon is also written at the site root, so that first load finds it.
+        let root_icon = match &file {
+            Ok(f) if f.path == "static/favicon.ico" => {
+                Some(OutputFile::new("favicon.ico".to_string(), f.bytes.clone()))
+            }
+            _ => None,
+        };
         if let Err(d) = file.and_then(sink) {
+            diags.push(d);
+        }
+        if let Some(Err(d)) = root_icon.map(sink) {
             diags.push(d);
         }
     }

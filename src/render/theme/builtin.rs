@@ -10,6 +10,10 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = &[
         include_bytes!("../../../themes/default/static/access.js"),
     ),
     (
+        "static/favicon.ico",
+        include_bytes!("../../../themes/default/static/favicon.ico"),
+    ),
+    (
         "static/official.css",
         include_bytes!("../../../themes/default/static/official.css"),
     ),
