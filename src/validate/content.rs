@@ -22,15 +22,21 @@ fn check_index_number(value: &str, year: u16) -> Result<(), String> {
         return Err("no `/` between the 统一社会信用代码 and the year".into());
     };
     if code.chars().count() != 18
-        || !code.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
     {
-        return Err(format!("`{code}` is not an 18-character 统一社会信用代码 (digits and capital letters)"));
+        return Err(format!(
+            "`{code}` is not an 18-character 统一社会信用代码 (digits and capital letters)"
+        ));
     }
     let Some((y, serial)) = rest.split_once('-') else {
         return Err("no `-` between the year and the serial number".into());
     };
     if y != year.to_string() {
-        return Err(format!("the year `{y}` is not {year}, the year the bulletin is dated"));
+        return Err(format!(
+            "the year `{y}` is not {year}, the year the bulletin is dated"
+        ));
     }
     if serial.is_empty() || serial.len() > 6 || !serial.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("the serial `{serial}` is not 1 to 6 digits"));

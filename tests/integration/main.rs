@@ -14,6 +14,7 @@ mod command_line;
 mod fixture;
 mod forms;
 mod frozen;
+mod government;
 mod hostile_text;
 mod import;
 mod improvement;
