@@ -58,6 +58,10 @@ struct PageMeta {
     /// (the `PubDate` meta tag; no clock in the output).
     pub_date: Option<String>,
     draft: bool,
+    /// Not under a year's folder (home, search, archive index, a unit across
+    /// years, pages): its navigation links every year, while a year's pages
+    /// keep the few they were published (and archived) with.
+    site_wide: bool,
 }
 
 #[derive(Clone, Serialize)]
@@ -294,6 +298,10 @@ impl<'a> Renderer<'a> {
             title,
             pub_date: None,
             draft,
+            site_wide: path
+                .split('/')
+                .next()
+                .is_none_or(|first| first.parse::<u16>().is_err()),
         }
     }
 

@@ -249,3 +249,53 @@ fn a_favicon_is_at_the_site_root_and_linked_from_every_page() {
         assert_eq!(std::fs::read(public.join(target)).unwrap(), icon, "{path}");
     }
 }
+
+/// The years the main navigation of a page links, in its order.
+fn nav_years(html: &str) -> Vec<u16> {
+    let nav = &html[html.find("class=\"site-nav\"").unwrap()..];
+    let nav = &nav[..nav.find("</nav>").unwrap()];
+    tags(nav)
+        .into_iter()
+        .filter_map(|t| t.attrs.get("href").cloned())
+        .filter_map(|href| {
+            let trimmed = href.trim_start_matches("../");
+            trimmed.strip_suffix("/index.html")?.parse().ok()
+        })
+        .collect()
+}
+
+#[test]
+fn site_wide_pages_link_every_year_and_a_years_pages_keep_their_navigation() {
+    let project = built_sample();
+    let public = project.path().join("public");
+    let every: Vec<u16> = vec![2025, 2024, 2023, 2022, 2021];
+    for page in [
+        "index.html",
+        "search/index.html",
+        "archive/index.html",
+        "regions/siping/index.html",
+        "404.html",
+    ] {
+        let html = read(&public, page);
+        let mut years = nav_years(&html);
+        if page == "404.html" {
+            // Served at any depth: its links name the site's path.
+            years = tags(&html[html.find("class=\"site-nav\"").unwrap()..])
+                .into_iter()
+                .take_while(|t| t.name != "form")
+                .filter_map(|t| t.attrs.get("href").cloned())
+                .filter_map(|h| h.rsplit('/').nth(1)?.parse().ok())
+                .collect();
+        }
+        assert_eq!(years, every, "{page}");
+    }
+    // A year's own pages list the recent years up to it, as they were published.
+    assert_eq!(
+        nav_years(&read(&public, "2024/index.html")),
+        vec![2024, 2023, 2022]
+    );
+    assert_eq!(
+        nav_years(&read(&public, "2022/bulletin/index.html")),
+        vec![2022, 2021]
+    );
+}
