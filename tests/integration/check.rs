@@ -417,7 +417,7 @@ fn broken_links_are_reported_where_the_markdown_writes_them() {
         .run()
         .failure();
     for place in [
-        "content/2023/bulletin.md:10:",
+        "content/2023/bulletin.md:11:",
         "content/2023/regions/alpha.md:3:",
         "content/pages/about.md:5:",
     ] {
