@@ -325,6 +325,11 @@ pub struct Bulletin {
     pub date: Date,
     pub status: Status,
     pub format: DocFormat,
+    /// 索引号 (信息公开), checked against `<code>/<year>-<serial>`; `None` only
+    /// when the front matter has none (a warning for a published bulletin).
+    pub index_number: Option<String>,
+    /// 主题分类 (信息公开).
+    pub topic: String,
     pub briefing: BriefingMeta,
     /// The results report's 发文字号 and date (`report:` front matter).
     pub report: Option<ReportMeta>,

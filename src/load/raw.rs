@@ -392,6 +392,12 @@ pub struct RawBulletinMeta {
     /// is a letter, any other document number a 文件.
     #[serde(default)]
     pub format: Option<S<DocFormat>>,
+    /// 索引号 of the 信息公开 block: `<统一社会信用代码>/<year>-<serial>`.
+    #[serde(default)]
+    pub index_number: Option<S<String>>,
+    /// 主题分类 of the 信息公开 block; a default for environmental protection.
+    #[serde(default)]
+    pub topic: Option<S<String>>,
     /// Closing-block (版记) details of the briefing copy; never on the public site.
     #[serde(default)]
     pub briefing: Option<RawBulletinBriefing>,

@@ -64,6 +64,10 @@ struct PageMeta {
     /// (the `PubDate` meta tag; no clock in the output).
     pub_date: Option<String>,
     draft: bool,
+    /// Not under a year's folder (home, search, archive index, a unit across
+    /// years, pages): its navigation links every year, while a year's pages
+    /// keep the few they were published (and archived) with.
+    site_wide: bool,
 }
 
 #[derive(Clone, Serialize)]
@@ -345,6 +349,10 @@ impl<'a> Renderer<'a> {
             title,
             pub_date: None,
             draft,
+            site_wide: path
+                .split('/')
+                .next()
+                .is_none_or(|first| first.parse::<u16>().is_err()),
         }
     }
 
@@ -468,6 +476,14 @@ pub fn render_site_except(
         .chain(renderer.progress_alone())
         .collect();
     for file in input.theme.static_files(&project.root) {
+        // Browsers ask for /favicon.ico before reading any page: the theme's
+        // icon is also written at the site root, so that first load finds it.
+        let root_icon = match &file {
+            Ok(f) if f.path == "static/favicon.ico" => {
+                Some(OutputFile::new("favicon.ico".to_string(), f.bytes.clone()))
+            }
+            _ => None,
+        };
         let copies = file.map(|file| {
             let mut copies: Vec<OutputFile> = rendered_years
                 .iter()
@@ -477,6 +493,9 @@ pub fn render_site_except(
             copies
         });
         if let Err(d) = copies.and_then(|copies| copies.into_iter().try_for_each(sink)) {
+            diags.push(d);
+        }
+        if let Some(Err(d)) = root_icon.map(sink) {
             diags.push(d);
         }
     }

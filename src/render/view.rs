@@ -111,6 +111,9 @@ pub struct UnitRow {
     pub downgraded: bool,
     pub vetoed: bool,
     pub binding_missed: Vec<String>,
+    /// Why the grade was lowered, each trigger with its reason (the bulletin
+    /// names them; empty for a year read back from its frozen open data).
+    pub downgrades: Vec<ChangeView>,
     /// Site-relative link to the scorecard.
     pub href: String,
     /// Total as a share of the scale (100 + bonus cap), for bar widths.
@@ -140,6 +143,14 @@ impl UnitRow {
                 .filter_map(|id| project.indicators.iter().find(|i| &i.id == id))
                 .map(|i| i.name.clone())
                 .collect(),
+            downgrades: card
+                .downgrade_reasons
+                .iter()
+                .map(|c| ChangeView {
+                    kind: c.kind,
+                    reason: c.reason.clone(),
+                })
+                .collect(),
             href: format!("{}/regions/{}/index.html", year.year, region.id),
             bar: fixed2(card.total * Decimal::ONE_HUNDRED / scale),
         }
@@ -165,6 +176,9 @@ pub struct BulletinMeta {
     pub href: String,
     /// `letter` (信函格式) or `file` (文件格式).
     pub format: DocFormat,
+    /// 索引号 and 主题分类 of the 信息公开 block.
+    pub index_number: Option<String>,
+    pub topic: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -263,6 +277,8 @@ impl YearView {
                 date_cn: b.date.chinese(),
                 href: format!("{}/bulletin/index.html", year.year),
                 format: b.format,
+                index_number: b.index_number.clone(),
+                topic: b.topic.clone(),
             },
             units,
             grades,
@@ -372,7 +388,7 @@ pub struct VetoView {
     pub event: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ChangeView {
     pub kind: &'static str,
     pub reason: String,

@@ -9,7 +9,40 @@ use crate::diagnostic::Pos;
 use crate::load::raw::RawBulletinMeta;
 use crate::load::yaml::pos;
 use crate::load::{Doc, Loaded, Markdown, RawProject, RawYear};
-use crate::model::{BriefingMeta, Bulletin, Date, DocFormat, Narrative, Page, ReportMeta};
+use crate::model::{BriefingMeta, Bulletin, Date, DocFormat, Narrative, Page, ReportMeta, Status};
+
+/// 主题分类 when the front matter gives none: the State Council's category
+/// for environmental protection, as provincial portals print it.
+const DEFAULT_TOPIC: &str = "城乡建设、环境保护\\环境监测、保护与治理";
+
+/// What is wrong with an index number `<code>/<year>-<serial>` of a
+/// bulletin published in `year`, if anything.
+fn check_index_number(value: &str, year: u16) -> Result<(), String> {
+    let Some((code, rest)) = value.split_once('/') else {
+        return Err("no `/` between the 统一社会信用代码 and the year".into());
+    };
+    if code.chars().count() != 18
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+    {
+        return Err(format!(
+            "`{code}` is not an 18-character 统一社会信用代码 (digits and capital letters)"
+        ));
+    }
+    let Some((y, serial)) = rest.split_once('-') else {
+        return Err("no `-` between the year and the serial number".into());
+    };
+    if y != year.to_string() {
+        return Err(format!(
+            "the year `{y}` is not {year}, the year the bulletin is dated"
+        ));
+    }
+    if serial.is_empty() || serial.len() > 6 || !serial.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("the serial `{serial}` is not 1 to 6 digits"));
+    }
+    Ok(())
+}
 
 impl Validator {
     pub(super) fn bulletin(&mut self, year: u16, raw: &RawYear) -> Option<Bulletin> {
@@ -38,6 +71,11 @@ impl Validator {
             );
         }
         let format = self.doc_format(loaded, &doc_number);
+        let index_number = self.index_number(loaded, date);
+        let topic = meta.topic.as_ref().map_or_else(
+            || DEFAULT_TOPIC.to_string(),
+            |t| self.non_empty(loaded, t, "topic"),
+        );
         let briefing = self.briefing_meta(loaded, date);
         let report = meta.report.as_ref().map(|r| {
             if r.date.value > date {
@@ -61,6 +99,8 @@ impl Validator {
             date,
             status: meta.status,
             format,
+            index_number,
+            topic,
             briefing,
             report,
             body: loaded.doc.body.clone(),
@@ -97,6 +137,35 @@ impl Validator {
             );
         }
         given.value
+    /// The 索引号 portals print above a 公文: the issuer's 18-character
+    /// 统一社会信用代码, `/`, the year of publication and a serial number.
+    fn index_number(
+        &mut self,
+        loaded: &Loaded<Markdown<RawBulletinMeta>>,
+        date: Date,
+    ) -> Option<String> {
+        let meta = &loaded.doc.meta;
+        let example = format!("e.g. index_number: 11220000000000000X/{}-00015", date.year);
+        let Some(raw) = &meta.index_number else {
+            if meta.status == Status::Published {
+                self.warning(
+                    loaded,
+                    Pos::new(1, 1),
+                    format!("the bulletin has no index_number (索引号), so its 信息公开 block shows none; add one to the front matter, {example}"),
+                );
+            }
+            return None;
+        };
+        let value = raw.value.trim();
+        if let Err(wrong) = check_index_number(value, date.year) {
+            self.error(
+                loaded,
+                pos(raw),
+                format!("index_number `{value}` is not an index number (索引号): {wrong}"),
+                Some(format!("write the issuer's 18-character 统一社会信用代码, `/`, the year the bulletin is published ({}) and a serial of 1 to 6 digits, {example}", date.year)),
+            );
+        }
+        Some(value.to_string())
     }
 
     /// The bulletin's `briefing:` front matter: 印发日期 (default: the

@@ -3,12 +3,14 @@
 // Serves the folder under the site's path (/kaohe/, as base_url has it), then for
 // every page type: no console error, no failed request, nothing loaded from
 // outside the site; axe-core at WCAG 2.1 AA; search; the 适老化 toggle; the
-// pages with JavaScript off; screenshots at 375 and 1280 px.
+// pages with JavaScript off; tables that break no word and hide no column's
+// meaning (tables.mjs); screenshots at 375 and 1280 px.
 import { createServer } from "node:http";
 import { readFile, mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { tableProblems } from "./tables.mjs";
 
 const require = createRequire(import.meta.url);
 const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -133,6 +135,9 @@ for (const width of [375, 1280]) {
         fail(`${name} @375px: ${small.length} chart labels under 12px: ${small.slice(0, 8).map(([c, t, px]) => `${c} 「${t}」 ${px.toFixed(1)}px`).join("; ")}`);
       }
     }
+    // Tables: no word broken inside a cell, wide tables in a labelled scroll
+    // region, no hidden column whose text is shown nowhere else (tables.mjs).
+    for (const problem of await page.evaluate(tableProblems)) fail(`${name} @${width}px: ${problem}`);
     const h1 = await page.locator("h1").count();
     if (h1 !== 1) fail(`${name}: ${h1} h1 elements`);
     if (axe && width === 1280) {

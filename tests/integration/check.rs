@@ -186,6 +186,8 @@ corpus! {
     bulletin_front_matter_not_closed: Tiny [Replace(BULLETIN, "status: published\n---\n", "status: published\n")];
     bulletin_front_matter_missing_key: Tiny [Replace(BULLETIN, "issuer: 测试发布单位\n", "")];
     bulletin_unknown_status: Tiny [Replace(BULLETIN, "status: published", "status: publish")];
+    bulletin_index_number_malformed: Tiny [Replace(BULLETIN, "11220000000000000X/2024-00001", "1122/2024-1")];
+    bulletin_index_number_wrong_year: Tiny [Replace(BULLETIN, "11220000000000000X/2024-00001", "11220000000000000X/2023-00001")];
     bulletin_undefined_variable: Tiny [Replace(BULLETIN, "共{{ units | length }}个地区", "共{{ unit | length }}个地区")];
     bulletin_undefined_field: Tiny [Replace(BULLETIN, "优秀{{ grade_counts.excellent }}个", "优秀{{ grade_counts.excelent }}个")];
     bulletin_template_syntax: Tiny [Replace(BULLETIN, "共{{ units | length }}个地区", "共{{ units | length }个地区")];
@@ -415,7 +417,7 @@ fn broken_links_are_reported_where_the_markdown_writes_them() {
         .run()
         .failure();
     for place in [
-        "content/2023/bulletin.md:10:",
+        "content/2023/bulletin.md:11:",
         "content/2023/regions/alpha.md:3:",
         "content/pages/about.md:5:",
     ] {

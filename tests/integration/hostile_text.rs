@@ -237,7 +237,7 @@ fn check_reports_every_budget_breach_in_one_run() {
     )
     .failure()
     .stderr_contains("content/2023/regions/alpha.md:1:")
-    .stderr_contains("content/2023/bulletin.md:9:")
+    .stderr_contains("content/2023/bulletin.md:10:")
     .stderr_contains("2 errors");
 }
 

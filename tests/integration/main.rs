@@ -17,6 +17,7 @@ mod first_steps;
 mod fixture;
 mod forms;
 mod frozen;
+mod government;
 mod hostile_text;
 mod import;
 mod improvement;

@@ -175,7 +175,7 @@ fn scorecard_year_page_and_csv_show_the_data() {
         assert!(card.contains(&total_row), "{unit}: {total_row}");
         // The year page's row of this unit.
         let row = format!(
-            "#projects-heading\">{}</a></th><td class=\"num opt\">{}</td><td class=\"num opt\">{delayed}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            "#projects-heading\">{}</a></th><td class=\"num\">{}</td><td class=\"num\">{delayed}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
             unit_name(&card),
             list.len(),
             two(planned),
@@ -184,7 +184,7 @@ fn scorecard_year_page_and_csv_show_the_data() {
         assert!(year_page.contains(&row), "{unit}: {row}");
     }
     let province = format!(
-        "<tfoot><tr><th scope=\"row\">全省</th><td class=\"num opt\">{}</td><td class=\"num opt\">{delayed_all}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+        "<tfoot><tr><th scope=\"row\">全省</th><td class=\"num\">{}</td><td class=\"num\">{delayed_all}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
         data.values().map(Vec::len).sum::<usize>(),
         two(planned_all),
         two(completed_all)
