@@ -137,6 +137,8 @@ impl Validator {
             );
         }
         given.value
+    }
+
     /// The 索引号 portals print above a 公文: the issuer's 18-character
     /// 统一社会信用代码, `/`, the year of publication and a serial number.
     fn index_number(

@@ -12,6 +12,8 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = &[
     (
         "static/favicon.ico",
         include_bytes!("../../../themes/default/static/favicon.ico"),
+    ),
+    (
         "static/official-han.css",
         include_bytes!("../../../themes/default/static/official-han.css"),
     ),
