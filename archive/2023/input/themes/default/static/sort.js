@@ -1,6 +1,7 @@
-// Optional sorting of tables marked data-sortable: a button in each column
-// header sorts the rows by that column (numbers as numbers), again to
-// reverse. Without JavaScript the table keeps the order the build wrote.
+// Optional sorting of tables marked data-sortable (or inside an element
+// marked data-sortable-tables, as a page of a paged ranking is): a button in
+// each column header sorts the rows by that column (numbers as numbers),
+// again to reverse. Without JavaScript the table keeps the order the build wrote.
 (function () {
   "use strict";
   function key(cell) {
@@ -28,7 +29,7 @@
     button.setAttribute("aria-sort", descending ? "descending" : "ascending");
   }
   function init() {
-    Array.prototype.forEach.call(document.querySelectorAll("table[data-sortable]"), function (table) {
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-sortable], [data-sortable-tables] table"), function (table) {
       Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, column) {
         var button = document.createElement("button");
         button.type = "button";
