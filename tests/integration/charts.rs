@@ -354,8 +354,16 @@ fn scorecard_charts_show_indicators_against_targets_and_sections_against_maxima(
     // 乙市: air_days 80 against ≥90 missed; pm 28 against ≤30 met; forest 45 ≥ 40 met.
     label(&text, "80 / 目标≥90%");
     label(&text, "28 / 目标≤30μg/m³");
+    // The status words, right-aligned and bold on their layer; a miss in red.
+    let status = layer_elements(&svg, "status", "text");
+    assert!(svg.contains(
+        "<g class=\"status\" fill=\"#1A7F37\" text-anchor=\"end\" font-weight=\"bold\">"
+    ));
+    let text = labels(layer(&svg, "status"));
     assert_eq!(text.iter().filter(|l| l.text == "✗ 未完成").count(), 1);
     assert_eq!(text.iter().filter(|l| l.text == "✓ 完成").count(), 2);
+    let missed = text.iter().position(|l| l.text == "✗ 未完成").unwrap();
+    assert_eq!(status[missed]["fill"], FAIL);
     let bars = layer_elements(&svg, "bars", "rect");
     let fills: Vec<&str> = bars.iter().map(|b| b["fill"].as_str()).collect();
     assert_eq!(fills, [FAIL, "#0B4F8A", "#0B4F8A"]);
@@ -450,6 +458,15 @@ fn unit_page_charts_total_rank_and_key_indicators_per_year() {
     label(&labels(layer(&svg, "legend")), "未完成");
 }
 
+/// The class of the page table a chart points to.
+fn table_class(id: &str) -> &'static str {
+    match id {
+        "sections-table" => "sections",
+        "ind-table" => "indicators",
+        _ => "ranking",
+    }
+}
+
 #[test]
 fn pages_show_each_chart_file_once_with_its_table() {
     let project = tiny_project();
@@ -492,8 +509,25 @@ fn pages_show_each_chart_file_once_with_its_table() {
                 "{page} inlines {file}"
             );
         }
+        // Each chart's figures are in a table: its own, or one of the page's
+        // that it points to rather than repeating it (a scorecard's tables,
+        // a unit's table of years).
+        let pointers: Vec<&str> = html
+            .split("<a class=\"chart-data\" href=\"#")
+            .skip(1)
+            .map(|s| &s[..s.find('"').unwrap()])
+            .collect();
+        for id in &pointers {
+            assert!(
+                html.contains(&format!(
+                    "<table class=\"{}\" id=\"{id}\">",
+                    table_class(id)
+                )),
+                "{page}: no table {id}"
+            );
+        }
         assert_eq!(
-            html.matches("<details class=\"chart-table\">").count(),
+            html.matches("<details class=\"chart-table\">").count() + pointers.len(),
             charts.len(),
             "{page}: every chart has its figures as a table"
         );

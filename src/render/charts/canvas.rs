@@ -56,6 +56,26 @@ pub enum Weight {
     Bold,
 }
 
+impl Anchor {
+    /// The attribute that sets it on an element or a layer.
+    fn attribute(self) -> &'static str {
+        match self {
+            Anchor::Start => " text-anchor=\"start\"",
+            Anchor::Middle => " text-anchor=\"middle\"",
+            Anchor::End => " text-anchor=\"end\"",
+        }
+    }
+}
+
+impl Weight {
+    fn attribute(self) -> &'static str {
+        match self {
+            Weight::Normal => " font-weight=\"normal\"",
+            Weight::Bold => " font-weight=\"bold\"",
+        }
+    }
+}
+
 /// The marker shapes that tell grades apart without colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
@@ -73,6 +93,8 @@ pub struct Pen<'a> {
     ink: Rgb,
     /// The stroke colour and width a line layer gives its lines.
     lines: Option<(Rgb, u32)>,
+    /// The anchor and weight a text layer gives its text.
+    text: (Anchor, Weight),
 }
 
 /// `#RRGGBB`, upper case as the charts were first written. By hand rather
@@ -159,18 +181,16 @@ impl Pen<'_> {
         weight: Weight,
     ) {
         let _ = write!(self.out, "<text x=\"{x}\" y=\"{y}\"");
-        match anchor {
-            Anchor::Start => {}
-            Anchor::Middle => self.out.push_str(" text-anchor=\"middle\""),
-            Anchor::End => self.out.push_str(" text-anchor=\"end\""),
+        if anchor != self.text.0 {
+            self.out.push_str(anchor.attribute());
         }
         let size = (size * 10.0).round() / 10.0;
         if size != SMALL {
             let _ = write!(self.out, " font-size=\"{size}\"");
         }
         self.fill(colour);
-        if weight == Weight::Bold {
-            self.out.push_str(" font-weight=\"bold\"");
+        if weight != self.text.1 {
+            self.out.push_str(weight.attribute());
         }
         self.out.push('>');
         escape_into(self.out, text);
@@ -267,12 +287,49 @@ impl Canvas {
         self.styled(class, &attrs, self.ink, Some((stroke, width)), draw);
     }
 
+    /// A layer of text, most of it in `fill`, anchored and weighted
+    /// alike: written once, on the layer (a column of status words repeats
+    /// all three on every row otherwise).
+    pub fn layer_text(
+        &mut self,
+        class: &str,
+        fill: Rgb,
+        text: (Anchor, Weight),
+        draw: impl FnOnce(&mut Pen<'_>),
+    ) {
+        let attrs = format!(
+            " fill=\"{fill}\"{}{}",
+            text.0.attribute(),
+            text.1.attribute()
+        );
+        self.draw(class, &attrs, fill, None, text, draw);
+    }
+
     fn styled(
         &mut self,
         class: &str,
         attrs: &str,
         ink: Rgb,
         lines: Option<(Rgb, u32)>,
+        draw: impl FnOnce(&mut Pen<'_>),
+    ) {
+        self.draw(
+            class,
+            attrs,
+            ink,
+            lines,
+            (Anchor::Start, Weight::Normal),
+            draw,
+        );
+    }
+
+    fn draw(
+        &mut self,
+        class: &str,
+        attrs: &str,
+        ink: Rgb,
+        lines: Option<(Rgb, u32)>,
+        text: (Anchor, Weight),
         draw: impl FnOnce(&mut Pen<'_>),
     ) {
         let start = self.body.len();
@@ -282,6 +339,7 @@ impl Canvas {
             out: &mut self.body,
             ink,
             lines,
+            text,
         });
         if self.body.len() == marks {
             self.body.truncate(start);

@@ -160,7 +160,6 @@ pub fn indicators(card: &ScorecardView, year: u16, palette: &Palette) -> Chart {
     canvas.layer("labels", "", |pen| {
         for (i, top) in items.iter().zip(&tops) {
             let cy = px(top + NAME_H / 2.0);
-            let (status_text, status_colour) = status(i, palette);
             pen.text(
                 px(PAD),
                 cy,
@@ -181,15 +180,6 @@ pub fn indicators(card: &ScorecardView, year: u16, palette: &Palette) -> Chart {
                     Weight::Normal,
                 );
             }
-            pen.text(
-                px(WIDTH - PAD),
-                cy,
-                status_text,
-                SMALL,
-                status_colour,
-                Anchor::End,
-                Weight::Bold,
-            );
             if i.applicable && i.value.is_some() {
                 pen.text(
                     px(x1 + 8.0),
@@ -203,6 +193,27 @@ pub fn indicators(card: &ScorecardView, year: u16, palette: &Palette) -> Chart {
             }
         }
     });
+    // The status words in a layer of their own: right-aligned, bold and
+    // mostly green, said once instead of on every row.
+    canvas.layer_text(
+        "status",
+        palette.excellent,
+        (Anchor::End, Weight::Bold),
+        |pen| {
+            for (i, top) in items.iter().zip(&tops) {
+                let (status_text, status_colour) = status(i, palette);
+                pen.text(
+                    px(WIDTH - PAD),
+                    px(top + NAME_H / 2.0),
+                    status_text,
+                    SMALL,
+                    status_colour,
+                    Anchor::End,
+                    Weight::Bold,
+                );
+            }
+        },
+    );
     canvas.layer("legend", "", |pen| {
         legend.draw(pen, palette, PAD, legend_top, WIDTH - 2.0 * PAD);
     });
