@@ -12,8 +12,10 @@ use ecoscore::fixture::{write_fixture, FixtureOptions};
 /// No HTML page may weigh more at any scale.
 const MAX_PAGE: usize = 400 * 1024;
 /// A scorecard's own HTML: with its charts (bounded by the charts' own
-/// tests) it stays within the 40 KB a scorecard may weigh.
-const MAX_SCORECARD_TEXT: usize = 22 * 1024;
+/// tests) it stays within the 40 KB a scorecard may weigh. About 22.4 KB
+/// at most on this fixture, with each indicator's 计分方法 repeated under
+/// its name for phones (the 说明 column is hidden there).
+const MAX_SCORECARD_TEXT: usize = 23 * 1024;
 /// A scorecard's folder: its page and its two charts (about 31 KB on this
 /// fixture, 39 KB before the charts pointed at the page's tables instead
 /// of repeating them).
