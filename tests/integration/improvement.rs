@@ -147,7 +147,7 @@ fn unit_history_pages_show_each_years_change_as_scores_prints_it() {
             let delta = total - old_total;
             let (word, class) = verdict(delta);
             let expected = format!(
-                "{}年度</a><span class=\"unit\">比{}年</span></th><td class=\"num opt\">{old_total:.2}→{total:.2}</td><td class=\"num\"><span class=\"change-{class}\">{} {word}</span></td><td class=\"num\">第{old_rank}→第{rank}名",
+                "{}年度</a><span class=\"unit\">比{}年</span><span class=\"unit phone-only\">{old_total:.2}→{total:.2}</span></th><td class=\"num opt\">{old_total:.2}→{total:.2}</td><td class=\"num\"><span class=\"change-{class}\">{} {word}</span></td><td class=\"num\">第{old_rank}→第{rank}名",
                 pair[1],
                 pair[0],
                 signed(delta)
