@@ -187,7 +187,16 @@ pub fn freeze(root: &Path, options: &FreezeOptions) -> Result<FreezeSummary, Dia
         superseded: Vec::new(),
     };
     if let Some((old, tree, reason)) = previous {
-        metadata.revision = old.revision + 1;
+        // ARCHIVE.json can be edited by hand: the largest revision has no next.
+        metadata.revision = old.revision.checked_add(1).ok_or_else(|| {
+            error(
+                &format!("{dir_name}/{METADATA}"),
+                format!(
+                    "revision {} is the largest there can be, so no next revision can replace this archive; restore {METADATA} from version control",
+                    old.revision
+                ),
+            )
+        })?;
         metadata.superseded = old.superseded.clone();
         metadata.superseded.push(Superseded {
             revision: old.revision,

@@ -588,3 +588,32 @@ fn drift_warnings_snapshot() {
     let output = Test::new().root(root).arg("check").run().success();
     insta::assert_snapshot!("check_drift_warnings", output.stderr);
 }
+
+#[test]
+fn a_hand_edited_largest_revision_is_an_error_not_a_crash() {
+    let project = unarchived_sample_project();
+    let root = project.path();
+    archive(root, &["--year", "2023"]).success();
+    edit(
+        root,
+        "archive/2023/ARCHIVE.json",
+        "\"revision\": 1,",
+        "\"revision\": 4294967295,",
+    );
+    let before = read_tree(&root.join("archive"));
+    archive(
+        root,
+        &[
+            "--year",
+            "2023",
+            "--force",
+            "--reason",
+            "a later correction",
+        ],
+    )
+    .failure()
+    .stderr_contains("archive/2023/ARCHIVE.json")
+    .stderr_contains("revision 4294967295 is the largest there can be")
+    .stderr_contains("restore ARCHIVE.json from version control");
+    assert!(read_tree(&root.join("archive")) == before);
+}
