@@ -175,7 +175,10 @@ impl History {
 
     /// Warnings for targets unchanged for [`UNCHANGED_TARGET_YEARS`] years in a row.
     pub fn warnings(&self) -> Vec<Diagnostic> {
-        let mut out = Vec::new();
+        // A default target is seen once per unit; its warning is one place
+        // and one sentence, so it is collected once before the source is
+        // attached (attaching scans the file, and targets.yaml can be large).
+        let mut out: BTreeMap<(&PathBuf, Pos, String), &Place> = BTreeMap::new();
         for ((_, indicator), seen) in &self.targets {
             let mut run = 1;
             for pair in seen.windows(2) {
@@ -195,15 +198,21 @@ impl History {
                         format!("the target for `{indicator}` for {}", now.unit)
                     }
                 };
-                out.push(now.place.warning(
-                    format!(
-                        "{whose} has been {} for five years in a row ({first}–{})",
-                        now.value, now.year
-                    ),
-                    "targets usually tighten from year to year; check that this year's target was entered. If it really is unchanged, ignore this warning",
-                ));
+                let message = format!(
+                    "{whose} has been {} for five years in a row ({first}–{})",
+                    now.value, now.year
+                );
+                out.entry((&now.place.file, now.place.at, message))
+                    .or_insert(&now.place);
             }
         }
-        out
+        out.into_iter()
+            .map(|((_, _, message), place)| {
+                place.warning(
+                    message,
+                    "targets usually tighten from year to year; check that this year's target was entered. If it really is unchanged, ignore this warning",
+                )
+            })
+            .collect()
     }
 }
