@@ -88,7 +88,10 @@ fn bench_results_xlsx(c: &mut Criterion) {
         Ok(loaded) => loaded,
         Err(diagnostics) => panic!("the fixture must load: {diagnostics}"),
     };
-    let year = project.public_years(false).last().expect("a published year");
+    let year = project
+        .public_years(false)
+        .last()
+        .expect("a published year");
     let scores = score::score_year(year);
     let mut group = c.benchmark_group("xlsx-3000");
     group.sample_size(10);

@@ -497,7 +497,10 @@ mod tests {
             assert!(height(3), "the first row is tall: {xml}");
             assert_eq!(height(4), last == long, "{xml}");
             assert!(xml.contains("<c r=\"A4\" "), "the last row's cells: {xml}");
-            assert!(!xml.contains("<c r=\"A5\""), "no cell below the table: {xml}");
+            assert!(
+                !xml.contains("<c r=\"A5\""),
+                "no cell below the table: {xml}"
+            );
         }
     }
 }
