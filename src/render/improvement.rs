@@ -167,6 +167,7 @@ impl YearChangeView {
 
 #[derive(Debug, Serialize)]
 pub struct IndicatorChange {
+    pub id: String,
     pub name: String,
     pub unit: String,
     pub value: String,
@@ -180,7 +181,10 @@ pub struct IndicatorChange {
 pub struct UnitChangeView {
     pub previous: u16,
     pub total: ChangeRow,
-    pub indicators: Vec<IndicatorChange>,
+    /// One entry per indicator of the scorecard, in its order (the
+    /// scorecard's indicator table shows them as a column): none where
+    /// either year has no value; empty when no indicator has both.
+    pub indicators: Vec<Option<IndicatorChange>>,
 }
 
 impl UnitChangeView {
@@ -202,22 +206,29 @@ impl UnitChangeView {
                 before.project.indicators[rule.indicator].id == indicator.id
             });
             let (Some(value), Some(old)) = (score.value, earlier.and_then(|p| p.value)) else {
+                indicators.push(None);
                 continue;
             };
             let gain = match indicator.better {
                 Better::Higher => value.checked_sub(old),
                 Better::Lower => old.checked_sub(value),
             };
-            let Some(gain) = gain else { continue };
-            let (verdict, verdict_class) = verdict(gain);
-            indicators.push(IndicatorChange {
-                name: indicator.name.clone(),
-                unit: indicator.unit.clone(),
-                value: value.normalize().to_string(),
-                previous: old.normalize().to_string(),
-                verdict,
-                verdict_class,
-            });
+            indicators.push(gain.map(|gain| {
+                let (verdict, verdict_class) = verdict(gain);
+                IndicatorChange {
+                    id: indicator.id.clone(),
+                    name: indicator.name.clone(),
+                    unit: indicator.unit.clone(),
+                    value: value.normalize().to_string(),
+                    previous: old.normalize().to_string(),
+                    verdict,
+                    verdict_class,
+                }
+            }));
+        }
+        // No indicator to compare (an archived year keeps no values): no column.
+        if indicators.iter().all(Option::is_none) {
+            indicators.clear();
         }
         Some(UnitChangeView {
             previous: before.year.year,
