@@ -129,7 +129,12 @@ pub fn indicators(card: &ScorecardView, year: u16, palette: &Palette) -> Chart {
         };
         zones.push((px(from), px(y), px(to), px(y + BAR)));
         let (a, b) = (scale.px(0.0), scale.px(*value));
-        let bar = (a.min(b), px(y + 2.0), a.max(b).max(a.min(b) + 1), px(y + BAR - 2.0));
+        let bar = (
+            a.min(b),
+            px(y + 2.0),
+            a.max(b).max(a.min(b) + 1),
+            px(y + BAR - 2.0),
+        );
         if i.met {
             met.push(bar);
         } else {
