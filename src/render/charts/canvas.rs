@@ -146,6 +146,19 @@ impl Pen<'_> {
         self.out.push_str("/>\n");
     }
 
+    /// Horizontal lines (left, right, y) in the stroke of a line layer
+    /// ([`Canvas::layer_lines`]) as one `<path>`.
+    pub fn horizontals(&mut self, lines: &[(i32, i32, i32)]) {
+        if lines.is_empty() {
+            return;
+        }
+        self.out.push_str("<path d=\"");
+        for &(left, right, y) in lines {
+            let _ = write!(self.out, "M{left} {y}H{right}");
+        }
+        self.out.push_str("\"/>\n");
+    }
+
     /// Vertical lines (x, top, bottom) in the stroke of a line layer
     /// ([`Canvas::layer_lines`]) as one `<path>`.
     pub fn verticals(&mut self, lines: &[(i32, i32, i32)]) {
