@@ -446,13 +446,19 @@ fn scorecard_charts_show_indicators_against_targets_and_sections_against_maxima(
     }
     label(&text, "28.50 / 35（扣6.50）");
     label(&text, "+3.00（申报3.5，按上限3计）");
-    let bars = layer_elements(&svg, "bars", "rect");
+    // One path per colour: four maxima, four scores, the bonus cap, the bonus.
+    let bars = path_rects(layer(&svg, "bars"));
+    let counts: Vec<usize> = bars.iter().map(|(_, r)| r.len()).collect();
     assert_eq!(
-        bars.len(),
-        4 * 2 + 2,
+        counts,
+        [4, 4, 1, 1],
         "four sections and the bonus, each with its maximum"
     );
-    assert_eq!(bars[9]["fill"], "#6F42C1", "bonus drawn apart");
+    assert_eq!(bars[3].0, "#6F42C1", "bonus drawn apart");
+    assert!(
+        bars[3].1[0].1 > bars[1].1[3].1,
+        "the bonus below the sections"
+    );
 }
 
 #[test]

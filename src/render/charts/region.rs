@@ -363,17 +363,22 @@ pub fn key_indicators(
                 Anchor::Start,
                 Weight::Bold,
             );
+            // The panels share their year columns: the years are written
+            // under the first panel and the last, not under all seven.
+            let years_shown = p == 0 || p + 1 == ids.len();
             for (k, (year, draft, _)) in cards.iter().enumerate() {
                 let cx = px(column(k, n).0);
-                pen.text(
-                    cx,
-                    px(top + TITLE_H + PLOT_H + YEARS_H / 2.0),
-                    &year_label(*year, *draft),
-                    SMALL,
-                    palette.muted,
-                    Anchor::Middle,
-                    Weight::Normal,
-                );
+                if years_shown {
+                    pen.text(
+                        cx,
+                        px(top + TITLE_H + PLOT_H + YEARS_H / 2.0),
+                        &year_label(*year, *draft),
+                        SMALL,
+                        palette.muted,
+                        Anchor::Middle,
+                        Weight::Normal,
+                    );
+                }
                 match lookup(id, k) {
                     Some(i) if i.applicable => {
                         if let Some(value) = &i.value {

@@ -332,39 +332,18 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView, palette: &Palette)
     let height = legend_top + legend.height(WIDTH - 2.0 * PAD) + PAD;
     let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
 
+    // One path per colour: the maxima (what was lost shows past the
+    // score), the scores, the bonus cap and the bonus.
+    let row = |i: usize| px(top + i as f64 * ROW + (ROW - BAR) / 2.0);
+    let bar = |y: i32, value: &str| (scale.px(0.0), y, scale.px(num(value)), y + px(BAR));
+    let maxima: Vec<_> = (0..4).map(|i| bar(row(i), sections[i].1)).collect();
+    let scores: Vec<_> = (0..4).map(|i| bar(row(i), sections[i].2)).collect();
+    let bonus_y = px(bonus_top + (ROW - BAR) / 2.0);
     canvas.layer("bars", "", |pen| {
-        for (i, (_, max, score)) in sections.iter().enumerate() {
-            let y = top + i as f64 * ROW + (ROW - BAR) / 2.0;
-            pen.rect(
-                scale.px(0.0),
-                px(y),
-                scale.px(num(max)),
-                px(y + BAR),
-                palette.lost,
-            );
-            pen.rect(
-                scale.px(0.0),
-                px(y),
-                scale.px(num(score)),
-                px(y + BAR),
-                palette.brand,
-            );
-        }
-        let y = bonus_top + (ROW - BAR) / 2.0;
-        pen.rect(
-            scale.px(0.0),
-            px(y),
-            scale.px(num(&card.bonus_cap)),
-            px(y + BAR),
-            palette.track,
-        );
-        pen.rect(
-            scale.px(0.0),
-            px(y),
-            scale.px(num(&u.bonus)),
-            px(y + BAR),
-            palette.bonus,
-        );
+        pen.rects(&maxima, palette.lost);
+        pen.rects(&scores, palette.brand);
+        pen.rects(&[bar(bonus_y, &card.bonus_cap)], palette.track);
+        pen.rects(&[bar(bonus_y, &u.bonus)], palette.bonus);
     });
     canvas.layer("rules", "", |pen| {
         let y = px(bonus_top - 5.0);
