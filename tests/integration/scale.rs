@@ -121,6 +121,9 @@ fn a_300_unit_site_keeps_its_pages_light_and_its_tables_whole() {
         .filter(|(path, _)| path.contains("regions/"))
         .collect();
     assert_eq!(cards.len(), 300 * 3 + 300);
+    if let Some((path, size)) = cards.iter().max_by_key(|(path, size)| (*size, path)) {
+        println!("{size:>9} {path} (largest scorecard or unit page, without charts)");
+    }
     let heavy: Vec<_> = cards
         .iter()
         .filter(|(_, size)| *size > MAX_SCORECARD_TEXT)
