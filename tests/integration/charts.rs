@@ -135,9 +135,12 @@ fn segments(svg: &str) -> Vec<((i32, i32), (i32, i32))> {
         .collect()
 }
 
+/// A rectangle as x, y, width, height.
+type Rect = (i32, i32, i32, i32);
+
 /// The `<path>`s of rectangles (`M{x} {y}h{w}v{h}h-{w}z`, canvas.rs
-/// `Pen::rects`): each path's fill and its (x, y, width, height) in order.
-fn path_rects(svg: &str) -> Vec<(String, Vec<(i32, i32, i32, i32)>)> {
+/// `Pen::rects`): each path's fill and its rectangles in order.
+fn path_rects(svg: &str) -> Vec<(String, Vec<Rect>)> {
     elements(svg, "path")
         .iter()
         .map(|p| {
