@@ -181,10 +181,13 @@ pub struct IndicatorChange {
 pub struct UnitChangeView {
     pub previous: u16,
     pub total: ChangeRow,
-    /// One entry per indicator of the scorecard, in its order (the
-    /// scorecard's indicator table shows them as a column): none where
-    /// either year has no value; empty when no indicator has both.
-    pub indicators: Vec<Option<IndicatorChange>>,
+    /// The indicators both years have a value for, in the scorecard's order.
+    pub indicators: Vec<IndicatorChange>,
+    /// For each indicator of the scorecard, in its order, its entry in
+    /// `indicators` (none where either year has no value), so the
+    /// scorecard's indicator table shows the change as a column; a theme
+    /// written for the list alone keeps working.
+    pub row_change: Vec<Option<usize>>,
 }
 
 impl UnitChangeView {
@@ -198,6 +201,7 @@ impl UnitChangeView {
         let region = &now.project.units[card.region];
         let previous = before.card(&region.id)?;
         let mut indicators = Vec::new();
+        let mut row_change = Vec::with_capacity(card.indicators.len());
         for score in &card.indicators {
             let indicator =
                 &now.project.indicators[now.year.rules.indicators[score.rule].indicator];
@@ -205,35 +209,35 @@ impl UnitChangeView {
                 let rule = &before.year.rules.indicators[p.rule];
                 before.project.indicators[rule.indicator].id == indicator.id
             });
-            let (Some(value), Some(old)) = (score.value, earlier.and_then(|p| p.value)) else {
-                indicators.push(None);
+            let compared = match (score.value, earlier.and_then(|p| p.value)) {
+                (Some(value), Some(old)) => match indicator.better {
+                    Better::Higher => value.checked_sub(old),
+                    Better::Lower => old.checked_sub(value),
+                }
+                .map(|gain| (value, old, gain)),
+                _ => None,
+            };
+            let Some((value, old, gain)) = compared else {
+                row_change.push(None);
                 continue;
             };
-            let gain = match indicator.better {
-                Better::Higher => value.checked_sub(old),
-                Better::Lower => old.checked_sub(value),
-            };
-            indicators.push(gain.map(|gain| {
-                let (verdict, verdict_class) = verdict(gain);
-                IndicatorChange {
-                    id: indicator.id.clone(),
-                    name: indicator.name.clone(),
-                    unit: indicator.unit.clone(),
-                    value: value.normalize().to_string(),
-                    previous: old.normalize().to_string(),
-                    verdict,
-                    verdict_class,
-                }
-            }));
-        }
-        // No indicator to compare (an archived year keeps no values): no column.
-        if indicators.iter().all(Option::is_none) {
-            indicators.clear();
+            let (verdict, verdict_class) = verdict(gain);
+            row_change.push(Some(indicators.len()));
+            indicators.push(IndicatorChange {
+                id: indicator.id.clone(),
+                name: indicator.name.clone(),
+                unit: indicator.unit.clone(),
+                value: value.normalize().to_string(),
+                previous: old.normalize().to_string(),
+                verdict,
+                verdict_class,
+            });
         }
         Some(UnitChangeView {
             previous: before.year.year,
             total,
             indicators,
+            row_change,
         })
     }
 }
