@@ -167,6 +167,7 @@ impl YearChangeView {
 
 #[derive(Debug, Serialize)]
 pub struct IndicatorChange {
+    pub id: String,
     pub name: String,
     pub unit: String,
     pub value: String,
@@ -180,7 +181,13 @@ pub struct IndicatorChange {
 pub struct UnitChangeView {
     pub previous: u16,
     pub total: ChangeRow,
+    /// The indicators both years have a value for, in the scorecard's order.
     pub indicators: Vec<IndicatorChange>,
+    /// For each indicator of the scorecard, in its order, its entry in
+    /// `indicators` (none where either year has no value), so the
+    /// scorecard's indicator table shows the change as a column; a theme
+    /// written for the list alone keeps working.
+    pub row_change: Vec<Option<usize>>,
 }
 
 impl UnitChangeView {
@@ -194,6 +201,7 @@ impl UnitChangeView {
         let region = &now.project.units[card.region];
         let previous = before.card(&region.id)?;
         let mut indicators = Vec::new();
+        let mut row_change = Vec::with_capacity(card.indicators.len());
         for score in &card.indicators {
             let indicator =
                 &now.project.indicators[now.year.rules.indicators[score.rule].indicator];
@@ -201,16 +209,22 @@ impl UnitChangeView {
                 let rule = &before.year.rules.indicators[p.rule];
                 before.project.indicators[rule.indicator].id == indicator.id
             });
-            let (Some(value), Some(old)) = (score.value, earlier.and_then(|p| p.value)) else {
+            let compared = match (score.value, earlier.and_then(|p| p.value)) {
+                (Some(value), Some(old)) => match indicator.better {
+                    Better::Higher => value.checked_sub(old),
+                    Better::Lower => old.checked_sub(value),
+                }
+                .map(|gain| (value, old, gain)),
+                _ => None,
+            };
+            let Some((value, old, gain)) = compared else {
+                row_change.push(None);
                 continue;
             };
-            let gain = match indicator.better {
-                Better::Higher => value.checked_sub(old),
-                Better::Lower => old.checked_sub(value),
-            };
-            let Some(gain) = gain else { continue };
             let (verdict, verdict_class) = verdict(gain);
+            row_change.push(Some(indicators.len()));
             indicators.push(IndicatorChange {
+                id: indicator.id.clone(),
                 name: indicator.name.clone(),
                 unit: indicator.unit.clone(),
                 value: value.normalize().to_string(),
@@ -223,6 +237,7 @@ impl UnitChangeView {
             previous: before.year.year,
             total,
             indicators,
+            row_change,
         })
     }
 }

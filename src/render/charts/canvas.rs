@@ -123,6 +123,55 @@ impl Pen<'_> {
         self.out.push_str("/>\n");
     }
 
+    /// Rectangles of one colour as one `<path>`, given by two corners each:
+    /// a chart with a bar or band per row writes one element per colour
+    /// instead of one per bar (the chart is read as one image with its
+    /// title and description, never mark by mark). Empty ones are left out.
+    pub fn rects(&mut self, rects: &[(i32, i32, i32, i32)], fill: Rgb) {
+        let start = self.out.len();
+        self.out.push_str("<path d=\"");
+        let marks = self.out.len();
+        for &(x0, y0, x1, y1) in rects {
+            let (x, y, w, h) = corners(x0, y0, x1, y1);
+            if w > 0 && h > 0 {
+                let _ = write!(self.out, "M{x} {y}h{w}v{h}h-{w}z");
+            }
+        }
+        if self.out.len() == marks {
+            self.out.truncate(start);
+            return;
+        }
+        self.out.push('"');
+        self.fill(fill);
+        self.out.push_str("/>\n");
+    }
+
+    /// Horizontal lines (left, right, y) in the stroke of a line layer
+    /// ([`Canvas::layer_lines`]) as one `<path>`.
+    pub fn horizontals(&mut self, lines: &[(i32, i32, i32)]) {
+        if lines.is_empty() {
+            return;
+        }
+        self.out.push_str("<path d=\"");
+        for &(left, right, y) in lines {
+            let _ = write!(self.out, "M{left} {y}H{right}");
+        }
+        self.out.push_str("\"/>\n");
+    }
+
+    /// Vertical lines (x, top, bottom) in the stroke of a line layer
+    /// ([`Canvas::layer_lines`]) as one `<path>`.
+    pub fn verticals(&mut self, lines: &[(i32, i32, i32)]) {
+        if lines.is_empty() {
+            return;
+        }
+        self.out.push_str("<path d=\"");
+        for &(x, top, bottom) in lines {
+            let _ = write!(self.out, "M{x} {top}V{bottom}");
+        }
+        self.out.push_str("\"/>\n");
+    }
+
     /// A fill attribute, left out when it is the `<svg>` element's own.
     fn fill(&mut self, colour: Rgb) {
         if colour != self.ink {

@@ -82,20 +82,17 @@ pub fn trend(region: &UnitHistoryView, years: &[&YearView], palette: &Palette) -
         " stroke-dasharray=\"3 3\"",
         (palette.muted, 1),
         |pen| {
+            let mut lines = Vec::new();
             for (k, r) in rows.iter().enumerate() {
                 let (cx, step) = column(k, n);
                 for value in thresholds(r.year) {
                     if value >= lo && value <= hi {
                         let y = totals_scale.px(value);
-                        pen.line(
-                            (px(cx - step / 2.0 + 3.0), y),
-                            (px(cx + step / 2.0 - 3.0), y),
-                            palette.muted,
-                            1,
-                        );
+                        lines.push((px(cx - step / 2.0 + 3.0), px(cx + step / 2.0 - 3.0), y));
                     }
                 }
             }
+            pen.horizontals(&lines);
         },
     );
     canvas.layer("lines", "", |pen| {
@@ -303,6 +300,7 @@ pub fn key_indicators(
         " stroke-dasharray=\"3 2\"",
         (palette.ink, 1),
         |pen| {
+            let mut lines = Vec::new();
             for ((id, _), scale) in ids.iter().zip(&scales) {
                 for k in 0..n {
                     let Some(i) = lookup(id, k).filter(|i| i.applicable) else {
@@ -312,12 +310,14 @@ pub fn key_indicators(
                     let (cx, step) = column(k, n);
                     let y = scale.px(num(target));
                     let half = (step / 2.0 - 6.0).min(22.0);
-                    pen.line((px(cx - half), y), (px(cx + half), y), palette.ink, 1);
+                    lines.push((px(cx - half), px(cx + half), y));
                 }
             }
+            pen.horizontals(&lines);
         },
     );
-    canvas.layer("points", "", |pen| {
+    // Most points are the brand colour's circles: their fill is the layer's.
+    canvas.layer_filled("points", palette.brand, |pen| {
         for ((id, _), scale) in ids.iter().zip(&scales) {
             let mut line = Vec::new();
             for k in 0..n {
@@ -363,17 +363,22 @@ pub fn key_indicators(
                 Anchor::Start,
                 Weight::Bold,
             );
+            // The panels share their year columns: the years are written
+            // under the first panel and the last, not under all seven.
+            let years_shown = p == 0 || p + 1 == ids.len();
             for (k, (year, draft, _)) in cards.iter().enumerate() {
                 let cx = px(column(k, n).0);
-                pen.text(
-                    cx,
-                    px(top + TITLE_H + PLOT_H + YEARS_H / 2.0),
-                    &year_label(*year, *draft),
-                    SMALL,
-                    palette.muted,
-                    Anchor::Middle,
-                    Weight::Normal,
-                );
+                if years_shown {
+                    pen.text(
+                        cx,
+                        px(top + TITLE_H + PLOT_H + YEARS_H / 2.0),
+                        &year_label(*year, *draft),
+                        SMALL,
+                        palette.muted,
+                        Anchor::Middle,
+                        Weight::Normal,
+                    );
+                }
                 match lookup(id, k) {
                     Some(i) if i.applicable => {
                         if let Some(value) = &i.value {
@@ -417,30 +422,43 @@ pub fn key_indicators(
         legend.draw(pen, palette, PAD, legend_top, WIDTH - 2.0 * PAD);
     });
 
-    let mut table = Table::new(
-        format!("{}历年空气和水环境质量指标：实际值与目标", region.name),
-        &["指标", "年度", "目标", "实际", "完成"],
+    // One row per indicator, a column per year (not a row per indicator
+    // and year, which repeats each name five times).
+    let mut columns = vec!["指标".to_string()];
+    columns.extend(
+        cards
+            .iter()
+            .map(|(year, draft, _)| year_label(*year, *draft)),
+    );
+    let mut table = Table::with_columns(
+        format!("{}历年空气和水环境质量指标：实际值 / 目标", region.name),
+        columns,
     );
     let mut missed = Vec::new();
     for (id, first) in &ids {
-        for (k, (year, draft, _)) in cards.iter().enumerate() {
-            let Some(i) = lookup(id, k) else { continue };
-            let done = if !i.applicable {
-                "不适用"
-            } else if i.met {
-                "完成"
+        let mut row = vec![Cell::Head(format!("{}（{}）", first.name, first.unit))];
+        for (k, (year, _, _)) in cards.iter().enumerate() {
+            let Some(i) = lookup(id, k) else {
+                row.push(Cell::Num("—".into()));
+                continue;
+            };
+            if !i.applicable {
+                row.push(Cell::Num("不适用".into()));
+                continue;
+            }
+            let figures = format!(
+                "{} / {}",
+                i.value.as_deref().unwrap_or("—"),
+                i.target.as_deref().unwrap_or("—")
+            );
+            row.push(Cell::Num(if i.met {
+                figures
             } else {
                 missed.push(format!("{}年度{}", year, i.name));
-                "未完成"
-            };
-            table.row(vec![
-                Cell::Head(format!("{}（{}）", first.name, first.unit)),
-                Cell::Text(year_label(*year, *draft)),
-                Cell::Num(i.target.clone().unwrap_or_else(|| "—".into())),
-                Cell::Num(i.value.clone().unwrap_or_else(|| "—".into())),
-                Cell::Text(done.to_string()),
-            ]);
+                format!("{figures} 未完成")
+            }));
         }
+        table.row(row);
     }
     let desc = format!(
         "{}项空气和水环境质量指标，每项一幅小图，横向为年度：点为实际值（实心圆为完成，叉为未完成），虚线为当年目标。{}",

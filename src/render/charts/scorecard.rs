@@ -111,51 +111,51 @@ pub fn indicators(card: &ScorecardView, year: u16, palette: &Palette) -> Chart {
         .collect();
     let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
 
-    canvas.layer_filled("tracks", palette.track, |pen| {
-        for ((i, row), top) in items.iter().zip(&rows).zip(&tops) {
-            let Some((scale, _, target)) = row else {
-                continue;
-            };
-            let y = top + NAME_H + (BAR_H - BAR) / 2.0;
-            pen.rect(px(x0), px(y), px(x1), px(y + BAR), palette.track);
-            let (from, to) = if lower_is_better(i) {
-                (scale.at(scale.d0), scale.at(*target))
-            } else {
-                (scale.at(*target), scale.at(scale.d1))
-            };
-            pen.rect(px(from), px(y), px(to), px(y + BAR), palette.target_zone);
+    // Tracks, target zones and bars: one path per colour, not a rect per row.
+    let mut tracks = Vec::new();
+    let mut zones = Vec::new();
+    let (mut met, mut missed) = (Vec::new(), Vec::new());
+    let mut targets = Vec::new();
+    for ((i, row), top) in items.iter().zip(&rows).zip(&tops) {
+        let Some((scale, value, target)) = row else {
+            continue;
+        };
+        let y = top + NAME_H + (BAR_H - BAR) / 2.0;
+        tracks.push((px(x0), px(y), px(x1), px(y + BAR)));
+        let (from, to) = if lower_is_better(i) {
+            (scale.at(scale.d0), scale.at(*target))
+        } else {
+            (scale.at(*target), scale.at(scale.d1))
+        };
+        zones.push((px(from), px(y), px(to), px(y + BAR)));
+        let (a, b) = (scale.px(0.0), scale.px(*value));
+        let bar = (
+            a.min(b),
+            px(y + 2.0),
+            a.max(b).max(a.min(b) + 1),
+            px(y + BAR - 2.0),
+        );
+        if i.met {
+            met.push(bar);
+        } else {
+            missed.push(bar);
         }
+        targets.push((
+            scale.px(*target),
+            px(top + NAME_H + 1.0),
+            px(top + NAME_H + BAR_H - 1.0),
+        ));
+    }
+    canvas.layer("tracks", "", |pen| {
+        pen.rects(&tracks, palette.track);
+        pen.rects(&zones, palette.target_zone);
     });
     canvas.layer("bars", "", |pen| {
-        for ((i, row), top) in items.iter().zip(&rows).zip(&tops) {
-            let Some((scale, value, _)) = row else {
-                continue;
-            };
-            let y = top + NAME_H + (BAR_H - BAR) / 2.0 + 2.0;
-            let (a, b) = (scale.px(0.0), scale.px(*value));
-            let colour = if i.met { palette.brand } else { palette.fail };
-            pen.rect(
-                a.min(b),
-                px(y),
-                a.max(b).max(a.min(b) + 1),
-                px(y + BAR - 4.0),
-                colour,
-            );
-        }
+        pen.rects(&met, palette.brand);
+        pen.rects(&missed, palette.fail);
     });
     canvas.layer_lines("targets", "", (palette.ink, 2), |pen| {
-        for (row, top) in rows.iter().zip(&tops) {
-            let Some((scale, _, target)) = row else {
-                continue;
-            };
-            let x = scale.px(*target);
-            pen.line(
-                (x, px(top + NAME_H + 1.0)),
-                (x, px(top + NAME_H + BAR_H - 1.0)),
-                palette.ink,
-                2,
-            );
-        }
+        pen.verticals(&targets);
     });
     canvas.layer("labels", "", |pen| {
         for (i, top) in items.iter().zip(&tops) {
@@ -332,39 +332,18 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView, palette: &Palette)
     let height = legend_top + legend.height(WIDTH - 2.0 * PAD) + PAD;
     let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
 
+    // One path per colour: the maxima (what was lost shows past the
+    // score), the scores, the bonus cap and the bonus.
+    let row = |i: usize| px(top + i as f64 * ROW + (ROW - BAR) / 2.0);
+    let bar = |y: i32, value: &str| (scale.px(0.0), y, scale.px(num(value)), y + px(BAR));
+    let maxima: Vec<_> = (0..4).map(|i| bar(row(i), sections[i].1)).collect();
+    let scores: Vec<_> = (0..4).map(|i| bar(row(i), sections[i].2)).collect();
+    let bonus_y = px(bonus_top + (ROW - BAR) / 2.0);
     canvas.layer("bars", "", |pen| {
-        for (i, (_, max, score)) in sections.iter().enumerate() {
-            let y = top + i as f64 * ROW + (ROW - BAR) / 2.0;
-            pen.rect(
-                scale.px(0.0),
-                px(y),
-                scale.px(num(max)),
-                px(y + BAR),
-                palette.lost,
-            );
-            pen.rect(
-                scale.px(0.0),
-                px(y),
-                scale.px(num(score)),
-                px(y + BAR),
-                palette.brand,
-            );
-        }
-        let y = bonus_top + (ROW - BAR) / 2.0;
-        pen.rect(
-            scale.px(0.0),
-            px(y),
-            scale.px(num(&card.bonus_cap)),
-            px(y + BAR),
-            palette.track,
-        );
-        pen.rect(
-            scale.px(0.0),
-            px(y),
-            scale.px(num(&u.bonus)),
-            px(y + BAR),
-            palette.bonus,
-        );
+        pen.rects(&maxima, palette.lost);
+        pen.rects(&scores, palette.brand);
+        pen.rects(&[bar(bonus_y, &card.bonus_cap)], palette.track);
+        pen.rects(&[bar(bonus_y, &u.bonus)], palette.bonus);
     });
     canvas.layer("rules", "", |pen| {
         let y = px(bonus_top - 5.0);
