@@ -62,6 +62,10 @@ pub struct Published {
     /// Years copied from `archive/`.
     pub archived: Vec<u16>,
     pub drafts_left_out: Vec<u16>,
+    /// The path the site is published under, from `base_url` ("/kaohe/"):
+    /// where `serve` mounts it. Empty in stamps from before it was recorded.
+    #[serde(default)]
+    pub site_path: String,
 }
 
 /// The digests of a build, and the summary of the build that made the
@@ -375,6 +379,7 @@ mod tests {
                     years: vec![2024],
                     archived: vec![],
                     drafts_left_out: vec![2025],
+                    site_path: "/kaohe/".into(),
                 },
                 warnings: 4,
                 years: BTreeMap::new(),

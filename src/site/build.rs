@@ -132,6 +132,7 @@ impl Site<'_> {
                 years,
                 archived,
                 drafts_left_out: drafts_left_out(&project, &self.options),
+                site_path: crate::paths::site_path(&project.site.base_url),
             },
             warnings,
             pdf: Pdf::Written,
@@ -162,6 +163,7 @@ impl Site<'_> {
         // Files under a year folder, with their pages' ids, for the stamp.
         let in_years = Mutex::new(Vec::new());
         let kept_years: BTreeSet<u16> = kept.keys().copied().collect();
+        let written = self.written;
         let outcome = self.render_into(false, &kept_years, &|file| {
             counts.add(&file.path);
             let links = links::scan(&file);
@@ -173,6 +175,9 @@ impl Site<'_> {
                 lock(&scanned).push(links);
             }
             lock(&paths).insert(file.path.clone());
+            if let Some(written) = written {
+                written(&file);
+            }
             staging.write(&file).map_err(write_error)
         })?;
         let mut scanned = scanned.into_inner().unwrap_or_else(PoisonError::into_inner);
@@ -234,6 +239,7 @@ impl Site<'_> {
                 years: outcome.years,
                 archived: outcome.archived,
                 drafts_left_out: drafts_left_out(&project, &self.options),
+                site_path: crate::paths::site_path(&project.site.base_url),
             },
             warnings: outcome.warnings,
             pdf: Pdf::NotAsked,

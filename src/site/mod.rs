@@ -64,7 +64,12 @@ pub struct Site<'o> {
     root: PathBuf,
     options: Options,
     observer: Option<&'o mut dyn FnMut(Stage)>,
+    /// Told of each file [`Site::build`] renders (not of the files it keeps).
+    written: Option<Written<'o>>,
 }
+
+/// What [`Site::on_write`] calls, from any thread.
+type Written<'o> = &'o (dyn Fn(&OutputFile) + Sync);
 
 /// The site in memory, and what went into it.
 #[derive(Debug)]
@@ -111,14 +116,6 @@ impl Outcome {
     }
 }
 
-/// The key of each year's own pages (see `incremental`): a year whose key
-/// is the one an earlier render had can keep that render's files under
-/// `<year>/`. None when the input cannot be read to vouch for it.
-pub fn year_keys(root: &Path, options: &Options) -> Option<BTreeMap<u16, String>> {
-    let files = crate::stamp::input_files(root).ok()?;
-    Some(incremental::year_keys(&files, &options.stamp_text()))
-}
-
 impl Options {
     /// The options as the stamp and the year keys record them.
     fn stamp_text(&self) -> String {
@@ -133,7 +130,15 @@ impl<'o> Site<'o> {
             root: root.to_path_buf(),
             options: options.clone(),
             observer: None,
+            written: None,
         }
+    }
+
+    /// Call `written` with each file [`Site::build`] renders, as it goes to
+    /// the staging folder (serve fingerprints the files it will answer).
+    pub fn on_write(mut self, written: Written<'o>) -> Site<'o> {
+        self.written = Some(written);
+        self
     }
 
     /// Call `observer` as each stage starts.
@@ -192,17 +197,6 @@ impl<'o> Site<'o> {
             warnings: rendered.warnings,
             archived: rendered.archived,
         })
-    }
-
-    /// Load, validate, score and render, each file going to `sink` as it is
-    /// produced, except the own pages of the years in `kept` (whose files the
-    /// caller holds from an earlier render with the same [`year_keys`]).
-    pub fn render_each(
-        mut self,
-        kept: &BTreeSet<u16>,
-        sink: render::Sink<'_>,
-    ) -> Result<Outcome, Diagnostics> {
-        self.render_into(false, kept, sink)
     }
 
     /// The site in memory, sorted by path. `bulletin_pdf`: the bulletin
