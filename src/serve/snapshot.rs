@@ -77,9 +77,15 @@ pub(super) struct Builder {
 
 impl Builder {
     pub(super) fn new(root: &Path) -> io::Result<Builder> {
-        let scratch = tempfile::Builder::new()
-            .prefix("ecoscore-serve-")
-            .tempdir()?;
+        let mut private = tempfile::Builder::new();
+        private.prefix("ecoscore-serve-");
+        // Draft years are built too: no one else on the machine reads them.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            private.permissions(std::fs::Permissions::from_mode(0o700));
+        }
+        let scratch = private.tempdir()?;
         Ok(Builder {
             root: root.to_path_buf(),
             process: std::process::id(),
