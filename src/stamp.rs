@@ -82,6 +82,19 @@ pub struct Built {
     /// is unchanged (`site/incremental.rs`).
     #[serde(default)]
     pub years: BTreeMap<u16, YearFiles>,
+    /// The pages of those years the next build may keep one by one, by
+    /// path (`render/keep.rs`).
+    #[serde(default)]
+    pub pages: BTreeMap<String, PageRecord>,
+}
+
+/// One page as a build rendered it: the digest of what it was made from,
+/// the fields of its year's view it read, and the files it wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageRecord {
+    pub digest: String,
+    pub reads: Vec<String>,
+    pub files: Vec<String>,
 }
 
 /// One rendered year's files in the output folder.
@@ -383,6 +396,7 @@ mod tests {
                 },
                 warnings: 4,
                 years: BTreeMap::new(),
+                pages: BTreeMap::new(),
             }),
         };
         assert_eq!(read(&out), None);

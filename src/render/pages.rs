@@ -344,20 +344,44 @@ impl Renderer<'_> {
                 ),
             ],
         );
+        let card_value = v(&view);
+        // 重点工程 (render/projects.rs)
+        let projects = v(projects::UnitProjectsView::new(
+            project,
+            y.year,
+            card.region,
+        ));
+        // against the previous year (render/improvement.rs)
+        let change = v(improvement::UnitChangeView::new(
+            y.scored(),
+            self.before(y),
+            card,
+        ));
+        // What the page is made from besides the year (render/keep.rs).
+        let meta_value = v(&meta);
+        let parts = [&meta_value, &card_value, &charts, &projects, &change];
+        const TEMPLATE: &str = "scorecard.html";
+        if let Some(keeping) = self.keeping {
+            if keeping.keep(&path, TEMPLATE, &parts, &y.fields) {
+                return Ok(Vec::new());
+            }
+        }
+        let reads = std::sync::Arc::default();
         let extra = minijinja::context! {
-            year => y.value.clone(),
-            card => v(&view),
-            charts => charts,
-            // 重点工程 (render/projects.rs)
-            projects => v(projects::UnitProjectsView::new(project, y.year, card.region)),
-            // against the previous year (render/improvement.rs)
-            change => v(improvement::UnitChangeView::new(y.scored(), self.before(y), card)),
+            year => match self.keeping {
+                Some(_) => y.fields.tracked(&reads),
+                None => y.value.clone(),
+            },
+            card => card_value.clone(),
+            charts => charts.clone(),
+            projects => projects.clone(),
+            change => change.clone(),
         };
-        files.push(self.render(
-            "scorecard.html",
-            &path,
-            self.year_context(y.year.year, meta, extra),
-        )?);
+        files.push(self.render(TEMPLATE, &path, self.year_context(y.year.year, meta, extra))?);
+        if let Some(keeping) = self.keeping {
+            let written = files.iter().map(|f| f.path.clone()).collect();
+            keeping.record(&path, TEMPLATE, &parts, &y.fields, &reads, written);
+        }
         Ok(files)
     }
 

@@ -32,6 +32,9 @@ pub struct BuildSummary {
     /// The years whose own pages were kept from the previous output, their
     /// input unchanged (see `site/incremental.rs`).
     pub kept: Vec<u16>,
+    /// How many pages of the years rendered were kept from the previous
+    /// output, what they are made from unchanged (`render/keep.rs`).
+    pub kept_pages: usize,
 }
 
 /// What is known of the earlier build whose output was kept.
@@ -73,15 +76,23 @@ impl Site<'_> {
                     return Ok(summary);
                 }
             }
-            let keys = inputs.map_or_else(BTreeMap::new, |files| {
-                incremental::year_keys(&files, &options)
+            let keys = inputs.as_ref().map_or_else(BTreeMap::new, |files| {
+                incremental::year_keys(files, &options)
             });
-            let kept = listing
-                .map(|listing| incremental::kept_years(&out, &listing, &keys))
+            let previous = listing.and_then(|listing| incremental::previous(&out, &listing));
+            let kept = previous
+                .as_ref()
+                .map(|built| incremental::kept_years(built, &keys))
                 .unwrap_or_default();
-            let (mut summary, years) = self.build_streaming(&out, kept, &keys)?;
+            // Pages are kept one by one only when the input could be read
+            // to vouch for them.
+            let keeping = inputs.as_ref().map(|files| {
+                incremental::kept_pages(previous.as_ref(), incremental::site_key(files, &options))
+            });
+            let (mut summary, years, pages) =
+                self.build_streaming(&out, kept, &keys, keeping, previous.as_ref())?;
             if let Some(digest) = digest {
-                record(&out, digest, &summary, years);
+                record(&out, digest, &summary, years, pages);
             }
             summary.millis = started.elapsed().as_millis();
             return Ok(summary);
@@ -91,8 +102,8 @@ impl Site<'_> {
         let chromium = match pdf::Chromium::find() {
             Ok(chromium) => chromium,
             Err(why) => {
-                let (mut summary, _) =
-                    self.build_streaming(&out, BTreeMap::new(), &BTreeMap::new())?;
+                let (mut summary, _, _) =
+                    self.build_streaming(&out, BTreeMap::new(), &BTreeMap::new(), None, None)?;
                 summary.pdf = Pdf::Missing(why);
                 summary.millis = started.elapsed().as_millis();
                 return Ok(summary);
@@ -139,20 +150,25 @@ impl Site<'_> {
             millis: started.elapsed().as_millis(),
             reused: None,
             kept: Vec::new(),
+            kept_pages: 0,
         })
     }
 
     /// Build without holding the site in memory: every file goes to the
     /// staging folder as it is rendered, and the folder is swapped in at the
     /// end. The years in `kept` are not rendered: their files are kept from
-    /// the output being replaced (`incremental`). Returns, beside the
-    /// summary, the files of every rendered year, for the next build.
+    /// the output being replaced (`incremental`), nor the pages `keeping`
+    /// finds unchanged (recorded by `previous`). Returns, beside the
+    /// summary, the files of every rendered year and its pages, for the next
+    /// build.
     fn build_streaming(
         &mut self,
         out: &Path,
         kept: BTreeMap<u16, YearFiles>,
         keys: &BTreeMap<u16, String>,
-    ) -> Result<(BuildSummary, BTreeMap<u16, YearFiles>), Diagnostics> {
+        keeping: Option<render::Keeping>,
+        previous: Option<&stamp::Built>,
+    ) -> Result<Streamed, Diagnostics> {
         let write_error = |e: std::io::Error| output::cannot_write(out, "the site", &e, KEPT);
         let staging = output::Staging::new(out, SITE).map_err(write_error)?;
         let counts = Counts::default();
@@ -164,7 +180,7 @@ impl Site<'_> {
         let in_years = Mutex::new(Vec::new());
         let kept_years: BTreeSet<u16> = kept.keys().copied().collect();
         let written = self.written;
-        let outcome = self.render_into(false, &kept_years, &|file| {
+        let outcome = self.render_into(false, &kept_years, keeping.as_ref(), &|file| {
             counts.add(&file.path);
             let links = links::scan(&file);
             if incremental::year_folder(&file.path).is_some() {
@@ -182,9 +198,22 @@ impl Site<'_> {
         })?;
         let mut scanned = scanned.into_inner().unwrap_or_else(PoisonError::into_inner);
         let mut paths = paths.into_inner().unwrap_or_else(PoisonError::into_inner);
+        // The single pages kept, with their ids as the previous build
+        // recorded them (`incremental::kept_pages` keeps only listed ones).
+        let kept_pages = keeping.as_ref().map(render::Keeping::kept_files);
+        let page_ids: Vec<(String, Vec<String>)> = kept_pages
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|path| {
+                let year = previous?.years.get(&incremental::year_folder(&path)?)?;
+                let ids = year.files.get(&path)?.clone();
+                Some((path, ids))
+            })
+            .collect();
         let keep: Vec<(&str, &[String])> = kept
             .values()
             .flat_map(|year| &year.files)
+            .chain(page_ids.iter().map(|(path, ids)| (path, ids)))
             .map(|(path, ids)| (path.as_str(), ids.as_slice()))
             .filter(|(path, _)| !paths.contains(*path))
             .collect();
@@ -212,9 +241,12 @@ impl Site<'_> {
         staging.commit().map_err(write_error)?;
         let rendered = outcome.rendered_years();
         let mut years = kept;
+        let kept_pages = page_ids.iter().cloned();
         for (path, ids) in in_years
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner)
+            .into_iter()
+            .chain(kept_pages)
         {
             let Some(year) = incremental::year_folder(&path).filter(|y| rendered.contains(y))
             else {
@@ -245,11 +277,28 @@ impl Site<'_> {
             pdf: Pdf::NotAsked,
             millis: 0,
             reused: None,
-            kept: kept_years.into_iter().collect(),
+            kept: kept_years.iter().copied().collect(),
+            kept_pages: page_ids
+                .iter()
+                .filter(|(p, _)| p.ends_with(".html"))
+                .count(),
         };
-        Ok((summary, years))
+        let pages = keeping.map_or_else(BTreeMap::new, |keeping| {
+            keeping.records(|path| {
+                incremental::year_folder(path).is_some_and(|y| kept_years.contains(&y))
+            })
+        });
+        Ok((summary, years, pages))
     }
 }
+
+/// A streamed build's summary, and for the next build the files of each
+/// year it rendered and the pages it may keep.
+type Streamed = (
+    BuildSummary,
+    BTreeMap<u16, YearFiles>,
+    BTreeMap<String, stamp::PageRecord>,
+);
 
 /// How many pages, charts and files a build published.
 #[derive(Default)]
@@ -291,6 +340,7 @@ fn unchanged(out: &Path, inputs: &str, listing: &str) -> Option<BuildSummary> {
             warnings: built.warnings,
         }),
         kept: Vec::new(),
+        kept_pages: 0,
     })
 }
 
@@ -298,7 +348,13 @@ fn unchanged(out: &Path, inputs: &str, listing: &str) -> Option<BuildSummary> {
 /// files of the `years` it rendered. Without a record the next build is a
 /// full one (the stamp the swap-in wrote still marks the site), so failing
 /// to write it is no error.
-fn record(out: &Path, inputs: String, summary: &BuildSummary, years: BTreeMap<u16, YearFiles>) {
+fn record(
+    out: &Path,
+    inputs: String,
+    summary: &BuildSummary,
+    years: BTreeMap<u16, YearFiles>,
+    pages: BTreeMap<String, stamp::PageRecord>,
+) {
     let Ok(output) = stamp::output_digest(out) else {
         return;
     };
@@ -312,6 +368,7 @@ fn record(out: &Path, inputs: String, summary: &BuildSummary, years: BTreeMap<u1
                 published: summary.published.clone(),
                 warnings: summary.warnings.iter().count(),
                 years,
+                pages,
             }),
         },
     );

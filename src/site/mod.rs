@@ -164,7 +164,7 @@ impl<'o> Site<'o> {
     /// project is checked in the memory of its input.
     pub fn check(mut self) -> Result<Checked, Diagnostics> {
         let files = AtomicUsize::new(0);
-        let outcome = self.render_into(false, &BTreeSet::new(), &|_| {
+        let outcome = self.render_into(false, &BTreeSet::new(), None, &|_| {
             files.fetch_add(1, Ordering::Relaxed);
             Ok(())
         })?;
@@ -203,7 +203,7 @@ impl<'o> Site<'o> {
     /// pages link to a PDF beside them.
     fn render_to_memory(&mut self, bulletin_pdf: bool) -> Result<Rendered, Diagnostics> {
         let files = Mutex::new(Vec::new());
-        let outcome = self.render_into(bulletin_pdf, &BTreeSet::new(), &|file| {
+        let outcome = self.render_into(bulletin_pdf, &BTreeSet::new(), None, &|file| {
             files
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -223,11 +223,12 @@ impl<'o> Site<'o> {
 
     /// The pipeline up to render, every file going to `sink` as it is produced.
     /// The own pages of the years in `kept` are not rendered (see
-    /// `incremental`).
+    /// `incremental`), nor the pages `keeping` finds unchanged.
     fn render_into(
         &mut self,
         bulletin_pdf: bool,
         kept: &BTreeSet<u16>,
+        keeping: Option<&render::Keeping>,
         sink: render::Sink<'_>,
     ) -> Result<Outcome, Diagnostics> {
         self.stage(Stage::Load);
@@ -277,7 +278,7 @@ impl<'o> Site<'o> {
         }
         self.stage(Stage::Render);
         let year_numbers: Vec<u16> = years.keys().copied().collect();
-        render::render_site_except(
+        render::render_site_keeping(
             &RenderInput {
                 project: &project,
                 theme: &theme,
@@ -286,6 +287,7 @@ impl<'o> Site<'o> {
             },
             sink,
             kept,
+            keeping,
         )?;
         let copied: Diagnostics = archives
             .frozen
