@@ -48,6 +48,9 @@ enum Edit {
     DeleteNarrative { year: usize, unit: usize },
     /// The scorecard template's heading changed (or changed back).
     Template,
+    /// The scorecard template made to list every unit's score (or not):
+    /// each scorecard then depends on every row of its year.
+    TemplateListsUnits,
 }
 
 fn unit_id(unit: usize) -> String {
@@ -101,6 +104,16 @@ impl Edit {
                 assert_ne!(edited, text, "the scorecard heading is in the template");
                 fs::write(&path, edited).unwrap();
             }
+            Edit::TemplateListsUnits => {
+                let path = root.join("themes/default/templates/scorecard.html");
+                let text = fs::read_to_string(&path).unwrap();
+                let list = "</h1><ol>{% for r in year.units %}<li>{{ r.name }} {{ r.total }}</li>{% endfor %}</ol>";
+                let edited = match text.contains(list) {
+                    true => text.replacen(list, "</h1>", 1),
+                    false => text.replacen("</h1>", list, 1),
+                };
+                fs::write(&path, edited).unwrap();
+            }
         }
     }
 }
@@ -112,6 +125,7 @@ fn an_edit() -> impl Strategy<Value = Edit> {
         2 => (0..YEARS, 0..UNITS).prop_map(|(year, unit)| Edit::Narrative { year, unit }),
         1 => (0..YEARS, 0..UNITS).prop_map(|(year, unit)| Edit::DeleteNarrative { year, unit }),
         1 => Just(Edit::Template),
+        1 => Just(Edit::TemplateListsUnits),
     ]
 }
 
@@ -155,11 +169,104 @@ proptest! {
                 Edit::Result { year: y, .. }
                 | Edit::Narrative { year: y, .. }
                 | Edit::DeleteNarrative { year: y, .. } => year(*y),
-                Edit::Template => FIRST_YEAR,
+                Edit::Template | Edit::TemplateListsUnits => FIRST_YEAR,
             };
             prop_assert!(kept(&rebuilt).iter().all(|&y| y < first_edited), "{:?}", kept(&rebuilt));
         }
     }
+}
+
+/// How many single pages a verbose build says it kept in the years it
+/// rendered again.
+fn kept_pages(output: &Output) -> usize {
+    output
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("kept ")?.split_once(" unchanged page"))
+        .map_or(0, |(n, _)| n.parse().unwrap())
+}
+
+/// Within the edited year, a scorecard whose view did not change is kept
+/// (not rendered, the same file), and one whose rank moved is rendered.
+#[cfg(unix)]
+#[test]
+fn an_edit_of_one_unit_keeps_the_scorecards_whose_view_did_not_change() {
+    use std::os::unix::fs::MetadataExt;
+    let project = fixture(7);
+    let root = project.path();
+    let outputs = tempfile::tempdir().unwrap();
+    let out = outputs.path().join("public");
+    build(root, &out).success();
+    let latest = year(YEARS - 1);
+    let card = |u: usize| out.join(format!("{latest}/regions/{}/index.html", unit_id(u)));
+    let cards = || -> Vec<(Vec<u8>, u64)> {
+        (0..UNITS)
+            .map(|u| {
+                (
+                    fs::read(card(u)).unwrap(),
+                    fs::metadata(card(u)).unwrap().ino(),
+                )
+            })
+            .collect()
+    };
+
+    // A narrative is one unit's own: every other scorecard is kept.
+    let before = cards();
+    Edit::Narrative {
+        year: YEARS - 1,
+        unit: 2,
+    }
+    .apply(root);
+    let rebuilt = build(root, &out).success();
+    assert_eq!(kept_pages(&rebuilt), UNITS - 1, "{}", rebuilt.stderr);
+    assert!(
+        read(&out, &format!("{latest}/regions/u00003/index.html")).contains("整改任务已按期完成")
+    );
+    for (u, (bytes, inode)) in cards().iter().enumerate().filter(|(u, _)| *u != 2) {
+        assert_eq!((bytes, inode), (&before[u].0, &before[u].1), "unit {u}");
+    }
+
+    // A result that moves the unit to the top shifts the ranks below it:
+    // exactly the scorecards that changed are rendered, the rest kept.
+    let before = cards();
+    Edit::Result {
+        year: YEARS - 1,
+        unit: 2,
+        tenths: 999,
+    }
+    .apply(root);
+    let rebuilt = build(root, &out).success();
+    let after = cards();
+    let changed: Vec<usize> = (0..UNITS).filter(|&u| after[u].0 != before[u].0).collect();
+    assert!(changed.len() >= 2 && changed.contains(&2), "{changed:?}");
+    assert_eq!(
+        kept_pages(&rebuilt),
+        UNITS - changed.len(),
+        "{}",
+        rebuilt.stderr
+    );
+    for u in (0..UNITS).filter(|u| !changed.contains(u)) {
+        assert_eq!(after[u].1, before[u].1, "unit {u} is the same file");
+    }
+    let clean = outputs.path().join("clean");
+    build(root, &clean).success();
+    assert!(read_tree(&out) == read_tree(&clean));
+
+    // A template that lists every unit's score makes every scorecard depend
+    // on every row: an edit of one unit then renders them all.
+    Edit::TemplateListsUnits.apply(root);
+    build(root, &out).success();
+    Edit::Result {
+        year: YEARS - 1,
+        unit: 4,
+        tenths: 701,
+    }
+    .apply(root);
+    let rebuilt = build(root, &out).success();
+    assert_eq!(kept_pages(&rebuilt), 0, "{}", rebuilt.stderr);
+    let clean = outputs.path().join("clean-list");
+    build(root, &clean).success();
+    assert!(read_tree(&out) == read_tree(&clean));
 }
 
 /// Editing the latest year keeps every earlier one: their pages are not
