@@ -18,6 +18,11 @@
 //! so links from re-rendered pages into kept ones are still checked; a kept
 //! page's own links lead to years up to its own and to site-level pages,
 //! which the same key covers.
+//!
+//! Within a year rendered again, single pages are kept the same way by
+//! their own digest (`render/keep.rs`): the stamp records each one's digest
+//! and files, and [`kept_pages`] offers the next build those still listed
+//! in the output.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
