@@ -95,6 +95,9 @@ pub struct PageRecord {
     pub digest: String,
     pub reads: Vec<String>,
     pub files: Vec<String>,
+    /// The ids of the page (links into a kept page are still checked).
+    #[serde(default)]
+    pub ids: Vec<String>,
 }
 
 /// One rendered year's files in the output folder.
@@ -124,6 +127,28 @@ pub fn path(out: &Path) -> PathBuf {
 pub fn read(out: &Path) -> Option<Stamp> {
     let text = fs::read(path(out)).ok()?;
     serde_json::from_slice(&text).ok()
+}
+
+/// What the stamp of `out` says of the build that left it, without the
+/// files and pages of its years (megabytes for a national site), which a
+/// rebuild that finds nothing changed does not need.
+pub fn read_summary(out: &Path) -> Option<Summary> {
+    #[derive(Deserialize)]
+    struct Head {
+        #[serde(default)]
+        build: Option<Summary>,
+    }
+    let text = fs::read(path(out)).ok()?;
+    serde_json::from_slice::<Head>(&text).ok()?.build
+}
+
+/// [`Built`] without its years and pages.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Summary {
+    pub inputs: String,
+    pub output: String,
+    pub published: Published,
+    pub warnings: usize,
 }
 
 /// Only the kind of output the stamp of `out` marks, if it is readable: the

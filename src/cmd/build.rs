@@ -80,7 +80,7 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
             }
             if summary.kept_pages > 0 {
                 detail(&format!(
-                    "kept {} unchanged {} of the years rendered again",
+                    "kept {} unchanged {} from the previous build: what they show did not change",
                     summary.kept_pages,
                     if summary.kept_pages == 1 {
                         "page"

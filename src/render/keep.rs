@@ -32,13 +32,12 @@ pub struct Keeping {
     /// The digest of the site-level input, the options and the binary.
     site: String,
     previous: BTreeMap<String, PageRecord>,
-    kept: Mutex<Vec<String>>,
+    kept: Mutex<Vec<(String, Vec<String>)>>,
     records: Mutex<BTreeMap<String, PageRecord>>,
 }
 
 impl Keeping {
-    /// `previous`: the pages the build that left the output recorded (only
-    /// those whose files are in that output as it left them).
+    /// `previous`: the pages the build that left the output recorded.
     pub fn new(site: String, previous: BTreeMap<String, PageRecord>) -> Keeping {
         Keeping {
             site,
@@ -48,20 +47,31 @@ impl Keeping {
         }
     }
 
-    /// The files of the pages kept, to take from the previous output.
-    pub fn kept_files(&self) -> Vec<String> {
+    /// The files of the pages kept, to take from the previous output, each
+    /// with its ids (a page's own, none for its charts).
+    pub fn kept_files(&self) -> Vec<(String, Vec<String>)> {
         let mut files = lock(&self.kept).clone();
         files.sort();
         files
     }
 
-    /// Every page rendered or kept, with the previous records `carry` says
-    /// are still in the output (the pages of years kept whole).
-    pub fn records(self, carry: impl Fn(&str) -> bool) -> BTreeMap<String, PageRecord> {
+    /// Every page rendered (with the ids `ids_of` found in it) or kept, and
+    /// the previous records `carry` says are still in the output (the pages
+    /// of years kept whole).
+    pub fn records(
+        self,
+        carry: impl Fn(&str) -> bool,
+        ids_of: impl Fn(&str) -> Option<Vec<String>>,
+    ) -> BTreeMap<String, PageRecord> {
         let mut records = self
             .records
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
+        for (path, record) in &mut records {
+            if let Some(ids) = ids_of(path) {
+                record.ids = ids;
+            }
+        }
         for (path, record) in self.previous {
             if carry(&path) {
                 records.entry(path).or_insert(record);
@@ -86,7 +96,14 @@ impl Keeping {
         if self.digest(template, parts, year, &previous.reads).as_ref() != Some(&previous.digest) {
             return false;
         }
-        lock(&self.kept).extend(previous.files.iter().cloned());
+        lock(&self.kept).extend(previous.files.iter().map(|file| {
+            let ids = if file == path {
+                previous.ids.clone()
+            } else {
+                Vec::new()
+            };
+            (file.clone(), ids)
+        }));
         lock(&self.records).insert(path.to_string(), previous.clone());
         true
     }
@@ -108,6 +125,7 @@ impl Keeping {
                 digest,
                 reads,
                 files,
+                ids: Vec::new(),
             };
             lock(&self.records).insert(path.to_string(), record);
         }

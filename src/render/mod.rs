@@ -189,6 +189,8 @@ pub struct Renderer<'a> {
     bulletins: BTreeMap<u16, String>,
     /// Set when a rebuild may keep single pages (`keep`).
     keeping: Option<&'a Keeping>,
+    /// The site and navigation site-wide pages see, for `keep`.
+    site_fields: keep::YearFields,
 }
 
 fn page_path_root(path: &str) -> String {
@@ -304,8 +306,13 @@ impl<'a> Renderer<'a> {
             let nav = nav.unwrap_or_else(|| nav_value.clone());
             y.fields = keep::YearFields::new(y.value.clone(), vec![site_value.clone(), nav]);
         }
+        let site_fields = keep::YearFields::new(
+            Value::UNDEFINED,
+            vec![site_value.clone(), nav_value.clone()],
+        );
         let renderer = Renderer {
             input,
+            site_fields,
             site_value,
             nav_value,
             site,

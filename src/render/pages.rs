@@ -434,13 +434,30 @@ impl Renderer<'_> {
         );
         // 改善/持平/退步 per year, as each scorecard compares (render/improvement.rs)
         let changes = improvement::unit_years(&view.id, self.years.iter().map(PublicYear::scored));
+        let region = v(&view);
+        let projects_by_year = v(&invested);
+        let changes = v(&changes);
+        // Nothing of a year's view but what is here (render/keep.rs).
+        let meta_value = v(&meta);
+        let parts = [&meta_value, &region, &charts, &projects_by_year, &changes];
+        const TEMPLATE: &str = "region.html";
+        if let Some(keeping) = self.keeping {
+            if keeping.keep(&path, TEMPLATE, &parts, &self.site_fields) {
+                return Ok(Vec::new());
+            }
+        }
         let extra = minijinja::context! {
-            region => v(&view),
-            charts => charts,
-            projects_by_year => v(&invested),
-            changes => v(&changes),
+            region => region.clone(),
+            charts => charts.clone(),
+            projects_by_year => projects_by_year.clone(),
+            changes => changes.clone(),
         };
-        files.push(self.render("region.html", &path, self.context(meta, extra))?);
+        files.push(self.render(TEMPLATE, &path, self.context(meta, extra))?);
+        if let Some(keeping) = self.keeping {
+            let written = files.iter().map(|f| f.path.clone()).collect();
+            let none = std::sync::Mutex::default();
+            keeping.record(&path, TEMPLATE, &parts, &self.site_fields, &none, written);
+        }
         Ok(files)
     }
 

@@ -2,7 +2,7 @@
 //! a rebuild skipped when the stamp shows that nothing changed, and the years
 //! whose input did not change kept from the previous output (`incremental`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -89,8 +89,7 @@ impl Site<'_> {
             let keeping = inputs.as_ref().map(|files| {
                 incremental::kept_pages(previous.as_ref(), incremental::site_key(files, &options))
             });
-            let (mut summary, years, pages) =
-                self.build_streaming(&out, kept, &keys, keeping, previous.as_ref())?;
+            let (mut summary, years, pages) = self.build_streaming(&out, kept, &keys, keeping)?;
             if let Some(digest) = digest {
                 record(&out, digest, &summary, years, pages);
             }
@@ -103,7 +102,7 @@ impl Site<'_> {
             Ok(chromium) => chromium,
             Err(why) => {
                 let (mut summary, _, _) =
-                    self.build_streaming(&out, BTreeMap::new(), &BTreeMap::new(), None, None)?;
+                    self.build_streaming(&out, BTreeMap::new(), &BTreeMap::new(), None)?;
                 summary.pdf = Pdf::Missing(why);
                 summary.millis = started.elapsed().as_millis();
                 return Ok(summary);
@@ -158,7 +157,7 @@ impl Site<'_> {
     /// staging folder as it is rendered, and the folder is swapped in at the
     /// end. The years in `kept` are not rendered: their files are kept from
     /// the output being replaced (`incremental`), nor the pages `keeping`
-    /// finds unchanged (recorded by `previous`). Returns, beside the
+    /// finds unchanged. Returns, beside the
     /// summary, the files of every rendered year and its pages, for the next
     /// build.
     fn build_streaming(
@@ -167,7 +166,6 @@ impl Site<'_> {
         kept: BTreeMap<u16, YearFiles>,
         keys: &BTreeMap<u16, String>,
         keeping: Option<render::Keeping>,
-        previous: Option<&stamp::Built>,
     ) -> Result<Streamed, Diagnostics> {
         let write_error = |e: std::io::Error| output::cannot_write(out, "the site", &e, KEPT);
         let staging = output::Staging::new(out, SITE).map_err(write_error)?;
@@ -178,6 +176,8 @@ impl Site<'_> {
         let paths = Mutex::new(BTreeSet::new());
         // Files under a year folder, with their pages' ids, for the stamp.
         let in_years = Mutex::new(Vec::new());
+        // Every page's ids, for the pages the next build may keep.
+        let page_ids = Mutex::new(HashMap::new());
         let kept_years: BTreeSet<u16> = kept.keys().copied().collect();
         let written = self.written;
         let outcome = self.render_into(false, &kept_years, keeping.as_ref(), &|file| {
@@ -188,6 +188,10 @@ impl Site<'_> {
                 lock(&in_years).push((file.path.clone(), ids.unwrap_or_default()));
             }
             if let Some(links) = links {
+                if keeping.is_some() {
+                    let ids = incremental::ids(links.ids());
+                    lock(&page_ids).insert(file.path.clone(), ids);
+                }
                 lock(&scanned).push(links);
             }
             lock(&paths).insert(file.path.clone());
@@ -199,21 +203,15 @@ impl Site<'_> {
         let mut scanned = scanned.into_inner().unwrap_or_else(PoisonError::into_inner);
         let mut paths = paths.into_inner().unwrap_or_else(PoisonError::into_inner);
         // The single pages kept, with their ids as the previous build
-        // recorded them (`incremental::kept_pages` keeps only listed ones).
-        let kept_pages = keeping.as_ref().map(render::Keeping::kept_files);
-        let page_ids: Vec<(String, Vec<String>)> = kept_pages
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|path| {
-                let year = previous?.years.get(&incremental::year_folder(&path)?)?;
-                let ids = year.files.get(&path)?.clone();
-                Some((path, ids))
-            })
-            .collect();
+        // recorded them.
+        let kept_pages = keeping
+            .as_ref()
+            .map(render::Keeping::kept_files)
+            .unwrap_or_default();
         let keep: Vec<(&str, &[String])> = kept
             .values()
             .flat_map(|year| &year.files)
-            .chain(page_ids.iter().map(|(path, ids)| (path, ids)))
+            .chain(kept_pages.iter().map(|(path, ids)| (path, ids)))
             .map(|(path, ids)| (path.as_str(), ids.as_slice()))
             .filter(|(path, _)| !paths.contains(*path))
             .collect();
@@ -241,12 +239,11 @@ impl Site<'_> {
         staging.commit().map_err(write_error)?;
         let rendered = outcome.rendered_years();
         let mut years = kept;
-        let kept_pages = page_ids.iter().cloned();
         for (path, ids) in in_years
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner)
             .into_iter()
-            .chain(kept_pages)
+            .chain(kept_pages.iter().cloned())
         {
             let Some(year) = incremental::year_folder(&path).filter(|y| rendered.contains(y))
             else {
@@ -278,15 +275,19 @@ impl Site<'_> {
             millis: 0,
             reused: None,
             kept: kept_years.iter().copied().collect(),
-            kept_pages: page_ids
+            kept_pages: kept_pages
                 .iter()
                 .filter(|(p, _)| p.ends_with(".html"))
                 .count(),
         };
         let pages = keeping.map_or_else(BTreeMap::new, |keeping| {
-            keeping.records(|path| {
-                incremental::year_folder(path).is_some_and(|y| kept_years.contains(&y))
-            })
+            let page_ids = page_ids
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner);
+            keeping.records(
+                |path| incremental::year_folder(path).is_some_and(|y| kept_years.contains(&y)),
+                |path| page_ids.get(path).cloned(),
+            )
         });
         Ok((summary, years, pages))
     }
@@ -327,7 +328,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// nothing changed since: same inputs, options and binary, output untouched
 /// (it lists as `listing`).
 fn unchanged(out: &Path, inputs: &str, listing: &str) -> Option<BuildSummary> {
-    let built = stamp::read(out)?.build.filter(|b| b.inputs == inputs)?;
+    let built = stamp::read_summary(out).filter(|b| b.inputs == inputs)?;
     if listing != built.output {
         return None;
     }

@@ -97,25 +97,11 @@ pub(super) fn kept_years(built: &Built, keys: &BTreeMap<u16, String>) -> BTreeMa
         .collect()
 }
 
-/// The pages `built` (if any) recorded that a build may keep one by one:
-/// those whose files are all in the output, listed under their year.
+/// The pages `built` (if any) recorded, which a build may keep one by one:
+/// the output lists as that build left it, so their files are there.
 /// `site`: the [`site_key`] of the input now.
 pub(super) fn kept_pages(built: Option<&Built>, site: String) -> Keeping {
-    let Some(built) = built else {
-        return Keeping::new(site, BTreeMap::new());
-    };
-    let listed = |path: &String| {
-        year_folder(path)
-            .and_then(|year| built.years.get(&year))
-            .is_some_and(|year| year.files.contains_key(path))
-    };
-    let pages = built
-        .pages
-        .iter()
-        .filter(|(_, page)| page.files.iter().all(listed))
-        .map(|(path, page)| (path.clone(), page.clone()))
-        .collect();
-    Keeping::new(site, pages)
+    Keeping::new(site, built.map(|b| b.pages.clone()).unwrap_or_default())
 }
 
 /// A year's record, first file to come.

@@ -177,7 +177,7 @@ proptest! {
 }
 
 /// How many single pages a verbose build says it kept in the years it
-/// rendered again.
+/// rendered again and among the site-wide pages.
 fn kept_pages(output: &Output) -> usize {
     output
         .stderr
@@ -187,7 +187,8 @@ fn kept_pages(output: &Output) -> usize {
 }
 
 /// Within the edited year, a scorecard whose view did not change is kept
-/// (not rendered, the same file), and one whose rank moved is rendered.
+/// (not rendered, the same file), and one whose rank moved is rendered; the
+/// same for each unit's page across years.
 #[cfg(unix)]
 #[test]
 fn an_edit_of_one_unit_keeps_the_scorecards_whose_view_did_not_change() {
@@ -198,37 +199,42 @@ fn an_edit_of_one_unit_keeps_the_scorecards_whose_view_did_not_change() {
     let out = outputs.path().join("public");
     build(root, &out).success();
     let latest = year(YEARS - 1);
-    let card = |u: usize| out.join(format!("{latest}/regions/{}/index.html", unit_id(u)));
-    let cards = || -> Vec<(Vec<u8>, u64)> {
-        (0..UNITS)
-            .map(|u| {
+    // Each unit's scorecard of the latest year, then each unit's page.
+    let page = |p: usize| match p < UNITS {
+        true => out.join(format!("{latest}/regions/{}/index.html", unit_id(p))),
+        false => out.join(format!("regions/{}/index.html", unit_id(p - UNITS))),
+    };
+    let pages = || -> Vec<(Vec<u8>, u64)> {
+        (0..2 * UNITS)
+            .map(|p| {
                 (
-                    fs::read(card(u)).unwrap(),
-                    fs::metadata(card(u)).unwrap().ino(),
+                    fs::read(page(p)).unwrap(),
+                    fs::metadata(page(p)).unwrap().ino(),
                 )
             })
             .collect()
     };
 
-    // A narrative is one unit's own: every other scorecard is kept.
-    let before = cards();
+    // A narrative is one unit's own, on its scorecard only: every other
+    // page is kept.
+    let before = pages();
     Edit::Narrative {
         year: YEARS - 1,
         unit: 2,
     }
     .apply(root);
     let rebuilt = build(root, &out).success();
-    assert_eq!(kept_pages(&rebuilt), UNITS - 1, "{}", rebuilt.stderr);
+    assert_eq!(kept_pages(&rebuilt), 2 * UNITS - 1, "{}", rebuilt.stderr);
     assert!(
         read(&out, &format!("{latest}/regions/u00003/index.html")).contains("整改任务已按期完成")
     );
-    for (u, (bytes, inode)) in cards().iter().enumerate().filter(|(u, _)| *u != 2) {
-        assert_eq!((bytes, inode), (&before[u].0, &before[u].1), "unit {u}");
+    for (p, file) in pages().iter().enumerate().filter(|(p, _)| *p != 2) {
+        assert_eq!(file, &before[p], "page {p} is the same file");
     }
 
     // A result that moves the unit to the top shifts the ranks below it:
-    // exactly the scorecards that changed are rendered, the rest kept.
-    let before = cards();
+    // exactly the pages that changed are rendered, the rest kept.
+    let before = pages();
     Edit::Result {
         year: YEARS - 1,
         unit: 2,
@@ -236,17 +242,20 @@ fn an_edit_of_one_unit_keeps_the_scorecards_whose_view_did_not_change() {
     }
     .apply(root);
     let rebuilt = build(root, &out).success();
-    let after = cards();
-    let changed: Vec<usize> = (0..UNITS).filter(|&u| after[u].0 != before[u].0).collect();
-    assert!(changed.len() >= 2 && changed.contains(&2), "{changed:?}");
+    let after = pages();
+    let changed: Vec<usize> = (0..2 * UNITS)
+        .filter(|&p| after[p].0 != before[p].0)
+        .collect();
+    let cards = changed.iter().filter(|&&p| p < UNITS).count();
+    assert!(cards >= 2 && changed.contains(&2), "{changed:?}");
     assert_eq!(
         kept_pages(&rebuilt),
-        UNITS - changed.len(),
+        2 * UNITS - changed.len(),
         "{}",
         rebuilt.stderr
     );
-    for u in (0..UNITS).filter(|u| !changed.contains(u)) {
-        assert_eq!(after[u].1, before[u].1, "unit {u} is the same file");
+    for p in (0..2 * UNITS).filter(|p| !changed.contains(p)) {
+        assert_eq!(after[p].1, before[p].1, "page {p} is the same file");
     }
     let clean = outputs.path().join("clean");
     build(root, &clean).success();
@@ -256,6 +265,7 @@ fn an_edit_of_one_unit_keeps_the_scorecards_whose_view_did_not_change() {
     // on every row: an edit of one unit then renders them all.
     Edit::TemplateListsUnits.apply(root);
     build(root, &out).success();
+    let before = pages();
     Edit::Result {
         year: YEARS - 1,
         unit: 4,
@@ -263,7 +273,15 @@ fn an_edit_of_one_unit_keeps_the_scorecards_whose_view_did_not_change() {
     }
     .apply(root);
     let rebuilt = build(root, &out).success();
-    assert_eq!(kept_pages(&rebuilt), 0, "{}", rebuilt.stderr);
+    let after = pages();
+    let unchanged = (0..2 * UNITS)
+        .filter(|&p| after[p].0 == before[p].0)
+        .count();
+    assert!(
+        (0..UNITS).all(|p| after[p].0 != before[p].0),
+        "every scorecard lists the edit"
+    );
+    assert_eq!(kept_pages(&rebuilt), unchanged, "{}", rebuilt.stderr);
     let clean = outputs.path().join("clean-list");
     build(root, &clean).success();
     assert!(read_tree(&out) == read_tree(&clean));
