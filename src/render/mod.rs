@@ -304,11 +304,15 @@ impl<'a> Renderer<'a> {
         for y in &mut years {
             let nav = nav_by_year.get(&y.year.year).cloned();
             let nav = nav.unwrap_or_else(|| nav_value.clone());
-            y.fields = keep::YearFields::new(y.value.clone(), vec![site_value.clone(), nav]);
+            // The year's rules draw its charts (not part of a page's own values).
+            let shared = vec![site_value.clone(), nav, v(&y.view.rules)];
+            y.fields = keep::YearFields::new(y.value.clone(), shared);
         }
+        // Every year's rules draw a unit's charts across years.
+        let rules: Vec<&RulesView> = years.iter().map(|y| &y.view.rules).collect();
         let site_fields = keep::YearFields::new(
             Value::UNDEFINED,
-            vec![site_value.clone(), nav_value.clone()],
+            vec![site_value.clone(), nav_value.clone(), v(&rules)],
         );
         let renderer = Renderer {
             input,

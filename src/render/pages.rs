@@ -331,19 +331,6 @@ impl Renderer<'_> {
             y.view.draft,
         );
         meta.pub_date = Some(y.view.bulletin.date.clone());
-        let (charts, mut files) = chart_values(
-            &format!("{}/regions/{}/", y.year.year, region.id),
-            vec![
-                (
-                    "indicators",
-                    charts::indicators(&view, y.year.year, palette),
-                ),
-                (
-                    "sections",
-                    charts::unit_sections(&view, &y.view.rules, palette),
-                ),
-            ],
-        );
         let card_value = v(&view);
         // 重点工程 (render/projects.rs)
         let projects = v(projects::UnitProjectsView::new(
@@ -357,15 +344,29 @@ impl Renderer<'_> {
             self.before(y),
             card,
         ));
-        // What the page is made from besides the year (render/keep.rs).
+        // What the page is made from besides the year (render/keep.rs); its
+        // charts are drawn from the card, the year's rules and the theme.
         let meta_value = v(&meta);
-        let parts = [&meta_value, &card_value, &charts, &projects, &change];
+        let parts = [&meta_value, &card_value, &projects, &change];
         const TEMPLATE: &str = "scorecard.html";
         if let Some(keeping) = self.keeping {
             if keeping.keep(&path, TEMPLATE, &parts, &y.fields) {
                 return Ok(Vec::new());
             }
         }
+        let (charts, mut files) = chart_values(
+            &format!("{}/regions/{}/", y.year.year, region.id),
+            vec![
+                (
+                    "indicators",
+                    charts::indicators(&view, y.year.year, palette),
+                ),
+                (
+                    "sections",
+                    charts::unit_sections(&view, &y.view.rules, palette),
+                ),
+            ],
+        );
         let reads = std::sync::Arc::default();
         let extra = minijinja::context! {
             year => match self.keeping {
@@ -373,7 +374,7 @@ impl Renderer<'_> {
                 None => y.value.clone(),
             },
             card => card_value.clone(),
-            charts => charts.clone(),
+            charts => charts,
             projects => projects.clone(),
             change => change.clone(),
         };
@@ -415,6 +416,34 @@ impl Renderer<'_> {
                 ))
             })
             .collect();
+        // 重点工程 per year (render/projects.rs)
+        let invested = projects::region_years(
+            &view.id,
+            self.years.iter().map(|p| (p.input.project, p.year)),
+        );
+        // 改善/持平/退步 per year, as each scorecard compares (render/improvement.rs)
+        let changes = improvement::unit_years(&view.id, self.years.iter().map(PublicYear::scored));
+        let region = v(&view);
+        let projects_by_year = v(&invested);
+        let changes = v(&changes);
+        // What the page is made from (render/keep.rs): no year's view but
+        // these; its charts are drawn from them, every year's rules and
+        // the theme.
+        let meta_value = v(&meta);
+        let cards_value = v(&cards);
+        let parts = [
+            &meta_value,
+            &region,
+            &cards_value,
+            &projects_by_year,
+            &changes,
+        ];
+        const TEMPLATE: &str = "region.html";
+        if let Some(keeping) = self.keeping {
+            if keeping.keep(&path, TEMPLATE, &parts, &self.site_fields) {
+                return Ok(Vec::new());
+            }
+        }
         let all: Vec<&YearView> = self.years.iter().map(|p| &p.view).collect();
         let (charts, mut files) = chart_values(
             &format!("regions/{}/", view.id),
@@ -427,28 +456,9 @@ impl Renderer<'_> {
                 ]
             },
         );
-        // 重点工程 per year (render/projects.rs)
-        let invested = projects::region_years(
-            &view.id,
-            self.years.iter().map(|p| (p.input.project, p.year)),
-        );
-        // 改善/持平/退步 per year, as each scorecard compares (render/improvement.rs)
-        let changes = improvement::unit_years(&view.id, self.years.iter().map(PublicYear::scored));
-        let region = v(&view);
-        let projects_by_year = v(&invested);
-        let changes = v(&changes);
-        // Nothing of a year's view but what is here (render/keep.rs).
-        let meta_value = v(&meta);
-        let parts = [&meta_value, &region, &charts, &projects_by_year, &changes];
-        const TEMPLATE: &str = "region.html";
-        if let Some(keeping) = self.keeping {
-            if keeping.keep(&path, TEMPLATE, &parts, &self.site_fields) {
-                return Ok(Vec::new());
-            }
-        }
         let extra = minijinja::context! {
             region => region.clone(),
-            charts => charts.clone(),
+            charts => charts,
             projects_by_year => projects_by_year.clone(),
             changes => changes.clone(),
         };
