@@ -15,7 +15,7 @@ use axum::body::Bytes;
 use super::{Report, ServeEvent, OWN_PREFIX};
 use crate::diagnostic::Diagnostics;
 use crate::output::OutputFile;
-use crate::site::{self, Options, Site, Stage};
+use crate::site::{Options, Site, Stage};
 
 /// What the server answers with at one moment.
 #[derive(Debug, Default)]
@@ -138,10 +138,12 @@ impl Builder {
                     files = current.files.clone();
                     current.mount.clone()
                 } else {
+                    // What the build kept (whole years, single pages) it
+                    // linked from the last good output: still there, same
+                    // bytes. What it dropped is gone from the folder.
+                    let out = self.out();
                     for (path, hash) in &current.files {
-                        let kept =
-                            site::year_folder(path).is_some_and(|y| summary.kept.contains(&y));
-                        if kept && !files.contains_key(path) {
+                        if !files.contains_key(path) && out.join(path).is_file() {
                             files.insert(path.clone(), *hash);
                         }
                     }
