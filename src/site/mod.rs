@@ -24,8 +24,7 @@ use crate::model::Project;
 use crate::output::OutputFile;
 use crate::render::{self, RenderInput, Theme, YearInput};
 use crate::score;
-pub use build::{count_charts, is_chart_path, BuildSummary, Reused};
-pub use incremental::year_folder;
+pub use build::{count_charts, BuildSummary, Reused};
 
 /// What a run renders.
 #[derive(Debug, Clone, Default)]
