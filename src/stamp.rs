@@ -62,6 +62,10 @@ pub struct Published {
     /// Years copied from `archive/`.
     pub archived: Vec<u16>,
     pub drafts_left_out: Vec<u16>,
+    /// The path the site is published under, from `base_url` ("/kaohe/"):
+    /// where `serve` mounts it. Empty in stamps from before it was recorded.
+    #[serde(default)]
+    pub site_path: String,
 }
 
 /// The digests of a build, and the summary of the build that made the
@@ -78,6 +82,22 @@ pub struct Built {
     /// is unchanged (`site/incremental.rs`).
     #[serde(default)]
     pub years: BTreeMap<u16, YearFiles>,
+    /// The pages of those years the next build may keep one by one, by
+    /// path (`render/keep.rs`).
+    #[serde(default)]
+    pub pages: BTreeMap<String, PageRecord>,
+}
+
+/// One page as a build rendered it: the digest of what it was made from,
+/// the fields of its year's view it read, and the files it wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageRecord {
+    pub digest: String,
+    pub reads: Vec<String>,
+    pub files: Vec<String>,
+    /// The ids of the page (links into a kept page are still checked).
+    #[serde(default)]
+    pub ids: Vec<String>,
 }
 
 /// One rendered year's files in the output folder.
@@ -107,6 +127,28 @@ pub fn path(out: &Path) -> PathBuf {
 pub fn read(out: &Path) -> Option<Stamp> {
     let text = fs::read(path(out)).ok()?;
     serde_json::from_slice(&text).ok()
+}
+
+/// What the stamp of `out` says of the build that left it, without the
+/// files and pages of its years (megabytes for a national site), which a
+/// rebuild that finds nothing changed does not need.
+pub fn read_summary(out: &Path) -> Option<Summary> {
+    #[derive(Deserialize)]
+    struct Head {
+        #[serde(default)]
+        build: Option<Summary>,
+    }
+    let text = fs::read(path(out)).ok()?;
+    serde_json::from_slice::<Head>(&text).ok()?.build
+}
+
+/// [`Built`] without its years and pages.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Summary {
+    pub inputs: String,
+    pub output: String,
+    pub published: Published,
+    pub warnings: usize,
 }
 
 /// Only the kind of output the stamp of `out` marks, if it is readable: the
@@ -375,9 +417,11 @@ mod tests {
                     years: vec![2024],
                     archived: vec![],
                     drafts_left_out: vec![2025],
+                    site_path: "/kaohe/".into(),
                 },
                 warnings: 4,
                 years: BTreeMap::new(),
+                pages: BTreeMap::new(),
             }),
         };
         assert_eq!(read(&out), None);

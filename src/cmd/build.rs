@@ -78,6 +78,17 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
                     kept.join(", ")
                 ));
             }
+            if summary.kept_pages > 0 {
+                detail(&format!(
+                    "kept {} unchanged {} from the previous build: what they show did not change",
+                    summary.kept_pages,
+                    if summary.kept_pages == 1 {
+                        "page"
+                    } else {
+                        "pages"
+                    }
+                ));
+            }
             let mut line = format!(
                 "{}{} → {}",
                 built_line(

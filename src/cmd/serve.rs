@@ -9,9 +9,10 @@ use super::{built_line, detail, report, say, Common, FAILURE};
 
 /// Preview the site on 127.0.0.1; pages reload on every change.
 ///
-/// The site is built in memory, drafts shown and marked, and rebuilt when
-/// site.yaml or anything under data/, content/, themes/ or archive/ changes;
-/// nothing is written to public/. While an edit breaks the input, every page shows the
+/// The site is built into a private temporary folder (removed when it
+/// stops), drafts shown and marked, and rebuilt when site.yaml or anything
+/// under data/, content/, themes/ or archive/ changes; nothing is written to
+/// public/. While an edit breaks the input, every page shows the
 /// problems (file, line, what is wrong) until the file is fixed. Ctrl-C stops it.
 ///
 /// Example: ecoscore serve --port 8080 --open
@@ -98,7 +99,7 @@ pub fn execute(common: &Common, args: &ServeArgs) -> u8 {
                 ServeError::Root { .. } => eprintln!(
                     "help: run ecoscore serve in a project folder, or pass --root DIR (ecoscore init DIR creates one)"
                 ),
-                ServeError::Watch { .. } | ServeError::Runtime(_) => {}
+                ServeError::Watch { .. } | ServeError::Scratch(_) | ServeError::Runtime(_) => {}
             }
             FAILURE
         }

@@ -11,6 +11,7 @@ pub mod charts;
 mod content;
 mod feeds;
 pub mod improvement;
+mod keep;
 pub mod markdown;
 pub mod method;
 mod pages;
@@ -31,6 +32,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Project, Year};
 use crate::output::OutputFile;
 use crate::score::YearScores;
+pub use keep::Keeping;
 pub use pages::render_bulletin;
 pub use theme::Theme;
 use view::*;
@@ -146,6 +148,9 @@ struct PublicYear<'a> {
     /// shares it (a clone is a reference count), so the cost of a page does
     /// not grow with the number of units.
     value: Value,
+    /// `value` with the site and navigation its pages see, by digest, for
+    /// keeping unchanged pages (`keep`).
+    fields: keep::YearFields,
 }
 
 /// One year to publish.
@@ -182,6 +187,10 @@ pub struct Renderer<'a> {
     nav_by_year: BTreeMap<u16, Value>,
     years: Vec<PublicYear<'a>>,
     bulletins: BTreeMap<u16, String>,
+    /// Set when a rebuild may keep single pages (`keep`).
+    keeping: Option<&'a Keeping>,
+    /// The site and navigation site-wide pages see, for `keep`.
+    site_fields: keep::YearFields,
 }
 
 fn page_path_root(path: &str) -> String {
@@ -223,11 +232,13 @@ impl<'a> Renderer<'a> {
                     archived: y.archived.clone(),
                     ..YearView::new(y.project, y.year, y.scores)
                 };
+                let value = v(&view);
                 PublicYear {
                     input: y,
                     year: y.year,
                     scores: y.scores,
-                    value: v(&view),
+                    fields: keep::YearFields::new(value.clone(), Vec::new()),
+                    value,
                     view,
                 }
             })
@@ -270,7 +281,9 @@ impl<'a> Renderer<'a> {
                 .map(|p| (p.title.clone(), format!("pages/{}/index.html", p.slug)))
                 .collect(),
         };
-        let nav_by_year = years
+        let site_value = v(&site);
+        let mut years = years;
+        let nav_by_year: BTreeMap<u16, Value> = years
             .iter()
             .map(|y| {
                 let year = y.year.year;
@@ -287,14 +300,30 @@ impl<'a> Renderer<'a> {
                 (year, v(&seen))
             })
             .collect();
+        let nav_value = v(&nav);
+        for y in &mut years {
+            let nav = nav_by_year.get(&y.year.year).cloned();
+            let nav = nav.unwrap_or_else(|| nav_value.clone());
+            // The year's rules draw its charts (not part of a page's own values).
+            let shared = vec![site_value.clone(), nav, v(&y.view.rules)];
+            y.fields = keep::YearFields::new(y.value.clone(), shared);
+        }
+        // Every year's rules draw a unit's charts across years.
+        let rules: Vec<&RulesView> = years.iter().map(|y| &y.view.rules).collect();
+        let site_fields = keep::YearFields::new(
+            Value::UNDEFINED,
+            vec![site_value.clone(), nav_value.clone(), v(&rules)],
+        );
         let renderer = Renderer {
             input,
-            site_value: v(&site),
-            nav_value: v(&nav),
+            site_fields,
+            site_value,
+            nav_value,
             site,
             nav_by_year,
             years,
             bulletins,
+            keeping: None,
         };
         (renderer, diags)
     }
@@ -412,20 +441,23 @@ pub type Sink<'s> = &'s (dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync);
 
 /// Render every file of the public site into `sink`, pages in parallel.
 pub fn render_site_into(input: &RenderInput<'_>, sink: Sink<'_>) -> Result<(), Diagnostics> {
-    render_site_except(input, sink, &BTreeSet::new())
+    render_site_keeping(input, sink, &BTreeSet::new(), None)
 }
 
 /// [`render_site_into`] without the own pages of the years in `kept` (every
 /// file under `<year>/`, which a year's pages never leave): a rebuild takes
-/// them from the previous output when nothing they are made from changed.
-/// Site-wide pages are always rendered.
-pub fn render_site_except(
+/// them from the previous output when nothing they are made from changed;
+/// nor the single pages `keeping` finds unchanged (their files are not sent
+/// to `sink`; see `keep`). Site-wide pages are always rendered.
+pub fn render_site_keeping(
     input: &RenderInput<'_>,
     sink: Sink<'_>,
     kept: &BTreeSet<u16>,
+    keeping: Option<&Keeping>,
 ) -> Result<(), Diagnostics> {
     let project = input.project;
-    let (renderer, mut diags) = Renderer::new(input);
+    let (mut renderer, mut diags) = Renderer::new(input);
+    renderer.keeping = keeping;
     let mut jobs = vec![
         Job::Index,
         Job::Archive,

@@ -331,6 +331,29 @@ impl Renderer<'_> {
             y.view.draft,
         );
         meta.pub_date = Some(y.view.bulletin.date.clone());
+        let card_value = v(&view);
+        // 重点工程 (render/projects.rs)
+        let projects = v(projects::UnitProjectsView::new(
+            project,
+            y.year,
+            card.region,
+        ));
+        // against the previous year (render/improvement.rs)
+        let change = v(improvement::UnitChangeView::new(
+            y.scored(),
+            self.before(y),
+            card,
+        ));
+        // What the page is made from besides the year (render/keep.rs); its
+        // charts are drawn from the card, the year's rules and the theme.
+        let meta_value = v(&meta);
+        let parts = [&meta_value, &card_value, &projects, &change];
+        const TEMPLATE: &str = "scorecard.html";
+        if let Some(keeping) = self.keeping {
+            if keeping.keep(&path, TEMPLATE, &parts, &y.fields) {
+                return Ok(Vec::new());
+            }
+        }
         let (charts, mut files) = chart_values(
             &format!("{}/regions/{}/", y.year.year, region.id),
             vec![
@@ -344,20 +367,22 @@ impl Renderer<'_> {
                 ),
             ],
         );
+        let reads = std::sync::Arc::default();
         let extra = minijinja::context! {
-            year => y.value.clone(),
-            card => v(&view),
+            year => match self.keeping {
+                Some(_) => y.fields.tracked(&reads),
+                None => y.value.clone(),
+            },
+            card => card_value.clone(),
             charts => charts,
-            // 重点工程 (render/projects.rs)
-            projects => v(projects::UnitProjectsView::new(project, y.year, card.region)),
-            // against the previous year (render/improvement.rs)
-            change => v(improvement::UnitChangeView::new(y.scored(), self.before(y), card)),
+            projects => projects.clone(),
+            change => change.clone(),
         };
-        files.push(self.render(
-            "scorecard.html",
-            &path,
-            self.year_context(y.year.year, meta, extra),
-        )?);
+        files.push(self.render(TEMPLATE, &path, self.year_context(y.year.year, meta, extra))?);
+        if let Some(keeping) = self.keeping {
+            let written = files.iter().map(|f| f.path.clone()).collect();
+            keeping.record(&path, TEMPLATE, &parts, &y.fields, &reads, written);
+        }
         Ok(files)
     }
 
@@ -391,6 +416,34 @@ impl Renderer<'_> {
                 ))
             })
             .collect();
+        // 重点工程 per year (render/projects.rs)
+        let invested = projects::region_years(
+            &view.id,
+            self.years.iter().map(|p| (p.input.project, p.year)),
+        );
+        // 改善/持平/退步 per year, as each scorecard compares (render/improvement.rs)
+        let changes = improvement::unit_years(&view.id, self.years.iter().map(PublicYear::scored));
+        let region = v(&view);
+        let projects_by_year = v(&invested);
+        let changes = v(&changes);
+        // What the page is made from (render/keep.rs): no year's view but
+        // these; its charts are drawn from them, every year's rules and
+        // the theme.
+        let meta_value = v(&meta);
+        let cards_value = v(&cards);
+        let parts = [
+            &meta_value,
+            &region,
+            &cards_value,
+            &projects_by_year,
+            &changes,
+        ];
+        const TEMPLATE: &str = "region.html";
+        if let Some(keeping) = self.keeping {
+            if keeping.keep(&path, TEMPLATE, &parts, &self.site_fields) {
+                return Ok(Vec::new());
+            }
+        }
         let all: Vec<&YearView> = self.years.iter().map(|p| &p.view).collect();
         let (charts, mut files) = chart_values(
             &format!("regions/{}/", view.id),
@@ -403,20 +456,18 @@ impl Renderer<'_> {
                 ]
             },
         );
-        // 重点工程 per year (render/projects.rs)
-        let invested = projects::region_years(
-            &view.id,
-            self.years.iter().map(|p| (p.input.project, p.year)),
-        );
-        // 改善/持平/退步 per year, as each scorecard compares (render/improvement.rs)
-        let changes = improvement::unit_years(&view.id, self.years.iter().map(PublicYear::scored));
         let extra = minijinja::context! {
-            region => v(&view),
+            region => region.clone(),
             charts => charts,
-            projects_by_year => v(&invested),
-            changes => v(&changes),
+            projects_by_year => projects_by_year.clone(),
+            changes => changes.clone(),
         };
-        files.push(self.render("region.html", &path, self.context(meta, extra))?);
+        files.push(self.render(TEMPLATE, &path, self.context(meta, extra))?);
+        if let Some(keeping) = self.keeping {
+            let written = files.iter().map(|f| f.path.clone()).collect();
+            let none = std::sync::Mutex::default();
+            keeping.record(&path, TEMPLATE, &parts, &self.site_fields, &none, written);
+        }
         Ok(files)
     }
 

@@ -1,10 +1,14 @@
-//! `ecoscore serve`: the site rendered into memory (drafts included), served on
-//! 127.0.0.1, rebuilt when an input file changes, and reloaded in the browser.
+//! `ecoscore serve`: the site built (drafts included) into a private folder
+//! outside the project, served on 127.0.0.1, rebuilt when an input file
+//! changes, and reloaded in the browser.
 //!
-//! Nothing is written to disk: every build goes through
-//! [`crate::site::Site::render`] and the files are answered from a map. A build that fails keeps the last
-//! good files for assets but answers every page with the problems, so the
-//! browser never shows a stale site as if it were current. The browser learns
+//! Every build is [`crate::site::Site::build`] over the previous output, so
+//! a rebuild redoes only what an edit reaches (docs/rebuilds.md) and the
+//! server holds no page in memory: files are read from that folder as they
+//! are asked for, and the folder is removed when the server stops. A build
+//! that fails keeps the last good files for assets but answers every page
+//! with the problems, so the browser never shows a stale site as if it were
+//! current. The browser learns
 //! about a new build from a server-sent event stream; the script that listens
 //! is served as a file (`/__ecoscore/livereload.js`), never inline, so a
 //! Content-Security-Policy without `'unsafe-inline'` does not block it.
@@ -88,6 +92,8 @@ pub enum ServeError {
     Root { root: PathBuf, source: io::Error },
     #[error("cannot watch {} for changes: {message}", .path.display())]
     Watch { path: PathBuf, message: String },
+    #[error("cannot make a private folder to build the site in: {0}")]
+    Scratch(io::Error),
     #[error("cannot run the server: {0}")]
     Runtime(io::Error),
 }
@@ -105,7 +111,7 @@ pub fn run(
     let listener = bind(options.port)?;
     let address = listener.local_addr().map_err(ServeError::Runtime)?;
 
-    let mut builder = Builder::new(&root);
+    let mut builder = Builder::new(&root).map_err(ServeError::Scratch)?;
     let first = builder
         .rebuild(&Snapshot::default(), &[], &*report)
         .unwrap_or_default();

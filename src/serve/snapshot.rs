@@ -1,9 +1,11 @@
-//! What the server answers with: the snapshot of the last build (its files
-//! with the live-reload tag, or the problems page while the input is
-//! broken), and the builder that renders the project into the next one.
+//! What the server answers with: the snapshot of the last build (the files
+//! it wrote, answered from its private folder with the live-reload tag
+//! added, or the problems page while the input is broken), and the builder
+//! that builds the project into that folder.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -12,8 +14,8 @@ use axum::body::Bytes;
 
 use super::{Report, ServeEvent, OWN_PREFIX};
 use crate::diagnostic::Diagnostics;
-use crate::paths::site_path;
-use crate::site::{self, Options, Site, Stage};
+use crate::output::OutputFile;
+use crate::site::{Options, Site, Stage};
 
 /// What the server answers with at one moment.
 #[derive(Debug, Default)]
@@ -24,72 +26,80 @@ pub(super) struct Snapshot {
     pub(super) version: String,
     /// The path the site is served under, from `base_url` ("/kaohe/").
     pub(super) mount: String,
-    /// The last good build, as a build writes it: the live-reload tag is
-    /// added as a page is answered ([`Snapshot::answer`]), so a year kept
-    /// from the previous snapshot is shared with it, not copied.
-    pub(super) files: HashMap<String, SiteFile>,
+    /// The folder the last good build wrote the site to.
+    pub(super) folder: PathBuf,
+    /// Every file of the last good build, as a build writes it, with its
+    /// fingerprint; only these paths are read from `folder`, and the
+    /// live-reload tag is added as a page is answered ([`Snapshot::answer`]).
+    pub(super) files: HashMap<String, u64>,
     /// Fingerprint of the last good build's output, to skip no-op reloads.
     pub(super) fingerprint: u64,
     /// While the input is broken: the problems page, answered for every page.
     pub(super) problems: Option<Bytes>,
 }
 
-/// One file of the site, with its fingerprint.
-#[derive(Debug, Clone)]
-pub(super) struct SiteFile {
-    pub(super) bytes: Bytes,
-    hash: u64,
-}
-
-impl SiteFile {
-    pub(super) fn new(path: &str, bytes: Bytes) -> SiteFile {
-        let mut hasher = DefaultHasher::new();
-        path.hash(&mut hasher);
-        bytes.hash(&mut hasher);
-        SiteFile {
-            hash: hasher.finish(),
-            bytes,
-        }
-    }
+/// The fingerprint of one file of the site.
+fn fingerprint(path: &str, bytes: &[u8]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    path.hash(&mut hasher);
+    bytes.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl Snapshot {
     /// The file at `path` as served: a page with the live-reload tag of
-    /// this snapshot's version.
+    /// this snapshot's version. None for a path the build did not write, or
+    /// one the next build removed while this snapshot was still answered.
     pub(super) fn answer(&self, path: &str) -> Option<Bytes> {
-        let file = self.files.get(path)?;
+        if !self.files.contains_key(path) {
+            return None;
+        }
+        let bytes = std::fs::read(self.folder.join(path)).ok()?;
         Some(if path.ends_with(".html") {
-            Bytes::from(with_reload_script(&file.bytes, &self.version))
+            Bytes::from(with_reload_script(&bytes, &self.version))
         } else {
-            file.bytes.clone()
+            Bytes::from(bytes)
         })
     }
 }
 
-/// Renders the project into snapshots.
+/// Builds the project into snapshots.
 pub(super) struct Builder {
     root: PathBuf,
     process: u32,
     builds: u64,
-    /// The key of each year in the last good snapshot, and the years it
-    /// rendered: a year whose key is unchanged keeps its files
-    /// (`site::year_keys`), so an edit re-renders only what it reaches.
-    keys: BTreeMap<u16, String>,
-    rendered: BTreeSet<u16>,
+    /// A private folder outside the project (0700, removed when the builder
+    /// is dropped, as serve stops) that holds the site as `build` writes it:
+    /// each rebuild is a partial build over the previous output
+    /// (docs/rebuilds.md), so serve holds no page in memory.
+    scratch: tempfile::TempDir,
 }
 
 impl Builder {
-    pub(super) fn new(root: &Path) -> Builder {
-        Builder {
+    pub(super) fn new(root: &Path) -> io::Result<Builder> {
+        let mut private = tempfile::Builder::new();
+        private.prefix("ecoscore-serve-");
+        // Draft years are built too: no one else on the machine reads them.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            private.permissions(std::fs::Permissions::from_mode(0o700));
+        }
+        let scratch = private.tempdir()?;
+        Ok(Builder {
             root: root.to_path_buf(),
             process: std::process::id(),
             builds: 0,
-            keys: BTreeMap::new(),
-            rendered: BTreeSet::new(),
-        }
+            scratch,
+        })
     }
 
-    /// Render the site and return the snapshot to serve next, or `None` when
+    /// The output folder inside the private one.
+    fn out(&self) -> PathBuf {
+        self.scratch.path().join("site")
+    }
+
+    /// Build the site and return the snapshot to serve next, or `None` when
     /// the output is what `current` already serves (open pages need no reload).
     pub(super) fn rebuild(
         &mut self,
@@ -103,27 +113,15 @@ impl Builder {
             drafts: true,
             pdf: false,
         };
-        // Hashed before anything is read, as `build` does: an edit made
-        // while rendering changes the key, and the next rebuild renders it.
-        let keys = site::year_keys(&self.root, &options).unwrap_or_default();
-        let kept: BTreeSet<u16> = if current.problems.is_none() && !current.version.is_empty() {
-            self.rendered
-                .iter()
-                .filter(|y| keys.get(y).is_some_and(|k| self.keys.get(y) == Some(k)))
-                .copied()
-                .collect()
-        } else {
-            BTreeSet::new()
-        };
-        let files = Mutex::new(HashMap::new());
+        let written = Mutex::new(HashMap::new());
         let result = Site::new(&self.root, &options)
             .observe(&mut |stage| marks.push((stage, Instant::now())))
-            .render_each(&kept, &|file| {
-                let kept = SiteFile::new(&file.path, Bytes::from(file.bytes));
-                lock(&files).insert(file.path, kept);
-                Ok(())
-            });
-        let mut files = files.into_inner().unwrap_or_else(PoisonError::into_inner);
+            .on_write(&|file: &OutputFile| {
+                let hash = fingerprint(&file.path, &file.bytes);
+                lock(&written).insert(file.path.clone(), hash);
+            })
+            .build(&self.out());
+        let mut files = written.into_inner().unwrap_or_else(PoisonError::into_inner);
         let millis = started.elapsed().as_millis();
         let end = Instant::now();
         let stages: Vec<(Stage, Duration)> = marks
@@ -132,29 +130,40 @@ impl Builder {
             .map(|(i, (stage, at))| (*stage, marks.get(i + 1).map_or(end, |m| m.1) - *at))
             .collect();
         match result {
-            Ok(outcome) => {
-                for (path, file) in &current.files {
-                    let in_kept = site::year_folder(path).is_some_and(|y| kept.contains(&y));
-                    if in_kept && !files.contains_key(path) {
-                        files.insert(path.clone(), file.clone());
+            Ok(summary) => {
+                // The folder holds what the last good build left (a failed
+                // build changes nothing), which `current` lists: the files
+                // the build kept rather than rendered are those.
+                let mount = if summary.reused.is_some() {
+                    files = current.files.clone();
+                    current.mount.clone()
+                } else {
+                    // What the build kept (whole years, single pages) it
+                    // linked from the last good output: still there, same
+                    // bytes. What it dropped is gone from the folder.
+                    let out = self.out();
+                    for (path, hash) in &current.files {
+                        if !files.contains_key(path) && out.join(path).is_file() {
+                            files.insert(path.clone(), *hash);
+                        }
                     }
-                }
-                self.keys = keys;
-                self.rendered = outcome.rendered_years();
+                    summary.published.site_path.clone()
+                };
                 let fingerprint = files
                     .values()
-                    .fold(0u64, |sum, file| sum.wrapping_add(file.hash));
+                    .fold(0u64, |sum, hash| sum.wrapping_add(*hash));
                 let unchanged = current.problems.is_none()
                     && !current.version.is_empty()
                     && current.fingerprint == fingerprint;
+                let published = &summary.published;
                 report(ServeEvent::Built {
                     millis,
                     stages: &stages,
-                    pages: files.keys().filter(|p| p.ends_with(".html")).count(),
-                    charts: files.keys().filter(|p| site::is_chart_path(p)).count(),
-                    files: files.len(),
-                    years: &outcome.years,
-                    warnings: &outcome.warnings,
+                    pages: published.pages,
+                    charts: published.charts,
+                    files: published.files,
+                    years: &published.years,
+                    warnings: &summary.warnings,
                     changed,
                     reload: !unchanged,
                 });
@@ -163,7 +172,8 @@ impl Builder {
                 }
                 Some(Snapshot {
                     version: self.next_version(),
-                    mount: site_path(&outcome.project.site.base_url),
+                    mount,
+                    folder: self.out(),
                     files,
                     fingerprint,
                     problems: None,
@@ -184,6 +194,7 @@ impl Builder {
                     } else {
                         current.mount.clone()
                     },
+                    folder: current.folder.clone(),
                     files: current.files.clone(),
                     fingerprint: current.fingerprint,
                     problems: Some(problems),
@@ -299,15 +310,20 @@ mod tests {
     fn a_failed_build_keeps_assets_and_shows_problems_then_recovers() {
         let dir = tempfile::tempdir().unwrap();
         crate::init::init(dir.path(), false).unwrap();
-        let mut builder = Builder::new(dir.path());
+        let mut builder = Builder::new(dir.path()).unwrap();
         let quiet = |_: ServeEvent<'_>| {};
         let good = builder.rebuild(&Snapshot::default(), &[], &quiet).unwrap();
         assert!(good.problems.is_none());
         assert_eq!(good.mount, "/kaohe/");
         let index = String::from_utf8(good.answer("index.html").unwrap().to_vec()).unwrap();
+        let written = std::fs::read_to_string(good.folder.join("index.html")).unwrap();
         assert!(
-            !String::from_utf8_lossy(&good.files["index.html"].bytes).contains("livereload"),
-            "the snapshot holds the page as a build writes it"
+            !written.contains("livereload"),
+            "the folder holds the page as a build writes it"
+        );
+        assert!(
+            !good.folder.starts_with(dir.path()),
+            "the site is built outside the project"
         );
         assert!(index.contains(&format!("data-ecoscore-version=\"{}\"", good.version)));
 
@@ -329,5 +345,15 @@ mod tests {
         let fixed = builder.rebuild(&broken, &[], &quiet).unwrap();
         assert!(fixed.problems.is_none());
         assert_ne!(fixed.version, broken.version);
+
+        let private = fixed.folder.parent().unwrap().to_path_buf();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "only the user reads the site");
+        }
+        drop(builder);
+        assert!(!private.exists(), "the folder goes when the server stops");
     }
 }

@@ -2,7 +2,7 @@
 //! a rebuild skipped when the stamp shows that nothing changed, and the years
 //! whose input did not change kept from the previous output (`incremental`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -32,6 +32,9 @@ pub struct BuildSummary {
     /// The years whose own pages were kept from the previous output, their
     /// input unchanged (see `site/incremental.rs`).
     pub kept: Vec<u16>,
+    /// How many pages of the years rendered were kept from the previous
+    /// output, what they are made from unchanged (`render/keep.rs`).
+    pub kept_pages: usize,
 }
 
 /// What is known of the earlier build whose output was kept.
@@ -73,15 +76,22 @@ impl Site<'_> {
                     return Ok(summary);
                 }
             }
-            let keys = inputs.map_or_else(BTreeMap::new, |files| {
-                incremental::year_keys(&files, &options)
+            let keys = inputs.as_ref().map_or_else(BTreeMap::new, |files| {
+                incremental::year_keys(files, &options)
             });
-            let kept = listing
-                .map(|listing| incremental::kept_years(&out, &listing, &keys))
+            let previous = listing.and_then(|listing| incremental::previous(&out, &listing));
+            let kept = previous
+                .as_ref()
+                .map(|built| incremental::kept_years(built, &keys))
                 .unwrap_or_default();
-            let (mut summary, years) = self.build_streaming(&out, kept, &keys)?;
+            // Pages are kept one by one only when the input could be read
+            // to vouch for them.
+            let keeping = inputs.as_ref().map(|files| {
+                incremental::kept_pages(previous.as_ref(), incremental::site_key(files, &options))
+            });
+            let (mut summary, years, pages) = self.build_streaming(&out, kept, &keys, keeping)?;
             if let Some(digest) = digest {
-                record(&out, digest, &summary, years);
+                record(&out, digest, &summary, years, pages);
             }
             summary.millis = started.elapsed().as_millis();
             return Ok(summary);
@@ -91,8 +101,8 @@ impl Site<'_> {
         let chromium = match pdf::Chromium::find() {
             Ok(chromium) => chromium,
             Err(why) => {
-                let (mut summary, _) =
-                    self.build_streaming(&out, BTreeMap::new(), &BTreeMap::new())?;
+                let (mut summary, _, _) =
+                    self.build_streaming(&out, BTreeMap::new(), &BTreeMap::new(), None)?;
                 summary.pdf = Pdf::Missing(why);
                 summary.millis = started.elapsed().as_millis();
                 return Ok(summary);
@@ -132,26 +142,31 @@ impl Site<'_> {
                 years,
                 archived,
                 drafts_left_out: drafts_left_out(&project, &self.options),
+                site_path: crate::paths::site_path(&project.site.base_url),
             },
             warnings,
             pdf: Pdf::Written,
             millis: started.elapsed().as_millis(),
             reused: None,
             kept: Vec::new(),
+            kept_pages: 0,
         })
     }
 
     /// Build without holding the site in memory: every file goes to the
     /// staging folder as it is rendered, and the folder is swapped in at the
     /// end. The years in `kept` are not rendered: their files are kept from
-    /// the output being replaced (`incremental`). Returns, beside the
-    /// summary, the files of every rendered year, for the next build.
+    /// the output being replaced (`incremental`), nor the pages `keeping`
+    /// finds unchanged. Returns, beside the
+    /// summary, the files of every rendered year and its pages, for the next
+    /// build.
     fn build_streaming(
         &mut self,
         out: &Path,
         kept: BTreeMap<u16, YearFiles>,
         keys: &BTreeMap<u16, String>,
-    ) -> Result<(BuildSummary, BTreeMap<u16, YearFiles>), Diagnostics> {
+        keeping: Option<render::Keeping>,
+    ) -> Result<Streamed, Diagnostics> {
         let write_error = |e: std::io::Error| output::cannot_write(out, "the site", &e, KEPT);
         let staging = output::Staging::new(out, SITE).map_err(write_error)?;
         let counts = Counts::default();
@@ -161,8 +176,11 @@ impl Site<'_> {
         let paths = Mutex::new(BTreeSet::new());
         // Files under a year folder, with their pages' ids, for the stamp.
         let in_years = Mutex::new(Vec::new());
+        // Every page's ids, for the pages the next build may keep.
+        let page_ids = Mutex::new(HashMap::new());
         let kept_years: BTreeSet<u16> = kept.keys().copied().collect();
-        let outcome = self.render_into(false, &kept_years, &|file| {
+        let written = self.written;
+        let outcome = self.render_into(false, &kept_years, keeping.as_ref(), &|file| {
             counts.add(&file.path);
             let links = links::scan(&file);
             if incremental::year_folder(&file.path).is_some() {
@@ -170,16 +188,30 @@ impl Site<'_> {
                 lock(&in_years).push((file.path.clone(), ids.unwrap_or_default()));
             }
             if let Some(links) = links {
+                if keeping.is_some() {
+                    let ids = incremental::ids(links.ids());
+                    lock(&page_ids).insert(file.path.clone(), ids);
+                }
                 lock(&scanned).push(links);
             }
             lock(&paths).insert(file.path.clone());
+            if let Some(written) = written {
+                written(&file);
+            }
             staging.write(&file).map_err(write_error)
         })?;
         let mut scanned = scanned.into_inner().unwrap_or_else(PoisonError::into_inner);
         let mut paths = paths.into_inner().unwrap_or_else(PoisonError::into_inner);
+        // The single pages kept, with their ids as the previous build
+        // recorded them.
+        let kept_pages = keeping
+            .as_ref()
+            .map(render::Keeping::kept_files)
+            .unwrap_or_default();
         let keep: Vec<(&str, &[String])> = kept
             .values()
             .flat_map(|year| &year.files)
+            .chain(kept_pages.iter().map(|(path, ids)| (path, ids)))
             .map(|(path, ids)| (path.as_str(), ids.as_slice()))
             .filter(|(path, _)| !paths.contains(*path))
             .collect();
@@ -210,6 +242,8 @@ impl Site<'_> {
         for (path, ids) in in_years
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner)
+            .into_iter()
+            .chain(kept_pages.iter().cloned())
         {
             let Some(year) = incremental::year_folder(&path).filter(|y| rendered.contains(y))
             else {
@@ -234,16 +268,38 @@ impl Site<'_> {
                 years: outcome.years,
                 archived: outcome.archived,
                 drafts_left_out: drafts_left_out(&project, &self.options),
+                site_path: crate::paths::site_path(&project.site.base_url),
             },
             warnings: outcome.warnings,
             pdf: Pdf::NotAsked,
             millis: 0,
             reused: None,
-            kept: kept_years.into_iter().collect(),
+            kept: kept_years.iter().copied().collect(),
+            kept_pages: kept_pages
+                .iter()
+                .filter(|(p, _)| p.ends_with(".html"))
+                .count(),
         };
-        Ok((summary, years))
+        let pages = keeping.map_or_else(BTreeMap::new, |keeping| {
+            let page_ids = page_ids
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner);
+            keeping.records(
+                |path| incremental::year_folder(path).is_some_and(|y| kept_years.contains(&y)),
+                |path| page_ids.get(path).cloned(),
+            )
+        });
+        Ok((summary, years, pages))
     }
 }
+
+/// A streamed build's summary, and for the next build the files of each
+/// year it rendered and the pages it may keep.
+type Streamed = (
+    BuildSummary,
+    BTreeMap<u16, YearFiles>,
+    BTreeMap<String, stamp::PageRecord>,
+);
 
 /// How many pages, charts and files a build published.
 #[derive(Default)]
@@ -272,7 +328,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// nothing changed since: same inputs, options and binary, output untouched
 /// (it lists as `listing`).
 fn unchanged(out: &Path, inputs: &str, listing: &str) -> Option<BuildSummary> {
-    let built = stamp::read(out)?.build.filter(|b| b.inputs == inputs)?;
+    let built = stamp::read_summary(out).filter(|b| b.inputs == inputs)?;
     if listing != built.output {
         return None;
     }
@@ -285,6 +341,7 @@ fn unchanged(out: &Path, inputs: &str, listing: &str) -> Option<BuildSummary> {
             warnings: built.warnings,
         }),
         kept: Vec::new(),
+        kept_pages: 0,
     })
 }
 
@@ -292,7 +349,13 @@ fn unchanged(out: &Path, inputs: &str, listing: &str) -> Option<BuildSummary> {
 /// files of the `years` it rendered. Without a record the next build is a
 /// full one (the stamp the swap-in wrote still marks the site), so failing
 /// to write it is no error.
-fn record(out: &Path, inputs: String, summary: &BuildSummary, years: BTreeMap<u16, YearFiles>) {
+fn record(
+    out: &Path,
+    inputs: String,
+    summary: &BuildSummary,
+    years: BTreeMap<u16, YearFiles>,
+    pages: BTreeMap<String, stamp::PageRecord>,
+) {
     let Ok(output) = stamp::output_digest(out) else {
         return;
     };
@@ -306,6 +369,7 @@ fn record(out: &Path, inputs: String, summary: &BuildSummary, years: BTreeMap<u1
                 published: summary.published.clone(),
                 warnings: summary.warnings.iter().count(),
                 years,
+                pages,
             }),
         },
     );

@@ -18,6 +18,11 @@
 //! so links from re-rendered pages into kept ones are still checked; a kept
 //! page's own links lead to years up to its own and to site-level pages,
 //! which the same key covers.
+//!
+//! Within a year rendered again, single pages are kept the same way by
+//! their own digest (`render/keep.rs`): the stamp records each one's digest
+//! and files, and [`kept_pages`] offers the next build those still listed
+//! in the output.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -25,7 +30,8 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::digest::hex;
-use crate::stamp::{self, InputFile, YearFiles};
+use crate::render::Keeping;
+use crate::stamp::{self, Built, InputFile, YearFiles};
 
 /// The year folder `name` (a project-relative input path) belongs to:
 /// `data/<year>/…` or `content/<year>/…`. Anything else is site-level.
@@ -42,11 +48,17 @@ fn year_of(name: &str) -> Option<u16> {
     }
 }
 
+/// The digest of the site-level input, `options` and the binary: what every
+/// page is made from besides its year's input (`render/keep.rs`).
+pub(super) fn site_key(files: &[InputFile], options: &str) -> String {
+    let site: Vec<&InputFile> = files.iter().filter(|(n, _)| year_of(n).is_none()).collect();
+    stamp::digest_of(site, options)
+}
+
 /// The key of each year that has input: the digest of the site-level input,
 /// `options`, the binary, and every file of that year and the years before.
 pub(super) fn year_keys(files: &[InputFile], options: &str) -> BTreeMap<u16, String> {
-    let site: Vec<&InputFile> = files.iter().filter(|(n, _)| year_of(n).is_none()).collect();
-    let site = stamp::digest_of(site, options);
+    let site = site_key(files, options);
     let mut by_year: BTreeMap<u16, Sha256> = BTreeMap::new();
     for (name, digest) in files {
         if let Some(year) = year_of(name) {
@@ -65,25 +77,31 @@ pub(super) fn year_keys(files: &[InputFile], options: &str) -> BTreeMap<u16, Str
         .collect()
 }
 
-/// The files of the years the stamp of `out` recorded whose key is still
-/// `keys`' one: the years a build can keep. None unless the output folder
-/// lists as the recorded build left it (`listing`, [`stamp::output_digest`]).
-pub(super) fn kept_years(
-    out: &Path,
-    listing: &str,
-    keys: &BTreeMap<u16, String>,
-) -> BTreeMap<u16, YearFiles> {
-    let Some(built) = stamp::read(out).and_then(|s| s.build) else {
-        return BTreeMap::new();
-    };
-    if built.output != listing {
-        return BTreeMap::new();
-    }
+/// The record of the build that left `out` as it lists now (`listing`,
+/// [`stamp::output_digest`]); None for a folder changed since by anything
+/// but a build.
+pub(super) fn previous(out: &Path, listing: &str) -> Option<Built> {
+    stamp::read(out)
+        .and_then(|s| s.build)
+        .filter(|built| built.output == listing)
+}
+
+/// The files of the years `built` recorded whose key is still `keys`' one:
+/// the years a build can keep whole.
+pub(super) fn kept_years(built: &Built, keys: &BTreeMap<u16, String>) -> BTreeMap<u16, YearFiles> {
     built
         .years
-        .into_iter()
+        .iter()
         .filter(|(year, files)| keys.get(year) == Some(&files.key))
+        .map(|(year, files)| (*year, files.clone()))
         .collect()
+}
+
+/// The pages `built` (if any) recorded, which a build may keep one by one:
+/// the output lists as that build left it, so their files are there.
+/// `site`: the [`site_key`] of the input now.
+pub(super) fn kept_pages(built: Option<&Built>, site: String) -> Keeping {
+    Keeping::new(site, built.map(|b| b.pages.clone()).unwrap_or_default())
 }
 
 /// A year's record, first file to come.

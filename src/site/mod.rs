@@ -24,8 +24,7 @@ use crate::model::Project;
 use crate::output::OutputFile;
 use crate::render::{self, RenderInput, Theme, YearInput};
 use crate::score;
-pub use build::{count_charts, is_chart_path, BuildSummary, Reused};
-pub use incremental::year_folder;
+pub use build::{count_charts, BuildSummary, Reused};
 
 /// What a run renders.
 #[derive(Debug, Clone, Default)]
@@ -64,7 +63,12 @@ pub struct Site<'o> {
     root: PathBuf,
     options: Options,
     observer: Option<&'o mut dyn FnMut(Stage)>,
+    /// Told of each file [`Site::build`] renders (not of the files it keeps).
+    written: Option<Written<'o>>,
 }
+
+/// What [`Site::on_write`] calls, from any thread.
+type Written<'o> = &'o (dyn Fn(&OutputFile) + Sync);
 
 /// The site in memory, and what went into it.
 #[derive(Debug)]
@@ -111,14 +115,6 @@ impl Outcome {
     }
 }
 
-/// The key of each year's own pages (see `incremental`): a year whose key
-/// is the one an earlier render had can keep that render's files under
-/// `<year>/`. None when the input cannot be read to vouch for it.
-pub fn year_keys(root: &Path, options: &Options) -> Option<BTreeMap<u16, String>> {
-    let files = crate::stamp::input_files(root).ok()?;
-    Some(incremental::year_keys(&files, &options.stamp_text()))
-}
-
 impl Options {
     /// The options as the stamp and the year keys record them.
     fn stamp_text(&self) -> String {
@@ -133,7 +129,15 @@ impl<'o> Site<'o> {
             root: root.to_path_buf(),
             options: options.clone(),
             observer: None,
+            written: None,
         }
+    }
+
+    /// Call `written` with each file [`Site::build`] renders, as it goes to
+    /// the staging folder (serve fingerprints the files it will answer).
+    pub fn on_write(mut self, written: Written<'o>) -> Site<'o> {
+        self.written = Some(written);
+        self
     }
 
     /// Call `observer` as each stage starts.
@@ -159,7 +163,7 @@ impl<'o> Site<'o> {
     /// project is checked in the memory of its input.
     pub fn check(mut self) -> Result<Checked, Diagnostics> {
         let files = AtomicUsize::new(0);
-        let outcome = self.render_into(false, &BTreeSet::new(), &|_| {
+        let outcome = self.render_into(false, &BTreeSet::new(), None, &|_| {
             files.fetch_add(1, Ordering::Relaxed);
             Ok(())
         })?;
@@ -194,22 +198,11 @@ impl<'o> Site<'o> {
         })
     }
 
-    /// Load, validate, score and render, each file going to `sink` as it is
-    /// produced, except the own pages of the years in `kept` (whose files the
-    /// caller holds from an earlier render with the same [`year_keys`]).
-    pub fn render_each(
-        mut self,
-        kept: &BTreeSet<u16>,
-        sink: render::Sink<'_>,
-    ) -> Result<Outcome, Diagnostics> {
-        self.render_into(false, kept, sink)
-    }
-
     /// The site in memory, sorted by path. `bulletin_pdf`: the bulletin
     /// pages link to a PDF beside them.
     fn render_to_memory(&mut self, bulletin_pdf: bool) -> Result<Rendered, Diagnostics> {
         let files = Mutex::new(Vec::new());
-        let outcome = self.render_into(bulletin_pdf, &BTreeSet::new(), &|file| {
+        let outcome = self.render_into(bulletin_pdf, &BTreeSet::new(), None, &|file| {
             files
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -229,11 +222,12 @@ impl<'o> Site<'o> {
 
     /// The pipeline up to render, every file going to `sink` as it is produced.
     /// The own pages of the years in `kept` are not rendered (see
-    /// `incremental`).
+    /// `incremental`), nor the pages `keeping` finds unchanged.
     fn render_into(
         &mut self,
         bulletin_pdf: bool,
         kept: &BTreeSet<u16>,
+        keeping: Option<&render::Keeping>,
         sink: render::Sink<'_>,
     ) -> Result<Outcome, Diagnostics> {
         self.stage(Stage::Load);
@@ -283,7 +277,7 @@ impl<'o> Site<'o> {
         }
         self.stage(Stage::Render);
         let year_numbers: Vec<u16> = years.keys().copied().collect();
-        render::render_site_except(
+        render::render_site_keeping(
             &RenderInput {
                 project: &project,
                 theme: &theme,
@@ -292,6 +286,7 @@ impl<'o> Site<'o> {
             },
             sink,
             kept,
+            keeping,
         )?;
         let copied: Diagnostics = archives
             .frozen

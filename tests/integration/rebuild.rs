@@ -48,6 +48,9 @@ enum Edit {
     DeleteNarrative { year: usize, unit: usize },
     /// The scorecard template's heading changed (or changed back).
     Template,
+    /// The scorecard template made to list every unit's score (or not):
+    /// each scorecard then depends on every row of its year.
+    TemplateListsUnits,
 }
 
 fn unit_id(unit: usize) -> String {
@@ -101,6 +104,16 @@ impl Edit {
                 assert_ne!(edited, text, "the scorecard heading is in the template");
                 fs::write(&path, edited).unwrap();
             }
+            Edit::TemplateListsUnits => {
+                let path = root.join("themes/default/templates/scorecard.html");
+                let text = fs::read_to_string(&path).unwrap();
+                let list = "</h1><ol>{% for r in year.units %}<li>{{ r.name }} {{ r.total }}</li>{% endfor %}</ol>";
+                let edited = match text.contains(list) {
+                    true => text.replacen(list, "</h1>", 1),
+                    false => text.replacen("</h1>", list, 1),
+                };
+                fs::write(&path, edited).unwrap();
+            }
         }
     }
 }
@@ -112,6 +125,7 @@ fn an_edit() -> impl Strategy<Value = Edit> {
         2 => (0..YEARS, 0..UNITS).prop_map(|(year, unit)| Edit::Narrative { year, unit }),
         1 => (0..YEARS, 0..UNITS).prop_map(|(year, unit)| Edit::DeleteNarrative { year, unit }),
         1 => Just(Edit::Template),
+        1 => Just(Edit::TemplateListsUnits),
     ]
 }
 
@@ -155,11 +169,122 @@ proptest! {
                 Edit::Result { year: y, .. }
                 | Edit::Narrative { year: y, .. }
                 | Edit::DeleteNarrative { year: y, .. } => year(*y),
-                Edit::Template => FIRST_YEAR,
+                Edit::Template | Edit::TemplateListsUnits => FIRST_YEAR,
             };
             prop_assert!(kept(&rebuilt).iter().all(|&y| y < first_edited), "{:?}", kept(&rebuilt));
         }
     }
+}
+
+/// How many single pages a verbose build says it kept in the years it
+/// rendered again and among the site-wide pages.
+fn kept_pages(output: &Output) -> usize {
+    output
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("kept ")?.split_once(" unchanged page"))
+        .map_or(0, |(n, _)| n.parse().unwrap())
+}
+
+/// Within the edited year, a scorecard whose view did not change is kept
+/// (not rendered, the same file), and one whose rank moved is rendered; the
+/// same for each unit's page across years.
+#[cfg(unix)]
+#[test]
+fn an_edit_of_one_unit_keeps_the_scorecards_whose_view_did_not_change() {
+    use std::os::unix::fs::MetadataExt;
+    let project = fixture(7);
+    let root = project.path();
+    let outputs = tempfile::tempdir().unwrap();
+    let out = outputs.path().join("public");
+    build(root, &out).success();
+    let latest = year(YEARS - 1);
+    // Each unit's scorecard of the latest year, then each unit's page.
+    let page = |p: usize| match p < UNITS {
+        true => out.join(format!("{latest}/regions/{}/index.html", unit_id(p))),
+        false => out.join(format!("regions/{}/index.html", unit_id(p - UNITS))),
+    };
+    let pages = || -> Vec<(Vec<u8>, u64)> {
+        (0..2 * UNITS)
+            .map(|p| {
+                (
+                    fs::read(page(p)).unwrap(),
+                    fs::metadata(page(p)).unwrap().ino(),
+                )
+            })
+            .collect()
+    };
+
+    // A narrative is one unit's own, on its scorecard only: every other
+    // page is kept.
+    let before = pages();
+    Edit::Narrative {
+        year: YEARS - 1,
+        unit: 2,
+    }
+    .apply(root);
+    let rebuilt = build(root, &out).success();
+    assert_eq!(kept_pages(&rebuilt), 2 * UNITS - 1, "{}", rebuilt.stderr);
+    assert!(
+        read(&out, &format!("{latest}/regions/u00003/index.html")).contains("整改任务已按期完成")
+    );
+    for (p, file) in pages().iter().enumerate().filter(|(p, _)| *p != 2) {
+        assert_eq!(file, &before[p], "page {p} is the same file");
+    }
+
+    // A result that moves the unit to the top shifts the ranks below it:
+    // exactly the pages that changed are rendered, the rest kept.
+    let before = pages();
+    Edit::Result {
+        year: YEARS - 1,
+        unit: 2,
+        tenths: 999,
+    }
+    .apply(root);
+    let rebuilt = build(root, &out).success();
+    let after = pages();
+    let changed: Vec<usize> = (0..2 * UNITS)
+        .filter(|&p| after[p].0 != before[p].0)
+        .collect();
+    let cards = changed.iter().filter(|&&p| p < UNITS).count();
+    assert!(cards >= 2 && changed.contains(&2), "{changed:?}");
+    assert_eq!(
+        kept_pages(&rebuilt),
+        2 * UNITS - changed.len(),
+        "{}",
+        rebuilt.stderr
+    );
+    for p in (0..2 * UNITS).filter(|p| !changed.contains(p)) {
+        assert_eq!(after[p].1, before[p].1, "page {p} is the same file");
+    }
+    let clean = outputs.path().join("clean");
+    build(root, &clean).success();
+    assert!(read_tree(&out) == read_tree(&clean));
+
+    // A template that lists every unit's score makes every scorecard depend
+    // on every row: an edit of one unit then renders them all.
+    Edit::TemplateListsUnits.apply(root);
+    build(root, &out).success();
+    let before = pages();
+    Edit::Result {
+        year: YEARS - 1,
+        unit: 4,
+        tenths: 701,
+    }
+    .apply(root);
+    let rebuilt = build(root, &out).success();
+    let after = pages();
+    let unchanged = (0..2 * UNITS)
+        .filter(|&p| after[p].0 == before[p].0)
+        .count();
+    assert!(
+        (0..UNITS).all(|p| after[p].0 != before[p].0),
+        "every scorecard lists the edit"
+    );
+    assert_eq!(kept_pages(&rebuilt), unchanged, "{}", rebuilt.stderr);
+    let clean = outputs.path().join("clean-list");
+    build(root, &clean).success();
+    assert!(read_tree(&out) == read_tree(&clean));
 }
 
 /// Editing the latest year keeps every earlier one: their pages are not
