@@ -4,7 +4,7 @@
 //! looks like.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
@@ -156,11 +156,11 @@ impl History {
     }
 
     /// The index of a targets file in `files`, added if new.
-    fn file(&mut self, file: &PathBuf, text: &Arc<str>) -> usize {
+    fn file(&mut self, file: &Path, text: &Arc<str>) -> usize {
         if let Some(index) = self.files.iter().position(|(_, t)| Arc::ptr_eq(t, text)) {
             return index;
         }
-        self.files.push((file.clone(), Arc::clone(text)));
+        self.files.push((file.to_path_buf(), Arc::clone(text)));
         self.files.len() - 1
     }
 
