@@ -270,3 +270,79 @@ impl History {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::raw::{Better, Category, UnitKind};
+
+    fn targets_file(year: u16) -> Loaded<()> {
+        Loaded {
+            file: PathBuf::from(format!("data/{year}/targets.yaml")),
+            text: Arc::from("default:\n  pm25: 30\n"),
+            doc: (),
+        }
+    }
+
+    /// Years joined in order, each with its own history, as `validate` does.
+    fn unchanged_warnings(years: &[(u16, &str)]) -> Vec<String> {
+        let unit = Unit {
+            id: "a".into(),
+            name: "甲市".into(),
+            kind: UnitKind::City,
+            code: None,
+        };
+        let indicator = Indicator {
+            id: "pm25".into(),
+            name: "PM2.5".into(),
+            category: Category::Air,
+            unit: "μg/m³".into(),
+            better: Better::Lower,
+            range: (Decimal::ZERO, Decimal::from(500)),
+        };
+        let mut joined = History::default();
+        for &(year, value) in years {
+            let mut own = joined.for_a_year();
+            let value: Decimal = value.parse().unwrap();
+            let at = Pos { line: 2, column: 9 };
+            own.target(
+                &targets_file(year),
+                (0, 0),
+                &indicator,
+                year,
+                value,
+                at,
+                TargetFrom::Unit,
+            );
+            assert!(joined.absorb(own).is_empty());
+        }
+        let warnings = joined.warnings(&[unit], &[indicator]);
+        warnings.iter().map(|d| format!("{d}")).collect()
+    }
+
+    #[test]
+    fn a_target_unchanged_for_five_years_in_a_row_is_reported_once_where_the_fifth_is() {
+        let same: Vec<(u16, &str)> = (2019..=2025).map(|y| (y, "30")).collect();
+        assert_eq!(
+            unchanged_warnings(&same),
+            ["data/2023/targets.yaml:2:9: the target for `pm25` for 甲市 has been 30 for five years in a row (2019–2023)"]
+        );
+        // A year missing, or a change, starts the count again.
+        let gap = [
+            (2019, "30"),
+            (2020, "30"),
+            (2022, "30"),
+            (2023, "30"),
+            (2024, "30"),
+        ];
+        assert!(unchanged_warnings(&gap).is_empty());
+        let moved = [
+            (2020, "30"),
+            (2021, "29"),
+            (2022, "29"),
+            (2023, "29"),
+            (2024, "29"),
+        ];
+        assert!(unchanged_warnings(&moved).is_empty());
+    }
+}
