@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -88,9 +89,11 @@ pub struct Year {
     pub targets_issued: Option<Date>,
     /// One per region, in regions.yaml order.
     pub units: Vec<UnitResult>,
-    /// The scorecard of each unit, in `units` order: computed by validation,
-    /// which reports a figure that cannot be computed where it is written.
-    pub cards: Vec<Scorecard>,
+    /// The scorecard of each unit, in rank order (`score::rank`): computed by
+    /// validation, which reports a figure that cannot be computed where it is
+    /// written. Shared with [`YearScores`], so a national project holds its
+    /// scorecards once.
+    pub cards: Cards,
     pub bulletin: Bulletin,
     /// Optional narratives by unit id.
     pub narratives: BTreeMap<String, Narrative>,
@@ -493,8 +496,34 @@ pub struct Scorecard {
 #[derive(Debug, Clone)]
 pub struct YearScores {
     pub year: u16,
-    /// In rank order.
-    pub cards: Vec<Scorecard>,
+    /// In rank order: for a scored year, the year's own cards (no copy).
+    pub cards: Cards,
+}
+
+/// A year's scorecards, shared by reference count: the model and every
+/// [`YearScores`] of the year hold one copy between them.
+#[derive(Debug, Clone, Default)]
+pub struct Cards(Arc<[Scorecard]>);
+
+impl From<Vec<Scorecard>> for Cards {
+    fn from(cards: Vec<Scorecard>) -> Cards {
+        Cards(cards.into())
+    }
+}
+
+impl std::ops::Deref for Cards {
+    type Target = [Scorecard];
+    fn deref(&self) -> &[Scorecard] {
+        &self.0
+    }
+}
+
+impl<'a> IntoIterator for &'a Cards {
+    type Item = &'a Scorecard;
+    type IntoIter = std::slice::Iter<'a, Scorecard>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
 }
 
 impl YearScores {

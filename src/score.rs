@@ -31,11 +31,10 @@ pub fn round2(value: Decimal) -> Decimal {
 
 /// Every unit of `year`, ranked: the scorecards validation computed.
 pub fn score_year(year: &Year) -> YearScores {
-    let mut cards = year.cards.clone();
-    rank(&mut cards);
+    // Validation ranked the cards already: the scores share them.
     YearScores {
         year: year.year,
-        cards,
+        cards: year.cards.clone(),
     }
 }
 

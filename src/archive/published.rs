@@ -180,7 +180,7 @@ pub fn published(project: &Project, year: &Year, site: &Tree) -> Result<Publishe
     Ok(Published {
         scores: YearScores {
             year: year.year,
-            cards,
+            cards: cards.into(),
         },
         reproduced,
         renamed,

@@ -478,22 +478,29 @@ pub fn render_site_keeping(
     jobs.extend(renderer.progress_alone().into_iter().map(Job::Progress));
     jobs.extend((0..project.pages.len()).map(Job::Page));
 
-    let results: Vec<Result<(), Diagnostic>> = jobs
-        .par_iter()
-        .map(|job| {
-            renderer.job(job).and_then(|files| {
-                // A year's pages stay under <year>/ and no other page goes
-                // there, so a rebuild can keep a year's folder (site/incremental.rs).
-                debug_assert!(files.iter().all(|f| {
-                    let folder = f.path.split_once('/').map(|(top, _)| top);
-                    let year = folder.filter(|t| t.len() == 4 && t.parse::<u16>().is_ok());
-                    year.map(str::parse::<u16>).and_then(Result::ok) == job.year()
-                }));
-                files.into_iter().try_for_each(sink)
-            })
+    let run = |job: &&Job<'_>| {
+        renderer.job(job).and_then(|files| {
+            // A year's pages stay under <year>/ and no other page goes
+            // there, so a rebuild can keep a year's folder (site/incremental.rs).
+            debug_assert!(files.iter().all(|f| {
+                let folder = f.path.split_once('/').map(|(top, _)| top);
+                let year = folder.filter(|t| t.len() == 4 && t.parse::<u16>().is_ok());
+                year.map(str::parse::<u16>).and_then(Result::ok) == job.year()
+            }));
+            files.into_iter().try_for_each(sink)
         })
-        .collect();
-    for result in results {
+    };
+    // A year page's job holds the year's whole open data while it runs (every
+    // unit's scorecard view for the heat map, the workbook built in memory):
+    // year pages go one after another, beside the other pages in parallel,
+    // so a national build never holds two years of it at once.
+    let (year_pages, other): (Vec<&Job<'_>>, Vec<&Job<'_>>) =
+        jobs.iter().partition(|job| matches!(job, Job::Year(_)));
+    let (year_results, other_results) = rayon::join(
+        || year_pages.iter().map(run).collect::<Vec<_>>(),
+        || other.par_iter().map(run).collect::<Vec<_>>(),
+    );
+    for result in year_results.into_iter().chain(other_results) {
         if let Err(d) = result {
             diags.push(d);
         }

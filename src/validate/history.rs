@@ -4,7 +4,7 @@
 //! looks like.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
@@ -46,14 +46,37 @@ impl Place {
     }
 }
 
+/// A unit's target for one indicator in the latest year seen. Kept small
+/// and without names or paths: a national project has one per unit and
+/// indicator (150,000 at 3,000 units), and only a target unchanged for
+/// [`UNCHANGED_TARGET_YEARS`] needs its place spelled out ([`Unchanged`]).
 #[derive(Debug)]
 struct TargetSeen {
     year: u16,
     value: Decimal,
     from: TargetFrom,
-    unit: String,
+    at: Pos,
+    /// Index into [`History::files`].
+    file: usize,
+    /// How many years in a row, up to this one, the target was `value`.
+    run: usize,
+}
+
+/// A target unchanged for [`UNCHANGED_TARGET_YEARS`] years, found as the
+/// years are joined.
+#[derive(Debug)]
+struct Unchanged {
+    /// Indices into the units and the indicators.
+    unit: usize,
+    indicator: usize,
+    year: u16,
+    value: Decimal,
+    from: TargetFrom,
     place: Place,
 }
+
+/// Unit and indicator indices into the catalogue.
+type TargetKey = (usize, usize);
 
 /// One unit's results for one year, as far as the comparison needs them.
 #[derive(Debug, PartialEq, Eq)]
@@ -67,8 +90,12 @@ pub struct ResultFigures {
 /// order and makes the comparisons across years.
 #[derive(Debug, Default)]
 pub struct History {
-    /// Targets by (unit id, indicator id), in year order.
-    targets: BTreeMap<(String, String), Vec<TargetSeen>>,
+    /// The files targets were read from (one targets.yaml per year).
+    files: Vec<(PathBuf, Arc<str>)>,
+    /// The latest target seen by (unit, indicator).
+    targets: BTreeMap<TargetKey, TargetSeen>,
+    /// Targets unchanged for [`UNCHANGED_TARGET_YEARS`] years in a row.
+    unchanged: Vec<Unchanged>,
     /// The latest results seen for each unit id.
     results: BTreeMap<String, ResultsSeen>,
     /// Indicators whose target is meant to stay the same (`fixed_target: true`).
@@ -100,11 +127,12 @@ impl History {
     /// (100% of drinking water sources up to standard, zero inferior water
     /// sections) cannot tighten, and a fixed one is not meant to, so neither
     /// is remembered.
+    /// `key`: the unit's and the indicator's index in the catalogue.
     #[allow(clippy::too_many_arguments)]
     pub fn target<T>(
         &mut self,
         loaded: &Loaded<T>,
-        region: &Unit,
+        key: TargetKey,
         indicator: &Indicator,
         year: u16,
         value: Decimal,
@@ -115,16 +143,25 @@ impl History {
         if value == low || value == high || self.fixed.contains(&indicator.id) {
             return;
         }
-        self.targets
-            .entry((region.id.clone(), indicator.id.clone()))
-            .or_default()
-            .push(TargetSeen {
-                year,
-                value,
-                from,
-                unit: region.name.clone(),
-                place: Place::of(loaded, at),
-            });
+        let file = self.file(&loaded.file, &loaded.text);
+        let seen = TargetSeen {
+            year,
+            value,
+            from,
+            at,
+            file,
+            run: 1,
+        };
+        self.targets.insert(key, seen);
+    }
+
+    /// The index of a targets file in `files`, added if new.
+    fn file(&mut self, file: &Path, text: &Arc<str>) -> usize {
+        if let Some(index) = self.files.iter().position(|(_, t)| Arc::ptr_eq(t, text)) {
+            return index;
+        }
+        self.files.push((file.to_path_buf(), Arc::clone(text)));
+        self.files.len() - 1
     }
 
     /// Remember a unit's results for `year`.
@@ -150,8 +187,29 @@ impl History {
     /// Add what a later year showed; a warning for each unit whose results
     /// are exactly the year before's.
     pub fn absorb(&mut self, later: History) -> Vec<Diagnostic> {
-        for (key, seen) in later.targets {
-            self.targets.entry(key).or_default().extend(seen);
+        for (key, mut now) in later.targets {
+            let (file, text) = &later.files[now.file];
+            now.file = self.file(file, text);
+            if let Some(before) = self.targets.get(&key) {
+                if now.year == before.year + 1 && now.value == before.value {
+                    now.run = before.run + 1;
+                }
+            }
+            if now.run == UNCHANGED_TARGET_YEARS {
+                self.unchanged.push(Unchanged {
+                    unit: key.0,
+                    indicator: key.1,
+                    year: now.year,
+                    value: now.value,
+                    from: now.from.clone(),
+                    place: Place {
+                        file: file.clone(),
+                        text: Arc::clone(text),
+                        at: now.at,
+                    },
+                });
+            }
+            self.targets.insert(key, now);
         }
         let mut warnings = Vec::new();
         for (id, now) in later.results {
@@ -173,38 +231,34 @@ impl History {
         warnings
     }
 
-    /// Warnings for targets unchanged for [`UNCHANGED_TARGET_YEARS`] years in a row.
-    pub fn warnings(&self) -> Vec<Diagnostic> {
+    /// Warnings for targets unchanged for [`UNCHANGED_TARGET_YEARS`] years
+    /// in a row; `units` and `indicators` are the catalogue the targets'
+    /// indices point into.
+    pub fn warnings(&self, units: &[Unit], indicators: &[Indicator]) -> Vec<Diagnostic> {
         // A default target is seen once per unit; its warning is one place
         // and one sentence, so it is collected once before the source is
         // attached (attaching scans the file, and targets.yaml can be large).
         let mut out: BTreeMap<(&PathBuf, Pos, String), &Place> = BTreeMap::new();
-        for ((_, indicator), seen) in &self.targets {
-            let mut run = 1;
-            for pair in seen.windows(2) {
-                let (before, now) = (&pair[0], &pair[1]);
-                run = if now.year == before.year + 1 && now.value == before.value {
-                    run + 1
-                } else {
-                    1
-                };
-                if run != UNCHANGED_TARGET_YEARS {
-                    continue;
+        for now in &self.unchanged {
+            let (Some(unit), Some(indicator)) =
+                (units.get(now.unit), indicators.get(now.indicator))
+            else {
+                continue;
+            };
+            let indicator = &indicator.id;
+            let first = now.year as usize + 1 - UNCHANGED_TARGET_YEARS;
+            let whose = match now.from {
+                TargetFrom::Default => format!("the default target for `{indicator}`"),
+                TargetFrom::Unit => {
+                    format!("the target for `{indicator}` for {}", unit.name)
                 }
-                let first = now.year as usize + 1 - UNCHANGED_TARGET_YEARS;
-                let whose = match now.from {
-                    TargetFrom::Default => format!("the default target for `{indicator}`"),
-                    TargetFrom::Unit => {
-                        format!("the target for `{indicator}` for {}", now.unit)
-                    }
-                };
-                let message = format!(
-                    "{whose} has been {} for five years in a row ({first}–{})",
-                    now.value, now.year
-                );
-                out.entry((&now.place.file, now.place.at, message))
-                    .or_insert(&now.place);
-            }
+            };
+            let message = format!(
+                "{whose} has been {} for five years in a row ({first}–{})",
+                now.value, now.year
+            );
+            out.entry((&now.place.file, now.place.at, message))
+                .or_insert(&now.place);
         }
         out.into_iter()
             .map(|((_, _, message), place)| {
@@ -214,5 +268,81 @@ impl History {
                 )
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::raw::{Better, Category, UnitKind};
+
+    fn targets_file(year: u16) -> Loaded<()> {
+        Loaded {
+            file: PathBuf::from(format!("data/{year}/targets.yaml")),
+            text: Arc::from("default:\n  pm25: 30\n"),
+            doc: (),
+        }
+    }
+
+    /// Years joined in order, each with its own history, as `validate` does.
+    fn unchanged_warnings(years: &[(u16, &str)]) -> Vec<String> {
+        let unit = Unit {
+            id: "a".into(),
+            name: "甲市".into(),
+            kind: UnitKind::City,
+            code: None,
+        };
+        let indicator = Indicator {
+            id: "pm25".into(),
+            name: "PM2.5".into(),
+            category: Category::Air,
+            unit: "μg/m³".into(),
+            better: Better::Lower,
+            range: (Decimal::ZERO, Decimal::from(500)),
+        };
+        let mut joined = History::default();
+        for &(year, value) in years {
+            let mut own = joined.for_a_year();
+            let value: Decimal = value.parse().unwrap();
+            let at = Pos { line: 2, column: 9 };
+            own.target(
+                &targets_file(year),
+                (0, 0),
+                &indicator,
+                year,
+                value,
+                at,
+                TargetFrom::Unit,
+            );
+            assert!(joined.absorb(own).is_empty());
+        }
+        let warnings = joined.warnings(&[unit], &[indicator]);
+        warnings.iter().map(|d| format!("{d}")).collect()
+    }
+
+    #[test]
+    fn a_target_unchanged_for_five_years_in_a_row_is_reported_once_where_the_fifth_is() {
+        let same: Vec<(u16, &str)> = (2019..=2025).map(|y| (y, "30")).collect();
+        assert_eq!(
+            unchanged_warnings(&same),
+            ["data/2023/targets.yaml:2:9: the target for `pm25` for 甲市 has been 30 for five years in a row (2019–2023)"]
+        );
+        // A year missing, or a change, starts the count again.
+        let gap = [
+            (2019, "30"),
+            (2020, "30"),
+            (2022, "30"),
+            (2023, "30"),
+            (2024, "30"),
+        ];
+        assert!(unchanged_warnings(&gap).is_empty());
+        let moved = [
+            (2020, "30"),
+            (2021, "29"),
+            (2022, "29"),
+            (2023, "29"),
+            (2024, "29"),
+        ];
+        assert!(unchanged_warnings(&moved).is_empty());
     }
 }

@@ -80,8 +80,10 @@ pub fn validate(mut raw: RawProject) -> Result<(Project, Diagnostics), Diagnosti
             }
         }
     }
-    for warning in v.history.warnings() {
-        v.diags.push(warning);
+    if let (Some(units), Some(indicators)) = (&regions, &indicators) {
+        for warning in v.history.warnings(units, indicators) {
+            v.diags.push(warning);
+        }
     }
     let progress = v.progress_published(&raw.site, &raw_years, &years);
     if let Some(site) = &mut site {
@@ -278,13 +280,15 @@ impl Validator {
         if self.diags.error_count() != errors_before {
             return None;
         }
-        let (units, cards) = units?;
+        let (units, mut cards) = units?;
+        // Ranked once here, so that scores share the cards (`score::score_year`).
+        crate::score::rank(&mut cards);
         Some(Year {
             year,
             rules: rules?,
             targets_issued,
             units,
-            cards,
+            cards: cards.into(),
             bulletin: bulletin?,
             narratives,
             projects,

@@ -122,7 +122,7 @@ impl Validator {
         let mut table = Vec::new();
         // Units without a target, by rule indicator: one error per indicator.
         let mut without: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for (region_index, region) in catalogue.units.iter().enumerate() {
+        for region_index in 0..catalogue.units.len() {
             let own = overrides.get(&region_index);
             let mut row = Vec::new();
             for rule_index in 0..ruled.len() {
@@ -137,8 +137,9 @@ impl Validator {
                             };
                             let indicator =
                                 &catalogue.indicators[rules.indicators[rule_index].indicator];
+                            let key = (region_index, rules.indicators[rule_index].indicator);
                             self.history
-                                .target(loaded, region, indicator, year, value, at, from);
+                                .target(loaded, key, indicator, year, value, at, from);
                         }
                         row.push(target);
                     }
