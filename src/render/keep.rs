@@ -247,11 +247,17 @@ struct Tracked {
     reads: Arc<Mutex<BTreeSet<String>>>,
 }
 
+/// Note that the render read `name` (once: most reads repeat).
+fn note_read(reads: &Mutex<BTreeSet<String>>, name: &str) {
+    let mut reads = lock(reads);
+    if !reads.contains(name) {
+        reads.insert(name.to_string());
+    }
+}
+
 impl Tracked {
     fn read(&self, name: &str) {
-        if !lock(&self.reads).contains(name) {
-            lock(&self.reads).insert(name.to_string());
-        }
+        note_read(&self.reads, name);
     }
 }
 
@@ -297,9 +303,7 @@ struct Units {
 
 impl Units {
     fn read(&self, name: &str) {
-        if !lock(&self.reads).contains(name) {
-            lock(&self.reads).insert(name.to_string());
-        }
+        note_read(&self.reads, name);
     }
 }
 
