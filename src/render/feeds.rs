@@ -48,6 +48,14 @@ impl Renderer<'_> {
                 ));
             }
         }
+        // A progress page site.yaml publishes is written in every build,
+        // alone or beside its year's pages (render/progress.rs).
+        for year in &project.site.progress_published {
+            urls.push((
+                canonical(&project.site.base_url, &super::progress::path(*year)),
+                None,
+            ));
+        }
         for region in &project.units {
             urls.push((
                 canonical(

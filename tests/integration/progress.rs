@@ -355,8 +355,21 @@ fn site_yaml_publishes_a_draft_years_progress_page_alone() {
         warnings(&page),
         warnings(&read(&drafts, "2025/progress/index.html"))
     );
-    // Reached from the home page.
+    // Reached from the home page, and known to search engines: the sitemap
+    // lists it and nothing else of the draft year.
     assert!(read(&public, "index.html").contains("href=\"2025/progress/index.html\""));
+    let sitemap = read(&public, "sitemap.xml");
+    let draft_urls: Vec<&str> = sitemap
+        .split("<loc>")
+        .skip(1)
+        .filter_map(|rest| rest.split("</loc>").next())
+        .filter(|url| url.contains("/2025/"))
+        .collect();
+    assert_eq!(
+        draft_urls,
+        ["https://example.gov.cn/kaohe/2025/progress/"],
+        "{sitemap}"
+    );
 }
 
 #[test]
@@ -385,6 +398,14 @@ fn site_yaml_publishes_the_progress_page_of_a_published_year() {
     assert!(!year.contains("仅内部预览"));
     // Units link to their scorecards, which this build has.
     assert!(read(&out, "2025/progress/index.html").contains("href=\"../../2025/regions/"));
+    let sitemap = read(&out, "sitemap.xml");
+    assert_eq!(
+        sitemap
+            .matches("<loc>https://example.gov.cn/kaohe/2025/progress/</loc>")
+            .count(),
+        1,
+        "{sitemap}"
+    );
 }
 
 /// `check` on the sample with `progress:` appended to site.yaml.
