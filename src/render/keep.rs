@@ -15,7 +15,7 @@
 //! no render to be known.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io;
+use std::io::{self, Write as _};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
@@ -48,7 +48,11 @@ impl io::Write for HashWriter<'_> {
 /// values of a sequence cannot run into each other). False when it does
 /// not serialize.
 fn hash_json<T: Serialize + ?Sized>(hasher: &mut Sha256, value: &T) -> bool {
-    let whole = serde_json::to_writer(HashWriter(hasher), value).is_ok();
+    // serde_json writes a token at a time (a quote, a key, a comma): the
+    // hasher gets them a buffer at a time.
+    let mut out = io::BufWriter::with_capacity(8192, HashWriter(hasher));
+    let whole = serde_json::to_writer(&mut out, value).is_ok() && out.flush().is_ok();
+    drop(out);
     hasher.update([0]);
     whole
 }
