@@ -3,7 +3,7 @@
 //! that page). It runs on the pages in memory, after render and before write,
 //! so `build` fails with nothing written and `check --links` needs no output.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -249,8 +249,10 @@ pub fn check_scanned(
     source_of: impl Fn(&str) -> Option<Arc<str>>,
 ) -> Diagnostics {
     let site_root = site_path(base_url);
-    let existing: BTreeSet<&str> = existing.iter().map(String::as_str).collect();
-    let ids: BTreeMap<&str, &BTreeSet<String>> =
+    // Looked up once or more per link of every page: hashed, not compared
+    // along the long prefixes the site's paths share.
+    let existing: HashSet<&str> = existing.iter().map(String::as_str).collect();
+    let ids: HashMap<&str, &BTreeSet<String>> =
         pages.iter().map(|p| (p.path.as_str(), &p.ids)).collect();
     let no_ids = BTreeSet::new();
     let mut diags = Diagnostics::new();
@@ -265,7 +267,7 @@ pub fn check_scanned(
                 &reference.value,
                 &site_root,
                 &existing,
-                |target| ids.get(target).copied().unwrap_or(&no_ids).clone(),
+                |target| ids.get(target).copied().unwrap_or(&no_ids),
             ) else {
                 continue;
             };
@@ -305,12 +307,12 @@ pub fn check_scanned(
 }
 
 /// Why `link` on `page` does not resolve, or none when it does (or is not ours to check).
-fn broken(
+fn broken<'i>(
     page: &str,
     link: &str,
     site_root: &str,
-    existing: &BTreeSet<&str>,
-    mut ids_of: impl FnMut(&str) -> BTreeSet<String>,
+    existing: &HashSet<&str>,
+    ids_of: impl Fn(&str) -> &'i BTreeSet<String>,
 ) -> Option<String> {
     let link = link.trim();
     if link.is_empty() || link.starts_with("//") || has_scheme(link) {
@@ -397,6 +399,9 @@ fn normalise(path: &str) -> Option<String> {
 }
 
 fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_string();
+    }
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -15,9 +15,11 @@
 //! no render to be known.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Write as _};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::digest::hex;
@@ -26,6 +28,68 @@ use crate::stamp::PageRecord;
 /// The field of the year's view read through its length only.
 const UNITS: &str = "units";
 const UNITS_LEN: &str = "units.len";
+
+/// The hasher as serde_json's output: a value is hashed as it serializes,
+/// its JSON text never held whole.
+struct HashWriter<'h>(&'h mut Sha256);
+
+impl io::Write for HashWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Hash `value` as JSON, then a 0 (which no JSON text holds, so the
+/// values of a sequence cannot run into each other). False when it does
+/// not serialize.
+fn hash_json<T: Serialize + ?Sized>(hasher: &mut Sha256, value: &T) -> bool {
+    // serde_json writes a token at a time (a quote, a key, a comma): the
+    // hasher gets them a buffer at a time.
+    let mut out = io::BufWriter::with_capacity(8192, HashWriter(hasher));
+    let whole = serde_json::to_writer(&mut out, value).is_ok() && out.flush().is_ok();
+    drop(out);
+    hasher.update([0]);
+    whole
+}
+
+/// What a page is made from besides the year (its meta, its view, what its
+/// charts are drawn from), hashed from the typed views the page converts
+/// to template values: the template sees a function of exactly what they
+/// serialize, and serializing them is a fraction of the cost of walking
+/// the template values they become.
+pub(super) struct Parts {
+    hasher: Sha256,
+    whole: bool,
+}
+
+impl Parts {
+    pub(super) fn new() -> Parts {
+        Parts {
+            hasher: Sha256::new(),
+            whole: true,
+        }
+    }
+
+    /// The next part, in the page's fixed order.
+    pub(super) fn with<T: Serialize + ?Sized>(mut self, part: &T) -> Parts {
+        self.whole &= hash_json(&mut self.hasher, part);
+        self
+    }
+
+    /// Computed once for a page, compared (`keep`) and recorded (`record`).
+    pub(super) fn digest(self) -> PartsDigest {
+        PartsDigest(self.whole.then(|| self.hasher.finalize().into()))
+    }
+}
+
+/// The digest of a page's [`Parts`]; none when one of them does not
+/// serialize (the page is rendered, nothing is kept).
+pub(super) struct PartsDigest(Option<[u8; 32]>);
 
 /// The pages a build may keep, and what it records for the next one.
 pub struct Keeping {
@@ -87,7 +151,7 @@ impl Keeping {
         &self,
         path: &str,
         template: &str,
-        parts: &[&Value],
+        parts: &PartsDigest,
         year: &YearFields,
     ) -> bool {
         let Some(previous) = self.previous.get(path) else {
@@ -114,7 +178,7 @@ impl Keeping {
         &self,
         path: &str,
         template: &str,
-        parts: &[&Value],
+        parts: &PartsDigest,
         year: &YearFields,
         reads: &Mutex<BTreeSet<String>>,
         files: Vec<String>,
@@ -135,7 +199,7 @@ impl Keeping {
     fn digest(
         &self,
         template: &str,
-        parts: &[&Value],
+        parts: &PartsDigest,
         year: &YearFields,
         reads: &[String],
     ) -> Option<String> {
@@ -145,10 +209,7 @@ impl Keeping {
         hasher.update(template.as_bytes());
         hasher.update([0]);
         hasher.update(year.shared()?);
-        for part in parts {
-            hasher.update(serde_json::to_vec(part).ok()?);
-            hasher.update([0]);
-        }
+        hasher.update(parts.0?);
         for read in reads {
             hasher.update(read.as_bytes());
             hasher.update([0]);
@@ -175,9 +236,8 @@ struct Digests {
 }
 
 fn digest_of(value: &Value) -> Option<[u8; 32]> {
-    serde_json::to_vec(value)
-        .ok()
-        .map(|json| Sha256::digest(json).into())
+    let mut hasher = Sha256::new();
+    hash_json(&mut hasher, value).then(|| hasher.finalize().into())
 }
 
 impl YearFields {
@@ -206,10 +266,7 @@ impl YearFields {
             let mut shared = Sha256::new();
             let mut whole = true;
             for value in &self.shared {
-                match serde_json::to_vec(value) {
-                    Ok(json) => shared.update(json),
-                    Err(_) => whole = false,
-                }
+                whole &= hash_json(&mut shared, value);
             }
             Digests {
                 fields,
@@ -330,4 +387,42 @@ impl Object for Units {
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_hash_each_json_text_in_order_as_it_streams() {
+        let first = ("长春市", 93.45, Some(2u16));
+        let second = vec!["a".to_string(), String::new()];
+        let digest = Parts::new().with(&first).with(&second).digest().0;
+        let mut expected = Sha256::new();
+        for json in [
+            serde_json::to_vec(&first).unwrap(),
+            serde_json::to_vec(&second).unwrap(),
+        ] {
+            expected.update(json);
+            expected.update([0]);
+        }
+        assert_eq!(digest, Some(expected.finalize().into()));
+        let swapped = Parts::new().with(&second).with(&first).digest().0;
+        assert_ne!(digest, swapped, "the order of the parts counts");
+        let changed = Parts::new()
+            .with(&("长春市", 93.46, Some(2u16)))
+            .with(&second);
+        assert_ne!(digest, changed.digest().0, "a changed value changes it");
+    }
+
+    #[test]
+    fn a_part_that_does_not_serialize_leaves_nothing_to_keep() {
+        // JSON has no map keys that are pairs.
+        let part: BTreeMap<(u8, u8), u8> = BTreeMap::from([((1, 2), 3)]);
+        assert_eq!(Parts::new().with(&1).with(&part).with(&2).digest().0, None);
+        let keeping = Keeping::new("site".into(), BTreeMap::new());
+        let year = YearFields::new(Value::UNDEFINED, Vec::new());
+        let parts = Parts::new().with(&part).digest();
+        assert_eq!(keeping.digest("t.html", &parts, &year, &[]), None);
+    }
 }

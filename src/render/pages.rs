@@ -333,24 +333,24 @@ impl Renderer<'_> {
         meta.pub_date = Some(y.view.bulletin.date.clone());
         let card_value = v(&view);
         // 重点工程 (render/projects.rs)
-        let projects = v(projects::UnitProjectsView::new(
-            project,
-            y.year,
-            card.region,
-        ));
+        let unit_projects = projects::UnitProjectsView::new(project, y.year, card.region);
+        let projects = v(&unit_projects);
         // against the previous year (render/improvement.rs)
-        let change = v(improvement::UnitChangeView::new(
-            y.scored(),
-            self.before(y),
-            card,
-        ));
+        let unit_change = improvement::UnitChangeView::new(y.scored(), self.before(y), card);
+        let change = v(&unit_change);
         // What the page is made from besides the year (render/keep.rs); its
         // charts are drawn from the card, the year's rules and the theme.
-        let meta_value = v(&meta);
-        let parts = [&meta_value, &card_value, &projects, &change];
+        let parts = self.keeping.map(|_| {
+            super::keep::Parts::new()
+                .with(&meta)
+                .with(&view)
+                .with(&unit_projects)
+                .with(&unit_change)
+                .digest()
+        });
         const TEMPLATE: &str = "scorecard.html";
-        if let Some(keeping) = self.keeping {
-            if keeping.keep(&path, TEMPLATE, &parts, &y.fields) {
+        if let (Some(keeping), Some(parts)) = (self.keeping, &parts) {
+            if keeping.keep(&path, TEMPLATE, parts, &y.fields) {
                 return Ok(Vec::new());
             }
         }
@@ -379,9 +379,9 @@ impl Renderer<'_> {
             change => change.clone(),
         };
         files.push(self.render(TEMPLATE, &path, self.year_context(y.year.year, meta, extra))?);
-        if let Some(keeping) = self.keeping {
+        if let (Some(keeping), Some(parts)) = (self.keeping, &parts) {
             let written = files.iter().map(|f| f.path.clone()).collect();
-            keeping.record(&path, TEMPLATE, &parts, &y.fields, &reads, written);
+            keeping.record(&path, TEMPLATE, parts, &y.fields, &reads, written);
         }
         Ok(files)
     }
@@ -422,25 +422,26 @@ impl Renderer<'_> {
             self.years.iter().map(|p| (p.input.project, p.year)),
         );
         // 改善/持平/退步 per year, as each scorecard compares (render/improvement.rs)
-        let changes = improvement::unit_years(&view.id, self.years.iter().map(PublicYear::scored));
+        let unit_years =
+            improvement::unit_years(&view.id, self.years.iter().map(PublicYear::scored));
         let region = v(&view);
         let projects_by_year = v(&invested);
-        let changes = v(&changes);
+        let changes = v(&unit_years);
         // What the page is made from (render/keep.rs): no year's view but
         // these; its charts are drawn from them, every year's rules and
         // the theme.
-        let meta_value = v(&meta);
-        let cards_value = v(&cards);
-        let parts = [
-            &meta_value,
-            &region,
-            &cards_value,
-            &projects_by_year,
-            &changes,
-        ];
+        let parts = self.keeping.map(|_| {
+            super::keep::Parts::new()
+                .with(&meta)
+                .with(&view)
+                .with(&cards)
+                .with(&invested)
+                .with(&unit_years)
+                .digest()
+        });
         const TEMPLATE: &str = "region.html";
-        if let Some(keeping) = self.keeping {
-            if keeping.keep(&path, TEMPLATE, &parts, &self.site_fields) {
+        if let (Some(keeping), Some(parts)) = (self.keeping, &parts) {
+            if keeping.keep(&path, TEMPLATE, parts, &self.site_fields) {
                 return Ok(Vec::new());
             }
         }
@@ -463,10 +464,10 @@ impl Renderer<'_> {
             changes => changes.clone(),
         };
         files.push(self.render(TEMPLATE, &path, self.context(meta, extra))?);
-        if let Some(keeping) = self.keeping {
+        if let (Some(keeping), Some(parts)) = (self.keeping, &parts) {
             let written = files.iter().map(|f| f.path.clone()).collect();
             let none = std::sync::Mutex::default();
-            keeping.record(&path, TEMPLATE, &parts, &self.site_fields, &none, written);
+            keeping.record(&path, TEMPLATE, parts, &self.site_fields, &none, written);
         }
         Ok(files)
     }

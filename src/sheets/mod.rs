@@ -70,7 +70,8 @@ pub fn write_text(
     text: &str,
     format: &Format,
 ) -> Result<(), XlsxError> {
-    let text: String = if text.chars().count() > MAX_CELL_CHARS {
+    // A text of no more bytes than the limit has no more characters.
+    let text: String = if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
         text.chars().take(MAX_CELL_CHARS - 1).chain(['…']).collect()
     } else {
         text.to_string()
@@ -96,10 +97,26 @@ pub fn text_lines(text: &str, width: f64, scale: f64) -> u32 {
         .sum()
 }
 
-/// A decimal as the nearest binary float, through its text, so 86.3 is the
-/// float a spreadsheet program stores when 86.3 is typed.
+/// The powers of ten a float holds exactly.
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// A decimal as the nearest binary float, so 86.3 is the float a
+/// spreadsheet program stores when 86.3 is typed. When the digits and the
+/// power of ten are both exact floats (every figure a form holds), one
+/// division rounds once, to that nearest float; any other goes through its
+/// text, as a typed number is read.
 pub fn to_f64(value: Decimal) -> f64 {
-    value.normalize().to_string().parse().unwrap_or(0.0)
+    let digits = value.mantissa();
+    let power = usize::try_from(value.scale())
+        .ok()
+        .and_then(|scale| EXACT_POWERS_OF_TEN.get(scale));
+    match power {
+        Some(power) if digits != 0 && digits.unsigned_abs() < 1 << 53 => digits as f64 / power,
+        _ => value.normalize().to_string().parse().unwrap_or(0.0),
+    }
 }
 
 /// Write a decimal as a number cell.
@@ -250,5 +267,27 @@ mod tests {
         assert_eq!(to_f64("86.30".parse().unwrap()), 86.3);
         assert_eq!(to_f64("0.1".parse().unwrap()).to_string(), "0.1");
         assert_eq!(to_f64("-3.25".parse().unwrap()), -3.25);
+        assert_eq!(to_f64("-0.00".parse().unwrap()), 0.0);
+        // Beyond the exact floats: through the text.
+        let long: Decimal = "12345678901234567.891".parse().unwrap();
+        assert_eq!(to_f64(long), 12345678901234567.891);
+        let fine: Decimal = "0.0000000000000000000000001".parse().unwrap();
+        assert_eq!(to_f64(fine), 1e-25);
+    }
+
+    #[test]
+    fn the_division_gives_the_float_the_text_reads_as() {
+        // Pseudo-random digits and scales, against the parse of the text.
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let digits = (state >> 11) as i64 * if state & 1 == 0 { 1 } else { -1 };
+            let digits = digits % 10_i64.pow((state % 17) as u32 + 1);
+            let value = Decimal::new(digits, ((state >> 5) % 12) as u32);
+            let typed: f64 = value.normalize().to_string().parse().unwrap();
+            assert_eq!(to_f64(value).to_bits(), typed.to_bits(), "{value}");
+        }
     }
 }
