@@ -118,6 +118,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use std::fs;
 
     #[test]
     fn a_document_is_reused_only_for_the_same_text_and_type() {
@@ -137,5 +139,98 @@ mod tests {
         cache.begin().finish();
         let generation = cache.begin();
         assert_eq!(generation.get::<u32>(file, &digest("a: 1\n")), None);
+    }
+
+    /// A copy of the sample's input, which the edits below change.
+    fn sample() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for input in ["site.yaml", "data", "content", "themes"] {
+            for entry in walkdir::WalkDir::new(from.join(input)) {
+                let entry = entry.unwrap();
+                let to = dir.path().join(entry.path().strip_prefix(from).unwrap());
+                if entry.file_type().is_dir() {
+                    fs::create_dir_all(&to).unwrap();
+                } else {
+                    fs::copy(entry.path(), &to).unwrap();
+                }
+            }
+        }
+        dir
+    }
+
+    /// Everything a load gives: every document (with its file and text)
+    /// and every diagnostic.
+    fn loaded(root: &Path, cache: Option<&ParseCache>) -> String {
+        let (project, diags) = super::super::load_with(root, cache);
+        format!("{project:?}\n{diags:?}")
+    }
+
+    const FILES: [&str; 4] = [
+        "data/2024/results/changchun.yaml",
+        "data/2024/targets.yaml",
+        "data/regions.yaml",
+        "content/2024/bulletin.md",
+    ];
+
+    /// What an edit does to a file's bytes.
+    fn edit(text: &str, kind: u8) -> Vec<u8> {
+        match kind {
+            // A figure changed.
+            0 => text.replacen('8', "7", 1),
+            // A syntax error.
+            1 => format!("{text}\n: [\n"),
+            // An unknown key (a problem the parse reports, document kept).
+            2 => format!("{text}\nbogus_key: 1\n"),
+            // An anchor under `internal:`.
+            3 => format!("{text}\ninternal:\n  note: &a x\n"),
+            // Invalid UTF-8.
+            4 => return [text.as_bytes(), b"\xff\n"].concat(),
+            // The same bytes written again.
+            _ => text.to_string(),
+        }
+        .into_bytes()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(8))]
+
+        /// After any series of edits (problems made and mended, files
+        /// reverted, removed and put back), a load through the cache gives
+        /// exactly the documents and diagnostics a load without one gives.
+        #[test]
+        fn a_cached_load_is_a_fresh_load(
+            edits in proptest::collection::vec((0..FILES.len(), 0u8..8), 1..6)
+        ) {
+            let dir = sample();
+            let root = dir.path();
+            let cache = ParseCache::new();
+            let original: Vec<String> = FILES
+                .iter()
+                .map(|f| fs::read_to_string(root.join(f)).unwrap())
+                .collect();
+            prop_assert_eq!(loaded(root, Some(&cache)), loaded(root, None));
+            for (file, kind) in edits {
+                let path = root.join(FILES[file]);
+                match kind {
+                    6 => fs::write(&path, &original[file]).unwrap(),
+                    7 => {
+                        let _ = fs::remove_file(&path);
+                    }
+                    _ => {
+                        let bytes = fs::read(&path).unwrap_or_default();
+                        fs::write(&path, edit(&String::from_utf8_lossy(&bytes), kind)).unwrap();
+                    }
+                }
+                prop_assert_eq!(loaded(root, Some(&cache)), loaded(root, None));
+            }
+            // Put back as it was, every document comes from the cache or
+            // from parsing, and they agree.
+            for (file, text) in FILES.iter().zip(&original) {
+                fs::write(root.join(file), text).unwrap();
+            }
+            prop_assert_eq!(loaded(root, Some(&cache)), loaded(root, None));
+            prop_assert!(cache.hits() > 100, "{} documents reused", cache.hits());
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use serde::Deserialize;
-use serde_saphyr::Spanned;
+use super::yaml::Spanned;
 
 use super::yaml::{Dec, IdMap};
 use super::{into_doc, layout::unexpected, rel, RawYear, Reader, DATA};

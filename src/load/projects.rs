@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use serde::Deserialize;
-use serde_saphyr::Spanned;
+use super::yaml::Spanned;
 
 use super::yaml::{Date, Dec};
 use super::{into_doc, layout::unexpected, rel, RawYear, Reader, DATA};

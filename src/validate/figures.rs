@@ -2,7 +2,7 @@
 //! which indicators a method can score.
 
 use rust_decimal::Decimal;
-use serde_saphyr::Spanned;
+use crate::load::yaml::Spanned;
 
 use super::Validator;
 use crate::load::raw::RawMethod;

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use serde_saphyr::Spanned;
+use crate::load::yaml::Spanned;
 
 mod address;
 mod catalogue;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use serde_saphyr::Spanned;
+use crate::load::yaml::Spanned;
 
 use super::{did_you_mean, is_slug, slug_help, Catalogue, Validator};
 use crate::diagnostic::Pos;

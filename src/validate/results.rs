@@ -2,7 +2,7 @@
 //! assessed unit, checked against the year's rules and targets, then scored.
 
 use rust_decimal::Decimal;
-use serde_saphyr::Spanned;
+use crate::load::yaml::Spanned;
 
 use super::history::ResultFigures;
 use super::scoring::RulesFile;

@@ -3,7 +3,7 @@
 //! the bonus cap and the grade thresholds.
 
 use rust_decimal::Decimal;
-use serde_saphyr::Spanned;
+use crate::load::yaml::Spanned;
 
 use super::{did_you_mean, Catalogue, Validator};
 use crate::load::raw::{RawMethod, RawRules};
