@@ -105,9 +105,15 @@ impl Generation<'_> {
 
     /// The load is over: what it read is what the next load may reuse.
     pub(super) fn finish(self) {
-        let new = self.new.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let new = self
+            .new
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         *lock(&self.cache.entries) = new;
-        *lock(&self.cache.hits) = self.hits.into_inner().unwrap_or_else(PoisonError::into_inner);
+        *lock(&self.cache.hits) = self
+            .hits
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
     }
 }
 
@@ -131,8 +137,14 @@ mod tests {
         let generation = cache.begin();
         assert_eq!(generation.get::<u32>(file, &digest("a: 2\n")), None);
         assert_eq!(generation.get::<u64>(file, &digest("a: 1\n")), None);
-        assert_eq!(generation.get::<u32>(Path::new("b.yaml"), &digest("a: 1\n")), None);
-        assert_eq!(generation.get::<u32>(file, &digest("a: 1\n")).as_deref(), Some(&1));
+        assert_eq!(
+            generation.get::<u32>(Path::new("b.yaml"), &digest("a: 1\n")),
+            None
+        );
+        assert_eq!(
+            generation.get::<u32>(file, &digest("a: 1\n")).as_deref(),
+            Some(&1)
+        );
         generation.finish();
         assert_eq!(cache.hits(), 1);
         // A load that did not read the file forgets it.

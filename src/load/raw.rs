@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
 use super::yaml::Spanned;
+use serde::Deserialize;
 
 use super::yaml::{Date, Dec, Figure, IdMap, Measurement};
 

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use rust_decimal::Decimal;
 use crate::load::yaml::Spanned;
+use rust_decimal::Decimal;
 
 use super::{did_you_mean, is_slug, slug_help, Catalogue, Validator};
 use crate::diagnostic::Pos;
