@@ -14,6 +14,7 @@
 #              (includes the 100 ms debounce and the polling interval)
 #   CPU      — serve's CPU time (user + system) from the write to the figure
 #   peak RSS — serve's resident high-water mark (VmHWM) at the end
+#   stages   — serve's own per-stage timings of each build (`-v`)
 #
 # Usage: cargo build --release && scripts/bench-serve-rebuild.sh
 #        ECOSCORE=path/to/ecoscore RUNS=31 scripts/bench-serve-rebuild.sh
@@ -46,7 +47,7 @@ else
 fi
 year=$(basename "$latest")
 
-"$bin" --root "$work" serve --port 0 >"$log" 2>&1 &
+"$bin" -v --root "$work" serve --port 0 >"$log" 2>&1 &
 pid=$!
 trap 'kill -INT $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; eval "$restore"; rm -rf "$scratch"' EXIT
 
@@ -90,3 +91,5 @@ echo "median rebuild: $(echo "$rebuilds" | median) ms"
 echo "median visible: $(echo "$visible" | tr ' ' '\n' | grep . | median) ms"
 echo "CPU ms per edit: $cpu (median $(echo "$cpu" | tr ' ' '\n' | grep . | median))"
 echo "peak RSS: $((peak / 1024)) MiB"
+echo "stages (first build, then each rebuild):"
+grep -E '^load [0-9]+ ms' "$log" || true

@@ -50,7 +50,16 @@ impl Project {
     /// Load and validate the project at `root`: `Ok` with any warnings, or
     /// every error found.
     pub fn load(root: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
-        let (raw, mut diags) = load::load(root);
+        Project::load_with(root, None)
+    }
+
+    /// [`Project::load`], parsing only the files whose text `cache` does
+    /// not hold from the previous load (`serve` keeps one between rebuilds).
+    pub fn load_with(
+        root: &Path,
+        cache: Option<&load::ParseCache>,
+    ) -> Result<(Project, Diagnostics), Diagnostics> {
+        let (raw, mut diags) = load::load_with(root, cache);
         match validate::validate(raw) {
             Ok((project, warnings)) if !diags.has_errors() => {
                 diags.extend(warnings);

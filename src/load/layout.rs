@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -161,7 +162,7 @@ impl Reader<'_> {
                     for (id, file, text) in read {
                         match text {
                             Ok(Some(text)) => {
-                                let doc = text.to_string();
+                                let doc = Arc::new(text.to_string());
                                 year.narratives.insert(id, Loaded { file, text, doc });
                             }
                             Ok(None) => {}
@@ -226,6 +227,7 @@ pub fn load_for_sheets(root: &Path, with_results: &[u16]) -> (RawProject, Diagno
         root,
         real_root: &real_root,
         claims: Claims::new(&real_root),
+        cache: None,
     };
     let site = reader.yaml_doc::<RawSite>(Path::new(SITE_FILE), &mut diags);
     let regions = reader.yaml_doc::<RawRegions>(&rel(&[DATA, "regions.yaml"]), &mut diags);

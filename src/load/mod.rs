@@ -4,8 +4,10 @@
 //! its own, and every failure becomes a diagnostic. Whether the documents
 //! agree with each other is the next stage's question (`validate`).
 
+mod cache;
 mod claims;
 mod layout;
+pub use cache::ParseCache;
 pub use layout::load_for_sheets;
 pub mod progress;
 pub mod projects;
@@ -47,12 +49,13 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 /// `render::theme::config`, claimed here like every theme file).
 pub const THEME_CONFIG: &str = "theme.yaml";
 
-/// A parsed document with the file it came from.
+/// A parsed document with the file it came from. The document is shared
+/// with the [`ParseCache`] that may hand it to the next load.
 #[derive(Debug)]
 pub struct Loaded<T> {
     pub file: PathBuf,
     pub text: Arc<str>,
-    pub doc: T,
+    pub doc: Arc<T>,
 }
 
 /// A document that is expected in the project: parsed, absent, or present but broken
@@ -112,6 +115,12 @@ pub struct RawProject {
 
 /// Read and parse every input file under `root`.
 pub fn load(root: &Path) -> (RawProject, Diagnostics) {
+    load_with(root, None)
+}
+
+/// [`load`], taking the documents of files whose text is unchanged from
+/// `cache` and leaving this load's documents in it for the next.
+pub fn load_with(root: &Path, cache: Option<&ParseCache>) -> (RawProject, Diagnostics) {
     let mut diags = Diagnostics::new();
     let Some(real_root) = fs::canonicalize(root).ok().filter(|p| p.is_dir()) else {
         diags.push(
@@ -138,6 +147,7 @@ pub fn load(root: &Path) -> (RawProject, Diagnostics) {
         root,
         real_root: &real_root,
         claims: Claims::new(&real_root),
+        cache: cache.map(ParseCache::begin),
     };
     let site = reader.yaml_doc::<RawSite>(Path::new(SITE_FILE), &mut diags);
     let regions = reader.yaml_doc::<RawRegions>(&rel(&[DATA, "regions.yaml"]), &mut diags);
@@ -156,6 +166,9 @@ pub fn load(root: &Path) -> (RawProject, Diagnostics) {
         pages,
     };
     refuse_files_read_twice(&reader, &mut project, &mut diags);
+    if let Some(generation) = reader.cache {
+        generation.finish();
+    }
     (project, diags)
 }
 
@@ -179,6 +192,8 @@ struct Reader<'a> {
     real_root: &'a Path,
     /// Every input file met so far, to find one reached under two names.
     claims: Claims,
+    /// Documents of the previous load, and those of this one for the next.
+    cache: Option<cache::Generation<'a>>,
 }
 
 /// Join path parts with `/` so diagnostics read the same on every platform.
@@ -327,16 +342,51 @@ impl Reader<'_> {
         }
     }
 
-    fn yaml<T: DeserializeOwned>(&self, file: &Path) -> Parsed<T> {
+    /// The document `file`'s text parsed into, from the cache when the
+    /// same text parsed without a problem before; `parse` otherwise, its
+    /// document kept for the next load when it reported nothing.
+    fn parsed<T: Send + Sync + 'static>(
+        &self,
+        file: &Path,
+        text: &Arc<str>,
+        parse: impl FnOnce() -> Result<T, yaml::Broken<T>>,
+    ) -> Parsed<T> {
+        let loaded = |doc| Loaded {
+            file: file.to_path_buf(),
+            text: Arc::clone(text),
+            doc,
+        };
+        let Some(generation) = &self.cache else {
+            return match parse() {
+                Ok(doc) => Ok(Some(loaded(Arc::new(doc)))),
+                Err(broken) => Err(broken.map(|doc| loaded(Arc::new(doc)))),
+            };
+        };
+        let digest = cache::digest(text);
+        if let Some(doc) = generation.get::<T>(file, &digest) {
+            return Ok(Some(loaded(doc)));
+        }
+        match parse() {
+            Ok(doc) => {
+                let doc = Arc::new(doc);
+                generation.put(file, digest, &doc);
+                Ok(Some(loaded(doc)))
+            }
+            Err(broken) => Err(broken.map(|doc| loaded(Arc::new(doc)))),
+        }
+    }
+
+    fn yaml<T: DeserializeOwned + Send + Sync + 'static>(&self, file: &Path) -> Parsed<T> {
         let Some(text) = self.text(file)? else {
             return Ok(None);
         };
-        let loaded = |doc| Loaded {
-            file: file.to_path_buf(),
-            text: Arc::clone(&text),
-            doc,
-        };
-        let anchors: Vec<Diagnostic> = crate::diagnostic::anchors_under_internal(&text)
+        self.parsed(file, &text, || Reader::parse_yaml(file, &text))
+    }
+
+    /// What [`yaml::parse`] makes of `text`, refused first if an anchor
+    /// under `internal:` could copy a note out.
+    fn parse_yaml<T: DeserializeOwned>(file: &Path, text: &Arc<str>) -> Result<T, yaml::Broken<T>> {
+        let anchors: Vec<Diagnostic> = crate::diagnostic::anchors_under_internal(text)
             .into_iter()
             .map(|at| {
                 Diagnostic::error(file, at, "an anchor (`&name`) under `internal:`")
@@ -349,29 +399,25 @@ impl Reader<'_> {
                 readable: None,
             });
         }
-        match yaml::parse::<T>(file, &text) {
-            Ok(doc) => Ok(Some(loaded(doc))),
-            Err(broken) => Err(broken.map(loaded)),
-        }
+        yaml::parse::<T>(file, text)
     }
 
-    fn yaml_doc<T: DeserializeOwned>(&self, file: &Path, diags: &mut Diagnostics) -> Doc<T> {
+    fn yaml_doc<T: DeserializeOwned + Send + Sync + 'static>(
+        &self,
+        file: &Path,
+        diags: &mut Diagnostics,
+    ) -> Doc<T> {
         into_doc(self.yaml(file), diags)
     }
 
-    fn markdown<M: DeserializeOwned>(&self, file: &Path) -> Parsed<Markdown<M>> {
+    fn markdown<M: DeserializeOwned + Send + Sync + 'static>(
+        &self,
+        file: &Path,
+    ) -> Parsed<Markdown<M>> {
         let Some(text) = self.text(file)? else {
             return Ok(None);
         };
-        let loaded = |doc| Loaded {
-            file: file.to_path_buf(),
-            text: Arc::clone(&text),
-            doc,
-        };
-        match split_front_matter::<M>(file, &text) {
-            Ok(doc) => Ok(Some(loaded(doc))),
-            Err(broken) => Err(broken.map(loaded)),
-        }
+        self.parsed(file, &text, || split_front_matter::<M>(file, &text))
     }
 
     /// Names of the entries of a directory, sorted, and whether each is a

@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
+use super::yaml::Spanned;
 use rayon::prelude::*;
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 
 use super::yaml::{Dec, IdMap};
 use super::{into_doc, layout::unexpected, rel, RawYear, Reader, DATA};

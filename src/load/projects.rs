@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
+use super::yaml::Spanned;
 use rayon::prelude::*;
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 
 use super::yaml::{Date, Dec};
 use super::{into_doc, layout::unexpected, rel, RawYear, Reader, DATA};

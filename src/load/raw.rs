@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use super::yaml::Spanned;
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 
 use super::yaml::{Date, Dec, Figure, IdMap, Measurement};
 
@@ -98,11 +98,11 @@ fn default_language() -> String {
 }
 
 fn default_theme() -> S<String> {
-    Spanned::new(
+    Spanned::from(serde_saphyr::Spanned::new(
         "default".to_string(),
         serde_saphyr::Location::UNKNOWN,
         serde_saphyr::Location::UNKNOWN,
-    )
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]

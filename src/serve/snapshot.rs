@@ -14,6 +14,7 @@ use axum::body::Bytes;
 
 use super::{Report, ServeEvent, OWN_PREFIX};
 use crate::diagnostic::Diagnostics;
+use crate::load::ParseCache;
 use crate::output::OutputFile;
 use crate::site::{Options, Site, Stage};
 
@@ -73,6 +74,9 @@ pub(super) struct Builder {
     /// each rebuild is a partial build over the previous output
     /// (docs/rebuilds.md), so serve holds no page in memory.
     scratch: tempfile::TempDir,
+    /// The documents of the last build's load: a rebuild parses only the
+    /// files whose text changed.
+    cache: ParseCache,
 }
 
 impl Builder {
@@ -91,6 +95,7 @@ impl Builder {
             process: std::process::id(),
             builds: 0,
             scratch,
+            cache: ParseCache::new(),
         })
     }
 
@@ -115,6 +120,7 @@ impl Builder {
         };
         let written = Mutex::new(HashMap::new());
         let result = Site::new(&self.root, &options)
+            .parse_cache(&self.cache)
             .observe(&mut |stage| marks.push((stage, Instant::now())))
             .on_write(&|file: &OutputFile| {
                 let hash = fingerprint(&file.path, &file.bytes);

@@ -20,6 +20,7 @@ use std::sync::{Mutex, PoisonError};
 use crate::archive;
 use crate::diagnostic::Diagnostics;
 use crate::links;
+use crate::load::ParseCache;
 use crate::model::Project;
 use crate::output::OutputFile;
 use crate::render::{self, RenderInput, Theme, YearInput};
@@ -65,6 +66,9 @@ pub struct Site<'o> {
     observer: Option<&'o mut dyn FnMut(Stage)>,
     /// Told of each file [`Site::build`] renders (not of the files it keeps).
     written: Option<Written<'o>>,
+    /// The documents of the previous load, reused where a file's text is
+    /// unchanged (see [`Site::parse_cache`]).
+    cache: Option<&'o ParseCache>,
 }
 
 /// What [`Site::on_write`] calls, from any thread.
@@ -130,7 +134,16 @@ impl<'o> Site<'o> {
             options: options.clone(),
             observer: None,
             written: None,
+            cache: None,
         }
+    }
+
+    /// Take documents from `cache` where a file's text is the one parsed
+    /// before, and leave this run's documents in it: a long-running caller
+    /// (`serve`) parses only what changed between two runs.
+    pub fn parse_cache(mut self, cache: &'o ParseCache) -> Site<'o> {
+        self.cache = Some(cache);
+        self
     }
 
     /// Call `written` with each file [`Site::build`] renders, as it goes to
@@ -232,7 +245,7 @@ impl<'o> Site<'o> {
     ) -> Result<Outcome, Diagnostics> {
         self.stage(Stage::Load);
         let root = &self.root.clone();
-        let (project, mut warnings) = Project::load(root)?;
+        let (project, mut warnings) = Project::load_with(root, self.cache)?;
         let archives = archive::load_archives(root, &project)?;
         warnings.extend(archives.warnings);
         let theme = Theme::load(root, &project.site.theme)?;

@@ -243,7 +243,7 @@ impl Validator {
                 id.clone(),
                 Narrative {
                     file: loaded.file.clone(),
-                    markdown: loaded.doc.clone(),
+                    markdown: loaded.doc.to_string(),
                 },
             );
         }

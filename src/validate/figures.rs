@@ -1,8 +1,8 @@
 //! Figures that scoring relies on: what an entry may be written as, and
 //! which indicators a method can score.
 
+use crate::load::yaml::Spanned;
 use rust_decimal::Decimal;
-use serde_saphyr::Spanned;
 
 use super::Validator;
 use crate::load::raw::RawMethod;

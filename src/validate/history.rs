@@ -280,7 +280,7 @@ mod tests {
         Loaded {
             file: PathBuf::from(format!("data/{year}/targets.yaml")),
             text: Arc::from("default:\n  pm25: 30\n"),
-            doc: (),
+            doc: Arc::new(()),
         }
     }
 

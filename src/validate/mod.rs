@@ -13,9 +13,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::load::yaml::Spanned;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use serde_saphyr::Spanned;
 
 mod address;
 mod catalogue;

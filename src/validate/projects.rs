@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::load::yaml::Spanned;
 use rust_decimal::Decimal;
-use serde_saphyr::Spanned;
 
 use super::{did_you_mean, is_slug, slug_help, Catalogue, Validator};
 use crate::diagnostic::Pos;

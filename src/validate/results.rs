@@ -1,8 +1,8 @@
 //! A year's results (data/<year>/results/<unit>.yaml): one file per
 //! assessed unit, checked against the year's rules and targets, then scored.
 
+use crate::load::yaml::Spanned;
 use rust_decimal::Decimal;
-use serde_saphyr::Spanned;
 
 use super::history::ResultFigures;
 use super::scoring::RulesFile;

@@ -2,8 +2,8 @@
 //! the 100 points, how each indicator is scored, the key-task categories,
 //! the bonus cap and the grade thresholds.
 
+use crate::load::yaml::Spanned;
 use rust_decimal::Decimal;
-use serde_saphyr::Spanned;
 
 use super::{did_you_mean, Catalogue, Validator};
 use crate::load::raw::{RawMethod, RawRules};

@@ -649,3 +649,86 @@ fn after_an_edit_it_serves_what_a_clean_build_writes() {
         assert!(edited.body.contains(shown), "the edit is served at {page}");
     }
 }
+
+/// The text of the problems page's full report, as `check` prints it.
+fn problems_report(body: &str) -> String {
+    let start = body.find("<pre>").expect("a report") + "<pre>".len();
+    let end = body[start..].find("</pre>").expect("report closed") + start;
+    body[start..end]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// serve keeps each file's parsed document between rebuilds: files broken
+/// while it runs are reported exactly as `check` reports them (a file with
+/// a problem is parsed every time, broken again the same way as before),
+/// and once they are put back byte for byte, what it serves is what a clean
+/// build writes.
+#[test]
+fn files_broken_and_put_back_are_reported_and_served_as_without_a_cache() {
+    let project = sample_project();
+    let root = project.path();
+    let server = Server::start(root);
+    let index = "/kaohe/index.html";
+    let page = format!("/kaohe/{SCORECARD}");
+    let other = "data/2025/results/changchun.yaml";
+    let originals: Vec<(&str, Vec<u8>)> = [RESULTS, other]
+        .into_iter()
+        .map(|f| (f, std::fs::read(root.join(f)).unwrap()))
+        .collect();
+    // Twice the same breakage, with a good edit between: the second time
+    // the other files come from the cache, the broken ones never do. Each
+    // wait is for what the page shows, not for the next version: saving two
+    // files may rebuild in between.
+    for round in 0..2 {
+        edit(root, RESULTS, "satisfaction: 89.2", "satisfaction: [89.2");
+        append(root, other, "bogus_key: 1\n");
+        let problems = server.wait_for(index, REBUILD_WITHIN, "both problems", |r| {
+            let body = &r.body;
+            r.status == 500 && body.contains(RESULTS) && body.contains(other)
+        });
+        let report = problems_report(&problems.body);
+        let check = Test::new().root(root).args(["check"]).run().failure();
+        assert!(
+            check.stderr.contains(report.trim_end()),
+            "round {round}: serve reports what check reports\n--- serve ---\n{report}\n--- check ---\n{}",
+            check.stderr
+        );
+        for (file, bytes) in &originals {
+            std::fs::write(root.join(file), bytes).unwrap();
+        }
+        server.wait_for(&page, REBUILD_WITHIN, "the site again", |r| {
+            r.status == 200 && r.body.contains("13.38")
+        });
+        edit(root, RESULTS, "satisfaction: 89.2", "satisfaction: 80.2");
+        server.wait_for(&page, REBUILD_WITHIN, "a good edit", |r| {
+            r.status == 200 && r.body.contains("12.03")
+        });
+        edit(root, RESULTS, "satisfaction: 80.2", "satisfaction: 89.2");
+        server.wait_for(&page, REBUILD_WITHIN, "the edit undone", |r| {
+            r.status == 200 && r.body.contains("13.38")
+        });
+    }
+    let outputs = tempfile::tempdir().unwrap();
+    let out = outputs.path().join("public");
+    Test::new()
+        .root(root)
+        .args(["build", "--drafts", "--out"])
+        .arg(&out)
+        .run()
+        .success();
+    let mut compared = 0;
+    for (path, bytes) in read_tree(&out) {
+        let Ok(text) = String::from_utf8(bytes) else {
+            continue;
+        };
+        let served = server.get(&format!("/kaohe/{path}"));
+        assert_eq!(served.status, 200, "{path}");
+        assert!(without_reload_tag(&served.body) == text, "{path} differs");
+        compared += 1;
+    }
+    assert!(compared > 100, "{compared} files compared");
+}

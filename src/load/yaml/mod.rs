@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 
 use crate::diagnostic::{suggest, Diagnostic, Pos};
 
@@ -20,9 +19,39 @@ mod recover;
 
 pub use figure::{Dec, Figure, Measurement, Source};
 
+/// A value with the line and column it was written at: what
+/// `serde_saphyr::Spanned` reads, less the spans and the second location
+/// nothing after parsing looks at. A document holds one per value, so this
+/// is most of a parsed document's memory (a third of it with the full
+/// locations, which `serve`'s parse cache would hold for every file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    line: u32,
+    column: u32,
+}
+
+impl<T> From<serde_saphyr::Spanned<T>> for Spanned<T> {
+    fn from(spanned: serde_saphyr::Spanned<T>) -> Spanned<T> {
+        // Where the value is used (an alias's place, not its anchor's).
+        let at = spanned.referenced;
+        let narrow = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        Spanned {
+            value: spanned.value,
+            line: narrow(at.line()),
+            column: narrow(at.column()),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Spanned<T>, D::Error> {
+        serde_saphyr::Spanned::<T>::deserialize(deserializer).map(Spanned::from)
+    }
+}
+
 pub fn pos<T>(spanned: &Spanned<T>) -> Pos {
-    let location = spanned.referenced;
-    Pos::new(location.line() as usize, location.column() as usize)
+    Pos::new(spanned.line as usize, spanned.column as usize)
 }
 
 /// The position of the `key:` that introduces the value at `value`: the
@@ -407,6 +436,9 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for IdMap<V> {
                 while let Some(entry) = map.next_entry::<Spanned<String>, Spanned<V>>()? {
                     entries.push(entry);
                 }
+                // Documents are kept between loads (`load::ParseCache`):
+                // no room for entries that will never come.
+                entries.shrink_to_fit();
                 Ok(IdMap(entries))
             }
 
