@@ -9,7 +9,7 @@ use rust_xlsxwriter::{Workbook, XlsxError};
 use super::BriefingView;
 use crate::model::{Project, Year};
 use crate::score::YearScores;
-use crate::sheets::open_data::{finish, n, results_sheets, sample_mark, t, table, yes_no, C};
+use crate::sheets::open_data::{finish, n, results_sheets, sample_mark, t, table, yes_no, Rows, C};
 use crate::sheets::Styles;
 
 /// `briefing.xlsx`: the briefing copy's tables, dated with its 印发日期.
@@ -23,7 +23,15 @@ pub(super) fn briefing_xlsx(
     let styles = Styles::new();
     let y = year.year;
     let mark = sample_mark(project);
-    results_sheets(&mut workbook, &styles, project, year, scores)?;
+    // In memory: the briefing's rows never go to a temporary file.
+    results_sheets(
+        &mut workbook,
+        &styles,
+        Rows::InMemory,
+        project,
+        year,
+        scores,
+    )?;
     let mut rows = Vec::new();
     for row in &view.self_assessment {
         for part in row.parts.iter().chain([&row.total]) {
@@ -51,6 +59,7 @@ pub(super) fn briefing_xlsx(
     table(
         &mut workbook,
         &styles,
+        Rows::InMemory,
         "自评与核定",
         &format!("{y}年度各地区自评分与核定分{mark}"),
         &columns,
@@ -105,6 +114,7 @@ pub(super) fn briefing_xlsx(
         table(
             &mut workbook,
             &styles,
+            Rows::InMemory,
             "与上年度比较",
             &format!("{y}年度与{p}年度考核结果比较{mark}"),
             &columns,
@@ -123,6 +133,7 @@ pub(super) fn briefing_xlsx(
     table(
         &mut workbook,
         &styles,
+        Rows::InMemory,
         "内部意见",
         &format!("{y}年度内部意见（不公开）{mark}"),
         &[("单位", 18.0), ("类别", 12.0), ("内容", 80.0)],

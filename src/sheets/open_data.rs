@@ -42,21 +42,31 @@ pub(crate) fn n(text: &str) -> C {
     text.parse().map_or_else(|_| t(text), C::Num)
 }
 
+/// Where a workbook's rows wait until it is saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rows {
+    /// Each row goes out to a temporary file as soon as the next one starts
+    /// (shared strings as before), so a national year's cells are never all
+    /// held: the public workbooks. When the temporary folder cannot be
+    /// written, the sheet is built in memory, with the same cells.
+    Streamed,
+    /// Every row stays in memory: the briefing's rows never reach the disk,
+    /// not even as the unnamed temporary files of `Streamed`.
+    InMemory,
+}
+
 /// One sheet: a title row, a header row (frozen, repeated on every printed
 /// page) and the rows.
 pub(crate) fn table(
     workbook: &mut Workbook,
     styles: &Styles,
+    store: Rows,
     name: &str,
     title: &str,
     columns: &[(&str, f64)],
     rows: &[Vec<C>],
 ) -> Result<(), XlsxError> {
-    // In low-memory mode each row goes out to a temporary file as soon as
-    // the next one starts (shared strings as before), so a national year's
-    // cells are never all held; when the temporary folder cannot be
-    // written, the sheet is built in memory, with the same cells.
-    let low_memory = workbook.add_worksheet_with_low_memory().is_ok();
+    let low_memory = store == Rows::Streamed && workbook.add_worksheet_with_low_memory().is_ok();
     if !low_memory {
         workbook.add_worksheet();
     }
@@ -323,6 +333,7 @@ const INDICATOR_COLUMNS: [(&str, f64); 12] = [
 pub(crate) fn results_sheets(
     workbook: &mut Workbook,
     styles: &Styles,
+    store: Rows,
     project: &Project,
     year: &Year,
     scores: &YearScores,
@@ -332,6 +343,7 @@ pub(crate) fn results_sheets(
     table(
         workbook,
         styles,
+        store,
         "考核结果",
         &format!("{y}年度政府生态环境保护目标责任制考核结果{mark}"),
         &RESULT_COLUMNS,
@@ -340,6 +352,7 @@ pub(crate) fn results_sheets(
     table(
         workbook,
         styles,
+        store,
         "扣分明细",
         &format!("{y}年度各地区扣分及等次调整明细{mark}"),
         &LOST_COLUMNS,
@@ -348,6 +361,7 @@ pub(crate) fn results_sheets(
     table(
         workbook,
         styles,
+        store,
         "指标完成情况",
         &format!("{y}年度各地区主要指标目标值和完成值{mark}"),
         &INDICATOR_COLUMNS,
@@ -428,12 +442,20 @@ pub fn results_xlsx(
 ) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let styles = Styles::new();
-    results_sheets(&mut workbook, &styles, project, year, scores)?;
+    results_sheets(
+        &mut workbook,
+        &styles,
+        Rows::Streamed,
+        project,
+        year,
+        scores,
+    )?;
     // Like projects.csv, only for a year with a project library.
     if year.projects.iter().any(|list| !list.is_empty()) {
         table(
             &mut workbook,
             &styles,
+            Rows::Streamed,
             "重点工程",
             &format!("{}年度重点工程项目{}", year.year, sample_mark(project)),
             &PROJECT_COLUMNS,
@@ -486,7 +508,16 @@ mod tests {
                 vec![t(last), C::Blank],
             ];
             let columns = [("原因", 10.0), ("扣分", 8.0)];
-            table(&mut workbook, &Styles::new(), "表", "标题", &columns, &rows).unwrap();
+            table(
+                &mut workbook,
+                &Styles::new(),
+                Rows::Streamed,
+                "表",
+                "标题",
+                &columns,
+                &rows,
+            )
+            .unwrap();
             let xml = first_sheet_xml(&workbook.save_to_buffer().unwrap());
             let tags = row_tags(&xml);
             assert!(
