@@ -22,7 +22,7 @@ pub use canvas::escape;
 pub use palette::{contrast, hex, luminance, Palette, Rgb, MIN_TEXT_CONTRAST, WHITE};
 pub use projects::investment;
 pub use region::{key_indicators, trend};
-pub use scorecard::{indicators, unit_sections};
+pub use scorecard::{indicator_gauges, indicators, section_bars, unit_sections, Gauge, SectionBar};
 pub use year::{grade_distribution, heatmap, ranking, sections};
 
 use canvas::{px, text_width, Anchor, Pen, Shape, Weight};
