@@ -475,7 +475,8 @@ impl Renderer<'_> {
         let project = self.input.project;
         let palette = self.input.theme.palette();
         let view = UnitHistoryView::new(project, index, &self.input.years);
-        let path = format!("regions/{}/index.html", view.id);
+        let region_id = view.id.clone();
+        let path = format!("regions/{region_id}/index.html");
         let meta = self.meta(
             &path,
             format!("{} 历年考核结果", view.name),
@@ -528,25 +529,31 @@ impl Renderer<'_> {
                 return Ok(Vec::new());
             }
         }
-        let all: Vec<&YearView> = self.years.iter().map(|p| &p.view).collect();
-        let (charts, mut files) = chart_values(
-            &format!("regions/{}/", view.id),
-            if view.years.is_empty() {
-                Vec::new()
-            } else {
-                vec![
-                    ("trend", charts::trend(&view, &all, palette)),
-                    ("indicators", charts::key_indicators(&view, &cards, palette)),
-                ]
-            },
-        );
+        // The key indicators as the default theme shows them, a table with
+        // gauges (charts/region.rs); their chart only for a theme that reads it.
+        let key_indicators = v(&charts::key_indicator_table(&cards));
+        let mut draw: Vec<(&'static str, Draw)> = Vec::new();
+        if !view.years.is_empty() {
+            let all: Vec<&YearView> = self.years.iter().map(|p| &p.view).collect();
+            let trend = charts::trend(&view, &all, palette);
+            let (view, palette) = (std::sync::Arc::new(view), palette.clone());
+            draw.push(("trend", Box::new(move || trend.clone())));
+            draw.push((
+                "indicators",
+                Box::new(move || charts::key_indicators(&view, &cards, &palette)),
+            ));
+        }
+        let charts = DrawnOnRead::new(format!("regions/{}/", region_id), draw);
         let extra = minijinja::context! {
             region => region.clone(),
-            charts => charts,
+            key_indicators => key_indicators,
+            charts => Value::from_dyn_object(std::sync::Arc::clone(&charts)),
             projects_by_year => projects_by_year.clone(),
             changes => changes.clone(),
         };
-        files.push(self.render(TEMPLATE, &path, self.context(meta, extra))?);
+        let page = self.render(TEMPLATE, &path, self.context(meta, extra))?;
+        let mut files = charts.files();
+        files.push(page);
         if let Some(keeping) = self.keeping {
             let written = files.iter().map(|f| f.path.clone()).collect();
             let none = std::sync::Mutex::default();

@@ -594,25 +594,35 @@ fn unit_page_charts_total_rank_and_key_indicators_per_year() {
     assert_eq!(points.len(), 2);
     assert!(points.iter().all(|p| p["fill"] == GOOD));
 
-    let svg = read(&out, "regions/beta/key-indicators.svg");
-    assert_accessible(&svg, "chart-key-indicators");
-    let text = labels(layer(&svg, "labels"));
-    label(&text, "优良天数比率（%，越高越好）");
-    label(&text, "细颗粒物浓度（μg/m³，越低越好）");
+    // The key indicators: a table of years, each cell's figures with a
+    // gauge on the row's one scale; a miss in red and in words.
+    assert!(!out.join("regions/beta/key-indicators.svg").exists());
+    let html = read(&out, "regions/beta/index.html");
+    let rows = table_rows(&html, "key-table");
+    assert_eq!(rows.len(), 2, "only air and water indicators: {rows:?}");
     assert!(
-        !text.iter().any(|l| l.text.contains("森林覆盖率")),
+        !html.contains("森林覆盖率"),
         "only air and water indicators"
     );
-    // A miss: the value beside a red cross (legend 未完成).
-    label(&text, "80");
-    assert_eq!(
-        layer_elements(&svg, "points", "polyline")
-            .iter()
-            .filter(|p| p.get("stroke").map(String::as_str) == Some(FAIL))
-            .count(),
-        2
+    assert!(
+        rows[0].starts_with("><th>优良天数比率（%，越高越好）"),
+        "{}",
+        rows[0]
     );
-    label(&labels(layer(&svg, "legend")), "未完成");
+    assert!(
+        rows[1].starts_with("><th>细颗粒物浓度（μg/m³，越低越好）"),
+        "{}",
+        rows[1]
+    );
+    let last = |row: &str| row.rsplit("<td").next().unwrap().to_string();
+    let air = last(rows[0]);
+    assert!(air.starts_with(" class=\"missed\">80 / 90 未完成"), "{air}");
+    let gauge_of = |cell: &str| gauge(cell).unwrap();
+    assert_eq!(gauge_of(&air), ["g", "t93", "b82"]);
+    assert!(
+        gauge_of(&last(rows[1])).contains(&"l".to_string()),
+        "pm: band on the left"
+    );
 }
 
 /// The class of the page table a chart points to.
@@ -634,11 +644,7 @@ fn pages_show_each_chart_file_once_with_its_table() {
             "2023/charts/",
             &["grades", "ranking", "heatmap", "sections"][..],
         ),
-        (
-            "regions/gamma/index.html",
-            "regions/gamma/",
-            &["trend", "key-indicators"][..],
-        ),
+        ("regions/gamma/index.html", "regions/gamma/", &["trend"][..]),
         ("index.html", "charts/", &["grades"][..]),
     ] {
         let html = read(&out, page);

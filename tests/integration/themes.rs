@@ -201,7 +201,7 @@ fn a_theme_overriding_one_template_and_the_palette_changes_exactly_those() {
     for (theme, standard) in COLOURS {
         let svg = text(&site, "2023/charts/ranking.svg")
             + &text(&site, "2023/charts/sections.svg")
-            + &text(&site, "regions/alpha/key-indicators.svg");
+            + &text(&site, "2023/charts/heatmap.svg");
         assert!(
             svg.contains(&format!("=\"{theme}\"")) && !svg.contains(&format!("=\"{standard}\"")),
             "the charts draw {theme}, not {standard}"

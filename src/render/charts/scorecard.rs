@@ -90,19 +90,29 @@ pub struct Gauge {
 /// One gauge per indicator, in the card's order; none where it has no
 /// value or target or does not apply.
 pub fn indicator_gauges(card: &ScorecardView) -> Vec<Option<Gauge>> {
-    card.indicators
-        .iter()
-        .map(|i| {
-            let (scale, value, target) = indicator_scale(i, (0.0, 100.0))?;
-            let (a, b) = (percent(&scale, 0.0), percent(&scale, value));
-            Some(Gauge {
-                target: percent(&scale, target),
-                from: a.min(b),
-                to: a.max(b),
-                lower: lower_is_better(i),
-            })
-        })
-        .collect()
+    card.indicators.iter().map(gauge).collect()
+}
+
+/// One indicator's gauge, on the row scale its chart draws it on.
+fn gauge(i: &IndicatorView) -> Option<Gauge> {
+    gauge_among(i, &[])
+}
+
+/// One indicator's gauge on a scale that also holds `others` (the same
+/// indicator's figures in other years, so a unit page's row of years
+/// shares one scale).
+pub(super) fn gauge_among(i: &IndicatorView, others: &[f64]) -> Option<Gauge> {
+    let (scale, value, target) = indicator_scale(i, (0.0, 100.0))?;
+    let mut figures = vec![value, target];
+    figures.extend_from_slice(others);
+    let scale = Scale::new(domain(&figures), (scale.r0, scale.r1));
+    let (a, b) = (percent(&scale, 0.0), percent(&scale, value));
+    Some(Gauge {
+        target: percent(&scale, target),
+        from: a.min(b),
+        to: a.max(b),
+        lower: lower_is_better(i),
+    })
 }
 
 /// A section's bar, in percent of its width on the points scale every
