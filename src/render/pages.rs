@@ -529,15 +529,24 @@ impl Renderer<'_> {
                 return Ok(Vec::new());
             }
         }
-        // The key indicators as the default theme shows them, a table with
-        // gauges (charts/region.rs); their chart only for a theme that reads it.
+        // The totals and key indicators as the default theme shows them,
+        // bars and gauges in its tables (charts/region.rs); the charts only
+        // for a theme that reads them.
         let key_indicators = v(&charts::key_indicator_table(&cards));
+        let total_bars = v(&charts::total_bars(&view));
         let mut draw: Vec<(&'static str, Draw)> = Vec::new();
         if !view.years.is_empty() {
-            let all: Vec<&YearView> = self.years.iter().map(|p| &p.view).collect();
-            let trend = charts::trend(&view, &all, palette);
+            let rules: Vec<_> = self
+                .years
+                .iter()
+                .map(|p| (p.view.year, p.view.rules.clone()))
+                .collect();
             let (view, palette) = (std::sync::Arc::new(view), palette.clone());
-            draw.push(("trend", Box::new(move || trend.clone())));
+            let (for_trend, trend_palette) = (std::sync::Arc::clone(&view), palette.clone());
+            draw.push((
+                "trend",
+                Box::new(move || charts::trend(&for_trend, &rules, &trend_palette)),
+            ));
             draw.push((
                 "indicators",
                 Box::new(move || charts::key_indicators(&view, &cards, &palette)),
@@ -547,6 +556,7 @@ impl Renderer<'_> {
         let extra = minijinja::context! {
             region => region.clone(),
             key_indicators => key_indicators,
+            total_bars => total_bars,
             charts => Value::from_dyn_object(std::sync::Arc::clone(&charts)),
             projects_by_year => projects_by_year.clone(),
             changes => changes.clone(),

@@ -572,27 +572,17 @@ fn scorecard_gauges_sit_where_each_rows_figures_put_them() {
 fn unit_page_charts_total_rank_and_key_indicators_per_year() {
     let project = tiny_project();
     let (_dir, out) = build_site(project.path());
-    let svg = read(&out, "regions/beta/trend.svg");
-    assert_accessible(&svg, "chart-trend");
-    let text = labels(layer(&svg, "labels"));
-    // The total and rank only: the grade is the marker (legend), so five
-    // years' labels fit side by side at a phone's width.
-    label(&text, "95.90");
-    label(&text, "第3名");
-    label(&labels(layer(&svg, "legend")), "良好");
-    // The axis ends at 100 on the 100-point scale.
-    let axis_x = label(&text, "100").x;
-    let axis_top = text
-        .iter()
-        .filter(|l| l.x == axis_x)
-        .filter_map(|l| l.text.parse::<f64>().ok())
-        .fold(0.0, f64::max);
-    assert_eq!(axis_top, 100.0, "{text:?}");
-    label(&text, "2023");
-    // A good grade's marker: a square in the grade's colour, twice (total, rank).
-    let points = layer_elements(&svg, "points", "rect");
-    assert_eq!(points.len(), 2);
-    assert!(points.iter().all(|p| p["fill"] == GOOD));
+    // Each year's total a bar in its row of the table of years, on a
+    // 100-point scale: no trend chart file.
+    assert!(!out.join("regions/beta/trend.svg").exists());
+    let html = read(&out, "regions/beta/index.html");
+    let years = table_rows(&html, "years-table");
+    assert_eq!(years.len(), 1);
+    assert!(
+        years[0].contains("95.90<i class=\"g s t100 b96\" aria-hidden=\"true\"></i>"),
+        "{}",
+        years[0]
+    );
 
     // The key indicators: a table of years, each cell's figures with a
     // gauge on the row's one scale; a miss in red and in words.
@@ -644,7 +634,6 @@ fn pages_show_each_chart_file_once_with_its_table() {
             "2023/charts/",
             &["grades", "ranking", "heatmap", "sections"][..],
         ),
-        ("regions/gamma/index.html", "regions/gamma/", &["trend"][..]),
         ("index.html", "charts/", &["grades"][..]),
     ] {
         let html = read(&out, page);

@@ -5,11 +5,11 @@ use super::canvas::{px, text_width, Anchor, Canvas, Shape, Weight};
 use serde::Serialize;
 
 use super::palette::{grade_shape, Palette};
-use super::scorecard::{gauge_among, Gauge};
+use super::scorecard::{gauge_among, points_bar, Gauge, SectionBar};
 use super::table::{Cell, Table};
 use super::{finish, num, Chart, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH};
 use crate::model::Category;
-use crate::render::view::{IndicatorView, ScorecardView, UnitHistoryView, YearView};
+use crate::render::view::{IndicatorView, RulesView, ScorecardView, UnitHistoryView};
 use crate::score::Grade;
 
 /// Room on the left for the value axis labels.
@@ -32,10 +32,11 @@ fn year_label(year: u16, draft: bool) -> String {
 
 /// (a) Total and rank per year: grade-coloured and grade-shaped points, the
 /// grade thresholds of each year as dashed lines, rank 1 at the top.
-pub fn trend(region: &UnitHistoryView, years: &[&YearView], palette: &Palette) -> Chart {
+/// `years` holds each year's rules (the thresholds drawn).
+pub fn trend(region: &UnitHistoryView, years: &[(u16, RulesView)], palette: &Palette) -> Chart {
     let rows = &region.years;
     let n = rows.len();
-    let rules = |year: u16| years.iter().find(|y| y.year == year).map(|y| &y.rules);
+    let rules = |year: u16| years.iter().find(|y| y.0 == year).map(|y| &y.1);
     let thresholds = |year: u16| -> Vec<f64> {
         rules(year).map_or(Vec::new(), |r| {
             vec![num(&r.excellent), num(&r.good), num(&r.pass)]
@@ -243,6 +244,19 @@ pub fn trend(region: &UnitHistoryView, years: &[&YearView], palette: &Palette) -
 /// The key indicators: air and water quality, in catalogue order.
 fn is_key(indicator: &IndicatorView) -> bool {
     indicator.category == Category::Air.name() || indicator.category == Category::Water.name()
+}
+
+/// Each year's total as a bar in the unit page's table of years (the
+/// default theme's, instead of the `trend` chart): the points up to 100
+/// lost, a total carried past 100 by bonus points on the same scale.
+pub fn total_bars(region: &UnitHistoryView) -> Vec<SectionBar> {
+    let totals: Vec<f64> = region.years.iter().map(|y| num(&y.row.total)).collect();
+    let top = totals.iter().copied().fold(100.0, f64::max);
+    let scale = Scale::new((0.0, top), (0.0, 100.0));
+    totals
+        .iter()
+        .map(|total| points_bar(&scale, 100.0, *total))
+        .collect()
 }
 
 /// The key air and water indicators in order of first appearance.

@@ -128,15 +128,21 @@ pub struct SectionBar {
 /// bonus against its cap.
 pub fn section_bars(card: &ScorecardView, rules: &RulesView) -> Vec<SectionBar> {
     let scale = sections_scale(card, rules, (0.0, 100.0));
-    let bar = |max: &str, score: &str| SectionBar {
-        score: percent(&scale, num(score)),
-        max: percent(&scale, num(max)),
-    };
+    let bar = |max: &str, score: &str| points_bar(&scale, num(max), num(score));
     section_rows(card, rules)
         .iter()
         .map(|(_, max, score)| bar(max, score))
         .chain([bar(&card.bonus_cap, &card.row.bonus)])
         .collect()
+}
+
+/// A bar of `score` points over the track up to `max` on `scale` (whose
+/// range is 0–100).
+pub(super) fn points_bar(scale: &Scale, max: f64, score: f64) -> SectionBar {
+    SectionBar {
+        score: percent(scale, score),
+        max: percent(scale, max),
+    }
 }
 
 /// The four sections: name, maximum, score.
