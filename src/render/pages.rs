@@ -428,8 +428,8 @@ impl Renderer<'_> {
         // The default theme's gauges (charts/scorecard.rs); the SVG charts
         // only for a theme that reads them.
         let gauges = minijinja::context! {
-            indicators => v(&charts::indicator_gauges(&view)),
-            sections => v(&charts::section_bars(&view, &y.view.rules)),
+            indicators => v(charts::indicator_gauges(&view)),
+            sections => v(charts::section_bars(&view, &y.view.rules)),
         };
         let card = std::sync::Arc::new(view);
         let (year, rules) = (y.year.year, std::sync::Arc::new(y.view.rules.clone()));
@@ -532,8 +532,8 @@ impl Renderer<'_> {
         // The totals and key indicators as the default theme shows them,
         // bars and gauges in its tables (charts/region.rs); the charts only
         // for a theme that reads them.
-        let key_indicators = v(&charts::key_indicator_table(&cards));
-        let total_bars = v(&charts::total_bars(&view));
+        let key_indicators = v(charts::key_indicator_table(&cards));
+        let total_bars = v(charts::total_bars(&view));
         let mut draw: Vec<(&'static str, Draw)> = Vec::new();
         if !view.years.is_empty() {
             let rules: Vec<_> = self

@@ -135,49 +135,6 @@ fn segments(svg: &str) -> Vec<((i32, i32), (i32, i32))> {
         .collect()
 }
 
-/// A rectangle as x, y, width, height.
-type Rect = (i32, i32, i32, i32);
-
-/// The `<path>`s of rectangles (`M{x} {y}h{w}v{h}h-{w}z`, canvas.rs
-/// `Pen::rects`): each path's fill and its rectangles in order.
-fn path_rects(svg: &str) -> Vec<(String, Vec<Rect>)> {
-    elements(svg, "path")
-        .iter()
-        .map(|p| {
-            let rects = p["d"]
-                .split('M')
-                .filter(|r| !r.is_empty())
-                .map(|r| {
-                    let n: Vec<i32> = r
-                        .split(|c: char| !(c.is_ascii_digit() || c == '-'))
-                        .filter(|t| !t.is_empty())
-                        .map(|t| t.parse().unwrap())
-                        .collect();
-                    (n[0], n[1], n[2], n[3])
-                })
-                .collect();
-            (p.get("fill").cloned().unwrap_or_default(), rects)
-        })
-        .collect()
-}
-
-/// The vertical lines (`M{x} {top}V{bottom}`) of a line layer's `<path>`s.
-fn path_verticals(svg: &str) -> Vec<(i32, i32, i32)> {
-    elements(svg, "path")
-        .iter()
-        .flat_map(|p| {
-            p["d"]
-                .split('M')
-                .filter(|r| !r.is_empty())
-                .map(|r| {
-                    let n: Vec<i32> = r.split([' ', 'V']).map(|t| t.parse().unwrap()).collect();
-                    (n[0], n[1], n[2])
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
 fn assert_accessible(svg: &str, id: &str) {
     let root = &svg[..svg.find('>').unwrap()];
     assert!(root.contains("role=\"img\""), "{root}");
