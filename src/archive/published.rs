@@ -111,9 +111,14 @@ fn charts_reproduced(project: &Project, year: &Year, scored: &YearScores, site: 
             return false;
         };
         let view = ScorecardView::new(project, year, unit, card, None);
-        let chart = charts::indicators(&view, year.year, &palette);
-        let path = format!("{}/regions/{}/{}", year.year, view.row.id, chart.file);
-        same(path, &chart.svg)
+        // A year archived since the default scorecard draws its gauges in
+        // the page has no chart file to compare: its figures are the open
+        // data's and the year charts'.
+        let path = format!("{}/regions/{}/indicators.svg", year.year, view.row.id);
+        if !site.contains_key(&path) {
+            return true;
+        }
+        same(path, &charts::indicators(&view, year.year, &palette).svg)
     })
 }
 

@@ -31,22 +31,93 @@ fn chart_values(dir: &str, charts: Vec<(&'static str, charts::Chart)>) -> (Value
     let mut values = BTreeMap::new();
     let mut files = Vec::with_capacity(charts.len());
     for (name, chart) in charts {
-        let href = format!("{dir}{}", chart.file);
-        values.insert(
-            name,
-            minijinja::context! {
-                title => chart.title,
-                desc => chart.desc,
-                href => href.clone(),
-                width => chart.width,
-                height => chart.height,
-                svg => Value::from_safe_string(chart.svg.clone()),
-                table => Value::from_safe_string(chart.table),
-            },
-        );
-        files.push(OutputFile::new(href, chart.svg));
+        let (value, file) = chart_value(dir, chart);
+        values.insert(name, value);
+        files.push(file);
     }
     (Value::from(values), files)
+}
+
+/// One chart's template value and its file.
+fn chart_value(dir: &str, chart: charts::Chart) -> (Value, OutputFile) {
+    let href = format!("{dir}{}", chart.file);
+    let value = minijinja::context! {
+        title => chart.title,
+        desc => chart.desc,
+        href => href.clone(),
+        width => chart.width,
+        height => chart.height,
+        svg => Value::from_safe_string(chart.svg.clone()),
+        table => Value::from_safe_string(chart.table),
+    };
+    (value, OutputFile::new(href, chart.svg))
+}
+
+type Draw = Box<dyn Fn() -> charts::Chart + Send + Sync>;
+
+/// Charts as `chart_values` gives them, each drawn (and its file written)
+/// only when the template reads it: the default scorecard shows its figures
+/// as gauges in its tables and reads none, while a theme (or an archived
+/// one) that still shows `charts.indicators` gets the SVG as before.
+struct DrawnOnRead {
+    dir: String,
+    draw: Vec<(&'static str, Draw)>,
+    drawn: std::sync::Mutex<BTreeMap<&'static str, (Value, OutputFile)>>,
+}
+
+impl DrawnOnRead {
+    fn new(dir: String, draw: Vec<(&'static str, Draw)>) -> std::sync::Arc<DrawnOnRead> {
+        std::sync::Arc::new(DrawnOnRead {
+            dir,
+            draw,
+            drawn: std::sync::Mutex::default(),
+        })
+    }
+
+    /// The files of the charts the render read, in name order.
+    fn files(&self) -> Vec<OutputFile> {
+        let drawn = std::mem::take(&mut *self.lock());
+        drawn.into_values().map(|(_, file)| file).collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<&'static str, (Value, OutputFile)>> {
+        self.drawn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl std::fmt::Debug for DrawnOnRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.draw.iter().map(|(name, _)| *name).collect();
+        f.debug_struct("DrawnOnRead")
+            .field("dir", &self.dir)
+            .field("charts", &names)
+            .finish()
+    }
+}
+
+impl minijinja::value::Object for DrawnOnRead {
+    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Map
+    }
+
+    fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
+        let (name, draw) = self
+            .draw
+            .iter()
+            .find(|(name, _)| Some(*name) == key.as_str())?;
+        let mut drawn = self.lock();
+        let (value, _) = drawn
+            .entry(name)
+            .or_insert_with(|| chart_value(&self.dir, draw()));
+        Some(value.clone())
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        let names = self.draw.iter().map(|(name, _)| Value::from(*name));
+        minijinja::value::Enumerator::Values(names.collect())
+    }
 }
 
 impl Renderer<'_> {
@@ -354,16 +425,26 @@ impl Renderer<'_> {
                 return Ok(Vec::new());
             }
         }
-        let (charts, mut files) = chart_values(
-            &format!("{}/regions/{}/", y.year.year, region.id),
+        // The default theme's gauges (charts/scorecard.rs); the SVG charts
+        // only for a theme that reads them.
+        let gauges = minijinja::context! {
+            indicators => v(charts::indicator_gauges(&view)),
+            sections => v(charts::section_bars(&view, &y.view.rules)),
+        };
+        let card = std::sync::Arc::new(view);
+        let (year, rules) = (y.year.year, std::sync::Arc::new(y.view.rules.clone()));
+        let (for_indicators, for_sections) = (std::sync::Arc::clone(&card), palette.clone());
+        let palette = palette.clone();
+        let charts = DrawnOnRead::new(
+            format!("{}/regions/{}/", y.year.year, region.id),
             vec![
                 (
                     "indicators",
-                    charts::indicators(&view, y.year.year, palette),
+                    Box::new(move || charts::indicators(&for_indicators, year, &palette)),
                 ),
                 (
                     "sections",
-                    charts::unit_sections(&view, &y.view.rules, palette),
+                    Box::new(move || charts::unit_sections(&card, &rules, &for_sections)),
                 ),
             ],
         );
@@ -374,11 +455,14 @@ impl Renderer<'_> {
                 None => y.value.clone(),
             },
             card => card_value.clone(),
-            charts => charts,
+            gauges => gauges,
+            charts => Value::from_dyn_object(std::sync::Arc::clone(&charts)),
             projects => projects.clone(),
             change => change.clone(),
         };
-        files.push(self.render(TEMPLATE, &path, self.year_context(y.year.year, meta, extra))?);
+        let page = self.render(TEMPLATE, &path, self.year_context(y.year.year, meta, extra))?;
+        let mut files = charts.files();
+        files.push(page);
         if let (Some(keeping), Some(parts)) = (self.keeping, &parts) {
             let written = files.iter().map(|f| f.path.clone()).collect();
             keeping.record(&path, TEMPLATE, parts, &y.fields, &reads, written);
@@ -391,7 +475,8 @@ impl Renderer<'_> {
         let project = self.input.project;
         let palette = self.input.theme.palette();
         let view = UnitHistoryView::new(project, index, &self.input.years);
-        let path = format!("regions/{}/index.html", view.id);
+        let region_id = view.id.clone();
+        let path = format!("regions/{region_id}/index.html");
         let meta = self.meta(
             &path,
             format!("{} 历年考核结果", view.name),
@@ -445,25 +530,41 @@ impl Renderer<'_> {
                 return Ok(Vec::new());
             }
         }
-        let all: Vec<&YearView> = self.years.iter().map(|p| &p.view).collect();
-        let (charts, mut files) = chart_values(
-            &format!("regions/{}/", view.id),
-            if view.years.is_empty() {
-                Vec::new()
-            } else {
-                vec![
-                    ("trend", charts::trend(&view, &all, palette)),
-                    ("indicators", charts::key_indicators(&view, &cards, palette)),
-                ]
-            },
-        );
+        // The totals and key indicators as the default theme shows them,
+        // bars and gauges in its tables (charts/region.rs); the charts only
+        // for a theme that reads them.
+        let key_indicators = v(charts::key_indicator_table(&cards));
+        let total_bars = v(charts::total_bars(&view));
+        let mut draw: Vec<(&'static str, Draw)> = Vec::new();
+        if !view.years.is_empty() {
+            let rules: Vec<_> = self
+                .years
+                .iter()
+                .map(|p| (p.view.year, p.view.rules.clone()))
+                .collect();
+            let (view, palette) = (std::sync::Arc::new(view), palette.clone());
+            let (for_trend, trend_palette) = (std::sync::Arc::clone(&view), palette.clone());
+            draw.push((
+                "trend",
+                Box::new(move || charts::trend(&for_trend, &rules, &trend_palette)),
+            ));
+            draw.push((
+                "indicators",
+                Box::new(move || charts::key_indicators(&view, &cards, &palette)),
+            ));
+        }
+        let charts = DrawnOnRead::new(format!("regions/{}/", region_id), draw);
         let extra = minijinja::context! {
             region => region.clone(),
-            charts => charts,
+            key_indicators => key_indicators,
+            total_bars => total_bars,
+            charts => Value::from_dyn_object(std::sync::Arc::clone(&charts)),
             projects_by_year => projects_by_year.clone(),
             changes => changes.clone(),
         };
-        files.push(self.render(TEMPLATE, &path, self.context(meta, extra))?);
+        let page = self.render(TEMPLATE, &path, self.context(meta, extra))?;
+        let mut files = charts.files();
+        files.push(page);
         if let (Some(keeping), Some(parts)) = (self.keeping, &parts) {
             let written = files.iter().map(|f| f.path.clone()).collect();
             let none = std::sync::Mutex::default();

@@ -135,49 +135,6 @@ fn segments(svg: &str) -> Vec<((i32, i32), (i32, i32))> {
         .collect()
 }
 
-/// A rectangle as x, y, width, height.
-type Rect = (i32, i32, i32, i32);
-
-/// The `<path>`s of rectangles (`M{x} {y}h{w}v{h}h-{w}z`, canvas.rs
-/// `Pen::rects`): each path's fill and its rectangles in order.
-fn path_rects(svg: &str) -> Vec<(String, Vec<Rect>)> {
-    elements(svg, "path")
-        .iter()
-        .map(|p| {
-            let rects = p["d"]
-                .split('M')
-                .filter(|r| !r.is_empty())
-                .map(|r| {
-                    let n: Vec<i32> = r
-                        .split(|c: char| !(c.is_ascii_digit() || c == '-'))
-                        .filter(|t| !t.is_empty())
-                        .map(|t| t.parse().unwrap())
-                        .collect();
-                    (n[0], n[1], n[2], n[3])
-                })
-                .collect();
-            (p.get("fill").cloned().unwrap_or_default(), rects)
-        })
-        .collect()
-}
-
-/// The vertical lines (`M{x} {top}V{bottom}`) of a line layer's `<path>`s.
-fn path_verticals(svg: &str) -> Vec<(i32, i32, i32)> {
-    elements(svg, "path")
-        .iter()
-        .flat_map(|p| {
-            p["d"]
-                .split('M')
-                .filter(|r| !r.is_empty())
-                .map(|r| {
-                    let n: Vec<i32> = r.split([' ', 'V']).map(|t| t.parse().unwrap()).collect();
-                    (n[0], n[1], n[2])
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
 fn assert_accessible(svg: &str, id: &str) {
     let root = &svg[..svg.find('>').unwrap()];
     assert!(root.contains("role=\"img\""), "{root}");
@@ -384,131 +341,235 @@ fn grade_distribution_counts_each_grade() {
     label(&text, "良好1");
 }
 
+/// The rows of the scorecard table `id` (its body, one chunk per `<tr`).
+fn table_rows<'a>(html: &'a str, id: &str) -> Vec<&'a str> {
+    let table = &html[html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no table {id}"))..];
+    let body = &table[table.find("<tbody>").unwrap()..table.find("</tbody>").unwrap()];
+    body.split("<tr").skip(1).collect()
+}
+
+/// The classes of a row's gauge (`<i class="g …">`), if it has one.
+fn gauge(row: &str) -> Option<Vec<String>> {
+    tags(row)
+        .into_iter()
+        .find(|t| t.name == "i" && t.attrs.get("class").is_some_and(|c| c.starts_with("g ")))
+        .map(|t| {
+            assert_eq!(t.attrs.get("aria-hidden").map(String::as_str), Some("true"));
+            t.attrs["class"].split(' ').map(str::to_string).collect()
+        })
+}
+
+/// The percent a gauge class sets (`t93` → 93), if the gauge has one.
+fn position(classes: &[String], key: char) -> Option<u32> {
+    classes
+        .iter()
+        .find_map(|c| c.strip_prefix(key)?.parse().ok())
+}
+
+/// The figure a cell starts with, after its ≥/≤ ("≥89.5%" → 89.5).
+fn figure(cell: &str) -> Option<f64> {
+    let text = cell.split_once('>').map_or(cell, |(_, t)| t);
+    let text = text.trim_start_matches(['≥', '≤']);
+    let end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .unwrap_or(text.len());
+    text[..end].parse().ok()
+}
+
+/// Where the gauge should put `x`: on zero, the value and the target with
+/// 8 % room (as the chart drew them), in whole percents.
+fn expected(value: f64, target: f64, x: f64) -> u32 {
+    let lo = value.min(target).min(0.0);
+    let hi = value.max(target).max(0.0);
+    let span = (hi - lo).max(f64::EPSILON);
+    let d0 = if lo < 0.0 { lo - span * 0.08 } else { 0.0 };
+    let mut d1 = if hi > 0.0 { hi + span * 0.08 } else { 0.0 };
+    if d1 <= d0 {
+        d1 = d0 + 1.0;
+    }
+    ((x - d0) / (d1 - d0) * 100.0).round() as u32
+}
+
+/// Every indicator row's gauge against the figures printed in its row:
+/// the target line, the bar from zero to the value, the met band's side,
+/// and a miss marked. Returns how many gauges it checked.
+fn check_indicator_gauges(page: &str, html: &str) -> usize {
+    let mut checked = 0;
+    for row in table_rows(html, "ind-table") {
+        let row_class = tags(&format!("<tr{row}"))[0]
+            .attrs
+            .get("class")
+            .cloned()
+            .unwrap_or_default();
+        let cells: Vec<&str> = row.split("<td").skip(1).collect();
+        let (target, value) = (figure(cells[0]), figure(cells[1]));
+        let Some(classes) = gauge(row) else {
+            assert!(
+                row_class == "na" || target.is_none() || value.is_none(),
+                "{page}: a row with figures and no gauge: {row}"
+            );
+            continue;
+        };
+        let (target, value) = (target.unwrap(), value.unwrap());
+        let at = |x: f64| expected(value, target, x);
+        assert_eq!(
+            position(&classes, 't'),
+            Some(at(target)),
+            "{page}: target in {row}"
+        );
+        let (from, to) = (at(0.0).min(at(value)), at(0.0).max(at(value)));
+        assert_eq!(
+            position(&classes, 'b'),
+            Some(to),
+            "{page}: bar end in {row}"
+        );
+        assert_eq!(
+            position(&classes, 'a').unwrap_or(0),
+            from,
+            "{page}: bar start in {row}"
+        );
+        assert_eq!(
+            classes.iter().any(|c| c == "l"),
+            cells[0].contains('≤'),
+            "{page}: the met band on the left exactly when lower is better: {row}"
+        );
+        assert_eq!(
+            row_class == "missed",
+            row.contains("status-missed"),
+            "{page}: a missed gauge sits in a row marked missed: {row}"
+        );
+        checked += 1;
+    }
+    checked
+}
+
 #[test]
-fn scorecard_charts_show_indicators_against_targets_and_sections_against_maxima() {
+fn scorecard_gauges_sit_where_each_rows_figures_put_them() {
     let project = tiny_project();
     let (_dir, out) = build_site(project.path());
-    let svg = read(&out, "2023/regions/beta/indicators.svg");
-    assert_accessible(&svg, "chart-indicators");
-    let text = labels(layer(&svg, "labels"));
-    for name in ["优良天数比率", "细颗粒物浓度", "森林覆盖率", "约束性"] {
-        label(&text, name);
-    }
     // 乙市: air_days 80 against ≥90 missed; pm 28 against ≤30 met; forest 45 ≥ 40 met.
-    label(&text, "80 / 目标≥90%");
-    label(&text, "28 / 目标≤30μg/m³");
-    // The status words, right-aligned and bold on their layer; a miss in red.
-    let status = layer_elements(&svg, "status", "text");
-    assert!(svg.contains(
-        "<g class=\"status\" fill=\"#1A7F37\" text-anchor=\"end\" font-weight=\"bold\">"
-    ));
-    let text = labels(layer(&svg, "status"));
-    assert_eq!(text.iter().filter(|l| l.text == "✗ 未完成").count(), 1);
-    assert_eq!(text.iter().filter(|l| l.text == "✓ 完成").count(), 2);
-    let missed = text.iter().position(|l| l.text == "✗ 未完成").unwrap();
-    assert_eq!(status[missed]["fill"], FAIL);
-    // Bars, tracks and bands: one path per colour, a rectangle per row in
-    // row order; air_days (the first row) missed, in red.
-    let bars = path_rects(layer(&svg, "bars"));
-    let by_fill = |fill: &str| bars.iter().find(|(f, _)| f == fill).unwrap().1.clone();
-    let (brand, missed) = (by_fill("#0B4F8A"), by_fill(FAIL));
-    assert_eq!((brand.len(), missed.len()), (2, 1));
-    assert!(missed[0].1 < brand[0].1, "the miss is the first row");
-    // Direction-aware: the target-meeting band lies right of the target for
-    // "higher is better" and left of it for "lower is better" (pm).
-    let tracks = path_rects(layer(&svg, "tracks"));
-    assert_eq!(tracks.len(), 2, "one path of tracks, one of bands");
-    let zones = &tracks[1].1;
-    let targets: Vec<i32> = path_verticals(layer(&svg, "targets"))
-        .iter()
-        .map(|(x, _, _)| *x)
-        .collect();
-    assert_eq!(targets.len(), 3);
+    let html = read(&out, "2023/regions/beta/index.html");
+    let rows = table_rows(&html, "ind-table");
+    let classes: Vec<Vec<String>> = rows.iter().map(|r| gauge(r).unwrap()).collect();
     assert_eq!(
-        zones[0].0, targets[0],
-        "air_days: band starts at the target"
+        classes[0],
+        ["g", "t93", "b82"],
+        "air_days: 90 and 80 on 0–97.2"
     );
-    assert_eq!(
-        zones[1].0 + zones[1].2,
-        targets[1],
-        "pm: band ends at the target"
-    );
-
-    let svg = read(&out, "2023/regions/alpha/sections.svg");
-    assert_accessible(&svg, "chart-sections");
-    let text = labels(layer(&svg, "labels"));
-    for l in [
-        "主要指标",
-        "重点任务",
-        "资金投入",
-        "公众满意度",
-        "加分",
-        "总分 91.83",
-    ] {
-        label(&text, l);
-    }
-    label(&text, "28.50 / 35（扣6.50）");
-    label(&text, "+3.00（申报3.5，按上限3计）");
-    // One path per colour: four maxima, four scores, the bonus cap, the bonus.
-    let bars = path_rects(layer(&svg, "bars"));
-    let counts: Vec<usize> = bars.iter().map(|(_, r)| r.len()).collect();
-    assert_eq!(
-        counts,
-        [4, 4, 1, 1],
-        "four sections and the bonus, each with its maximum"
-    );
-    assert_eq!(bars[3].0, "#6F42C1", "bonus drawn apart");
     assert!(
-        bars[3].1[0].1 > bars[1].1[3].1,
-        "the bonus below the sections"
+        rows[0].starts_with(" class=\"missed\""),
+        "air_days missed: a red bar"
     );
+    assert_eq!(
+        classes[1],
+        ["g", "t93", "b86", "l"],
+        "pm: band left of the target"
+    );
+    assert!(!rows[1].starts_with(" class="), "pm met");
+    assert_eq!(
+        classes[2],
+        ["g", "t82", "b93"],
+        "forest: 40 and 45 on 0–48.6"
+    );
+    assert_eq!(check_indicator_gauges("beta", &html), 3);
+    // No SVG file for them, and the page points to none.
+    assert!(!out.join("2023/regions/beta/indicators.svg").exists());
+    assert!(!out.join("2023/regions/beta/sections.svg").exists());
+    assert!(!html.contains(".svg"), "the scorecard shows no chart file");
+
+    // 甲市's sections on one points scale, the largest maximum (40) the
+    // whole width; the bonus against its cap (3), its claim of 3.5 capped.
+    let html = read(&out, "2023/regions/alpha/index.html");
+    let bars: Vec<(Vec<String>, Option<f64>)> = table_rows(&html, "sections-table")
+        .iter()
+        .map(|row| {
+            (
+                gauge(row).unwrap(),
+                figure(row.split("<td").nth(2).unwrap()),
+            )
+        })
+        .collect();
+    assert_eq!(bars.len(), 5);
+    let maxima = [40.0, 35.0, 10.0, 15.0, 3.0];
+    for ((classes, score), max) in bars.iter().zip(maxima) {
+        let at = |x: f64| (x / 40.0 * 100.0).round() as u32;
+        assert_eq!(position(classes, 't'), Some(at(max)), "{classes:?}");
+        assert_eq!(
+            position(classes, 'b'),
+            Some(at(score.unwrap())),
+            "{classes:?}"
+        );
+    }
+    assert_eq!(position(&bars[1].0, 'b'), Some(71), "重点任务 28.50 of 40");
+    assert!(
+        bars[4].0.contains(&"bonus".to_string()),
+        "the bonus drawn apart"
+    );
+    assert!(bars[..4].iter().all(|(c, _)| c[..2] == ["g", "s"]));
+
+    // Every gauge of the sample's scorecards, every year rendered.
+    let project = sample_project();
+    let (_dir, out) = build_site(project.path());
+    let mut checked = 0;
+    for (path, bytes) in read_tree(&out) {
+        let is_scorecard = path.split('/').count() == 4 && path.contains("/regions/");
+        if is_scorecard
+            && path.ends_with("/index.html")
+            && !out.join(&path).with_file_name("indicators.svg").exists()
+        {
+            checked += check_indicator_gauges(&path, &String::from_utf8(bytes).unwrap());
+        }
+    }
+    assert!(checked > 200, "{checked} gauges checked");
 }
 
 #[test]
 fn unit_page_charts_total_rank_and_key_indicators_per_year() {
     let project = tiny_project();
     let (_dir, out) = build_site(project.path());
-    let svg = read(&out, "regions/beta/trend.svg");
-    assert_accessible(&svg, "chart-trend");
-    let text = labels(layer(&svg, "labels"));
-    // The total and rank only: the grade is the marker (legend), so five
-    // years' labels fit side by side at a phone's width.
-    label(&text, "95.90");
-    label(&text, "第3名");
-    label(&labels(layer(&svg, "legend")), "良好");
-    // The axis ends at 100 on the 100-point scale.
-    let axis_x = label(&text, "100").x;
-    let axis_top = text
-        .iter()
-        .filter(|l| l.x == axis_x)
-        .filter_map(|l| l.text.parse::<f64>().ok())
-        .fold(0.0, f64::max);
-    assert_eq!(axis_top, 100.0, "{text:?}");
-    label(&text, "2023");
-    // A good grade's marker: a square in the grade's colour, twice (total, rank).
-    let points = layer_elements(&svg, "points", "rect");
-    assert_eq!(points.len(), 2);
-    assert!(points.iter().all(|p| p["fill"] == GOOD));
-
-    let svg = read(&out, "regions/beta/key-indicators.svg");
-    assert_accessible(&svg, "chart-key-indicators");
-    let text = labels(layer(&svg, "labels"));
-    label(&text, "优良天数比率（%，越高越好）");
-    label(&text, "细颗粒物浓度（μg/m³，越低越好）");
+    // Each year's total a bar in its row of the table of years, on a
+    // 100-point scale: no trend chart file.
+    assert!(!out.join("regions/beta/trend.svg").exists());
+    let html = read(&out, "regions/beta/index.html");
+    let years = table_rows(&html, "years-table");
+    assert_eq!(years.len(), 1);
     assert!(
-        !text.iter().any(|l| l.text.contains("森林覆盖率")),
+        years[0].contains("95.90<i class=\"g s t100 b96\" aria-hidden=\"true\"></i>"),
+        "{}",
+        years[0]
+    );
+
+    // The key indicators: a table of years, each cell's figures with a
+    // gauge on the row's one scale; a miss in red and in words.
+    assert!(!out.join("regions/beta/key-indicators.svg").exists());
+    let html = read(&out, "regions/beta/index.html");
+    let rows = table_rows(&html, "key-table");
+    assert_eq!(rows.len(), 2, "only air and water indicators: {rows:?}");
+    assert!(
+        !html.contains("森林覆盖率"),
         "only air and water indicators"
     );
-    // A miss: the value beside a red cross (legend 未完成).
-    label(&text, "80");
-    assert_eq!(
-        layer_elements(&svg, "points", "polyline")
-            .iter()
-            .filter(|p| p.get("stroke").map(String::as_str) == Some(FAIL))
-            .count(),
-        2
+    assert!(
+        rows[0].starts_with("><th>优良天数比率（%，越高越好）"),
+        "{}",
+        rows[0]
     );
-    label(&labels(layer(&svg, "legend")), "未完成");
+    assert!(
+        rows[1].starts_with("><th>细颗粒物浓度（μg/m³，越低越好）"),
+        "{}",
+        rows[1]
+    );
+    let last = |row: &str| row.rsplit("<td").next().unwrap().to_string();
+    let air = last(rows[0]);
+    assert!(air.starts_with(" class=\"missed\">80 / 90 未完成"), "{air}");
+    let gauge_of = |cell: &str| gauge(cell).unwrap();
+    assert_eq!(gauge_of(&air), ["g", "t93", "b82"]);
+    assert!(
+        gauge_of(&last(rows[1])).contains(&"l".to_string()),
+        "pm: band on the left"
+    );
 }
 
 /// The class of the page table a chart points to.
@@ -529,16 +590,6 @@ fn pages_show_each_chart_file_once_with_its_table() {
             "2023/index.html",
             "2023/charts/",
             &["grades", "ranking", "heatmap", "sections"][..],
-        ),
-        (
-            "2023/regions/gamma/index.html",
-            "2023/regions/gamma/",
-            &["sections", "indicators"][..],
-        ),
-        (
-            "regions/gamma/index.html",
-            "regions/gamma/",
-            &["trend", "key-indicators"][..],
         ),
         ("index.html", "charts/", &["grades"][..]),
     ] {
@@ -617,13 +668,11 @@ fn a_years_grade_chart_shows_no_later_year_and_the_home_page_shows_all() {
         year_labels("charts/grades.svg"),
         ["2021年度", "2022年度", "2023年度", "2024年度"]
     );
-    // A scorecard with its charts stays well inside the page budget (150 KB).
+    // A scorecard, its gauges drawn in its tables, stays well inside the
+    // page budget (150 KB).
     for id in ["changchun", "yanbian", "baicheng"] {
-        let dir = format!("2024/regions/{id}/");
-        let total: usize = ["index.html", "indicators.svg", "sections.svg"]
-            .iter()
-            .map(|f| read(&out, &format!("{dir}{f}")).len())
-            .sum();
-        assert!(total < 100_000, "{dir}: {total} bytes");
+        let page = format!("2024/regions/{id}/index.html");
+        let total = read(&out, &page).len();
+        assert!(total < 40_000, "{page}: {total} bytes");
     }
 }

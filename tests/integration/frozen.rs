@@ -97,10 +97,22 @@ fn a_doctored_archived_input_changes_no_published_figure() {
         assert!(now.contains(&new), "{page} shows the new digest");
         assert_eq!(now.replace(&new, &old), was, "{page} shows other figures");
     }
-    // The charts on site-wide pages are drawn from the published figures.
-    for chart in ["charts/grades.svg", "regions/tonghua/trend.svg"] {
-        assert_eq!(read(&after, chart), read(&before, chart), "{chart}");
-    }
+    // The charts on site-wide pages are drawn from the published figures:
+    // the grades chart, and the unit page's bar of each year's total.
+    let chart = "charts/grades.svg";
+    assert_eq!(read(&after, chart), read(&before, chart), "{chart}");
+    let bars = |site: &std::path::Path| -> Vec<String> {
+        let page = read(site, "regions/tonghua/index.html");
+        let table = page.split("id=\"years-table\"").nth(1).unwrap();
+        let table = table.split("</table>").next().unwrap().to_string();
+        table
+            .split("<i class=\"g s ")
+            .skip(1)
+            .map(|b| b[..b.find('"').unwrap()].to_string())
+            .collect()
+    };
+    assert_eq!(bars(&after).len(), 4, "a bar for each published year");
+    assert_eq!(bars(&after), bars(&before), "the totals' bars");
     let history = read(&after, "regions/tonghua/index.html");
     assert!(history.contains("97.05"), "the published 2023 total");
     assert!(

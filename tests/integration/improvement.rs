@@ -148,10 +148,11 @@ fn unit_history_pages_show_each_years_change_as_scores_prints_it() {
             let delta = total - old_total;
             let (word, class) = verdict(delta);
             assert!(row.contains(&format!("{}年度</a>", pair[1])), "{row}");
+            // The total with its bar (charts/region.rs), then the rank.
             assert!(
                 row.contains(&format!(
-                    "<td class=\"num total\">{total:.2}</td><td class=\"num\">{rank} / "
-                )),
+                    "<td class=\"num total\">{total:.2}<i class=\"g s "
+                )) && row.contains(&format!("</i></td><td class=\"num\">{rank} / ")),
                 "{row}"
             );
             let expected = format!(

@@ -158,6 +158,37 @@ const COLOURS: [(&str, &str); 3] = [
     ("#ECECEC", "#E6E9ED"),
 ];
 
+/// A scorecard of a theme made before the default drew its figures as
+/// gauges: it still shows the indicator chart as an SVG file.
+const SVG_SCORECARD: &str = r#"{% extends "base.html" %}
+{% block main %}<h1>{{ card.row.name }}</h1>{{ m.chart(charts.indicators, page.root) }}{% endblock %}
+"#;
+
+#[test]
+fn a_theme_reading_a_scorecards_charts_gets_their_files_and_only_those() {
+    let project = project_with_theme(
+        "older",
+        &[
+            ("templates/scorecard.html", SVG_SCORECARD),
+            ("theme.yaml", PALETTE),
+        ],
+    );
+    let (_, site) = build(project.path());
+    let page = text(&site, "2023/regions/alpha/index.html");
+    assert!(page
+        .contains("<img class=\"chart-svg\" src=\"../../../2023/regions/alpha/indicators.svg\""));
+    let svg = text(&site, "2023/regions/alpha/indicators.svg");
+    assert!(svg.starts_with("<svg") && svg.contains("甲市2023年度主要指标完成情况"));
+    assert!(svg.contains("=\"#A01818\""), "drawn in the theme's palette");
+    // The chart the template does not read is neither drawn nor written.
+    assert!(!site.contains_key("2023/regions/alpha/sections.svg"));
+    // The default theme reads neither: no scorecard writes a chart file.
+    let default = default_site();
+    assert!(!default
+        .keys()
+        .any(|p| p.starts_with("2023/regions/") && p.ends_with(".svg")));
+}
+
 #[test]
 fn a_theme_overriding_one_template_and_the_palette_changes_exactly_those() {
     let project = project_with_theme(
@@ -169,8 +200,8 @@ fn a_theme_overriding_one_template_and_the_palette_changes_exactly_those() {
     assert!(text(&site, "404.html").contains("请从首页重新进入。"));
     for (theme, standard) in COLOURS {
         let svg = text(&site, "2023/charts/ranking.svg")
-            + &text(&site, "2023/regions/alpha/indicators.svg")
-            + &text(&site, "2023/regions/alpha/sections.svg");
+            + &text(&site, "2023/charts/sections.svg")
+            + &text(&site, "2023/charts/heatmap.svg");
         assert!(
             svg.contains(&format!("=\"{theme}\"")) && !svg.contains(&format!("=\"{standard}\"")),
             "the charts draw {theme}, not {standard}"

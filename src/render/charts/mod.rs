@@ -21,8 +21,8 @@ mod year;
 pub use canvas::escape;
 pub use palette::{contrast, hex, luminance, Palette, Rgb, MIN_TEXT_CONTRAST, WHITE};
 pub use projects::investment;
-pub use region::{key_indicators, trend};
-pub use scorecard::{indicators, unit_sections};
+pub use region::{key_indicator_table, key_indicators, total_bars, trend, KeyIndicators};
+pub use scorecard::{indicator_gauges, indicators, section_bars, unit_sections, Gauge, SectionBar};
 pub use year::{grade_distribution, heatmap, ranking, sections};
 
 use canvas::{px, text_width, Anchor, Pen, Shape, Weight};

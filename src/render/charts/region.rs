@@ -2,11 +2,14 @@
 //! indicators against their targets.
 
 use super::canvas::{px, text_width, Anchor, Canvas, Shape, Weight};
+use serde::Serialize;
+
 use super::palette::{grade_shape, Palette};
+use super::scorecard::{gauge_among, points_bar, Gauge, SectionBar};
 use super::table::{Cell, Table};
 use super::{finish, num, Chart, Legend, Mark, Scale, FONT, PAD, SMALL, WIDTH};
 use crate::model::Category;
-use crate::render::view::{IndicatorView, ScorecardView, UnitHistoryView, YearView};
+use crate::render::view::{IndicatorView, RulesView, ScorecardView, UnitHistoryView};
 use crate::score::Grade;
 
 /// Room on the left for the value axis labels.
@@ -29,10 +32,11 @@ fn year_label(year: u16, draft: bool) -> String {
 
 /// (a) Total and rank per year: grade-coloured and grade-shaped points, the
 /// grade thresholds of each year as dashed lines, rank 1 at the top.
-pub fn trend(region: &UnitHistoryView, years: &[&YearView], palette: &Palette) -> Chart {
+/// `years` holds each year's rules (the thresholds drawn).
+pub fn trend(region: &UnitHistoryView, years: &[(u16, RulesView)], palette: &Palette) -> Chart {
     let rows = &region.years;
     let n = rows.len();
-    let rules = |year: u16| years.iter().find(|y| y.year == year).map(|y| &y.rules);
+    let rules = |year: u16| years.iter().find(|y| y.0 == year).map(|y| &y.1);
     let thresholds = |year: u16| -> Vec<f64> {
         rules(year).map_or(Vec::new(), |r| {
             vec![num(&r.excellent), num(&r.good), num(&r.pass)]
@@ -242,6 +246,103 @@ fn is_key(indicator: &IndicatorView) -> bool {
     indicator.category == Category::Air.name() || indicator.category == Category::Water.name()
 }
 
+/// Each year's total as a bar in the unit page's table of years (the
+/// default theme's, instead of the `trend` chart): the points up to 100
+/// lost, a total carried past 100 by bonus points on the same scale.
+pub fn total_bars(region: &UnitHistoryView) -> Vec<SectionBar> {
+    let totals: Vec<f64> = region.years.iter().map(|y| num(&y.row.total)).collect();
+    let top = totals.iter().copied().fold(100.0, f64::max);
+    let scale = Scale::new((0.0, top), (0.0, 100.0));
+    totals
+        .iter()
+        .map(|total| points_bar(&scale, 100.0, *total))
+        .collect()
+}
+
+/// The key air and water indicators in order of first appearance.
+fn key_ids(cards: &[(u16, bool, ScorecardView)]) -> Vec<(&str, &IndicatorView)> {
+    let mut ids: Vec<(&str, &IndicatorView)> = Vec::new();
+    for (_, _, card) in cards {
+        for i in card.indicators.iter().filter(|i| is_key(i)) {
+            if !ids.iter().any(|(id, _)| *id == i.id) {
+                ids.push((&i.id, i));
+            }
+        }
+    }
+    ids
+}
+
+/// The key indicators as a table of years, each cell's figures with a
+/// gauge (charts/scorecard.rs): what the default unit page shows instead of
+/// the `key_indicators` chart.
+#[derive(Debug, Serialize)]
+pub struct KeyIndicators {
+    /// The column of each year ("2025（草稿）" for a draft).
+    pub years: Vec<String>,
+    pub rows: Vec<KeyRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KeyRow {
+    pub name: String,
+    pub unit: String,
+    /// 越高越好 or 越低越好.
+    pub better: &'static str,
+    /// Per year: none where the year has no such indicator.
+    pub years: Vec<Option<KeyCell>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KeyCell {
+    pub value: Option<String>,
+    pub target: Option<String>,
+    pub applicable: bool,
+    pub met: bool,
+    pub gauge: Option<Gauge>,
+}
+
+pub fn key_indicator_table(cards: &[(u16, bool, ScorecardView)]) -> KeyIndicators {
+    let rows = key_ids(cards)
+        .into_iter()
+        .map(|(id, first)| {
+            let years: Vec<Option<&IndicatorView>> = cards
+                .iter()
+                .map(|(_, _, card)| card.indicators.iter().find(|i| i.id == id))
+                .collect();
+            // One scale for the row, as the chart's panel has.
+            let figures: Vec<f64> = years
+                .iter()
+                .flatten()
+                .filter(|i| i.applicable)
+                .flat_map(|i| [i.value.as_deref(), i.target.as_deref()])
+                .flatten()
+                .map(num)
+                .collect();
+            KeyRow {
+                name: first.name.clone(),
+                unit: first.unit.clone(),
+                better: first.better,
+                years: years
+                    .into_iter()
+                    .map(|i| {
+                        i.map(|i| KeyCell {
+                            value: i.value.clone(),
+                            target: i.target.clone(),
+                            applicable: i.applicable,
+                            met: i.met,
+                            gauge: gauge_among(i, &figures),
+                        })
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    KeyIndicators {
+        years: cards.iter().map(|(y, d, _)| year_label(*y, *d)).collect(),
+        rows,
+    }
+}
+
 /// (b) Each key air and water indicator per year: the value as a point
 /// (a filled dot when the target is met, a cross when missed), the target as
 /// a dashed segment.
@@ -254,15 +355,7 @@ pub fn key_indicators(
     const PLOT_H: f64 = 70.0;
     const YEARS_H: f64 = 16.0;
     const GAP: f64 = 12.0;
-    // Indicator ids in order of first appearance.
-    let mut ids: Vec<(&str, &IndicatorView)> = Vec::new();
-    for (_, _, card) in cards {
-        for i in card.indicators.iter().filter(|i| is_key(i)) {
-            if !ids.iter().any(|(id, _)| *id == i.id) {
-                ids.push((&i.id, i));
-            }
-        }
-    }
+    let ids = key_ids(cards);
     let n = cards.len();
     let panel_h = TITLE_H + PLOT_H + YEARS_H + GAP;
     let legend = Legend::new(vec![

@@ -2,6 +2,7 @@
 //! sections against their maxima with the bonus apart.
 
 use rust_decimal::Decimal;
+use serde::Serialize;
 
 use super::canvas::{px, text_width, Anchor, Canvas, Weight};
 use super::palette::{Palette, Rgb};
@@ -55,6 +56,119 @@ fn domain(values: &[f64]) -> (f64, f64) {
     )
 }
 
+/// An indicator's row scale over `range` with its value and target, when it
+/// has both and applies: the one place the chart and the gauge get their
+/// positions from.
+fn indicator_scale(i: &IndicatorView, range: (f64, f64)) -> Option<(Scale, f64, f64)> {
+    match (&i.value, &i.target, i.applicable) {
+        (Some(value), Some(target), true) => {
+            let (value, target) = (num(value), num(target));
+            Some((Scale::new(domain(&[value, target]), range), value, target))
+        }
+        _ => None,
+    }
+}
+
+/// A whole percent of a gauge's width (the stylesheet has a class for each).
+fn percent(scale: &Scale, value: f64) -> u8 {
+    // `at` clamps to the range 0..=100, so the cast never saturates.
+    scale.at(value).round() as u8
+}
+
+/// Where an indicator gauge's marks sit, in percent of its width: the
+/// target line, and the actual bar from `from` to `to` (zero to the value).
+/// The met band runs from the target to the right end, or to the left end
+/// when `lower` is better; the row says whether it was met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Gauge {
+    pub target: u8,
+    pub from: u8,
+    pub to: u8,
+    pub lower: bool,
+}
+
+/// One gauge per indicator, in the card's order; none where it has no
+/// value or target or does not apply.
+pub fn indicator_gauges(card: &ScorecardView) -> Vec<Option<Gauge>> {
+    card.indicators.iter().map(gauge).collect()
+}
+
+/// One indicator's gauge, on the row scale its chart draws it on.
+fn gauge(i: &IndicatorView) -> Option<Gauge> {
+    gauge_among(i, &[])
+}
+
+/// One indicator's gauge on a scale that also holds `others` (the same
+/// indicator's figures in other years, so a unit page's row of years
+/// shares one scale).
+pub(super) fn gauge_among(i: &IndicatorView, others: &[f64]) -> Option<Gauge> {
+    let (scale, value, target) = indicator_scale(i, (0.0, 100.0))?;
+    let mut figures = vec![value, target];
+    figures.extend_from_slice(others);
+    let scale = Scale::new(domain(&figures), (scale.r0, scale.r1));
+    let (a, b) = (percent(&scale, 0.0), percent(&scale, value));
+    Some(Gauge {
+        target: percent(&scale, target),
+        from: a.min(b),
+        to: a.max(b),
+        lower: lower_is_better(i),
+    })
+}
+
+/// A section's bar, in percent of its width on the points scale every
+/// row shares: `score` filled, up to `max` (the maximum, or the bonus cap)
+/// the track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SectionBar {
+    pub score: u8,
+    pub max: u8,
+}
+
+/// The four sections' bars in the order of [`section_rows`], then the
+/// bonus against its cap.
+pub fn section_bars(card: &ScorecardView, rules: &RulesView) -> Vec<SectionBar> {
+    let scale = sections_scale(card, rules, (0.0, 100.0));
+    let bar = |max: &str, score: &str| points_bar(&scale, num(max), num(score));
+    section_rows(card, rules)
+        .iter()
+        .map(|(_, max, score)| bar(max, score))
+        .chain([bar(&card.bonus_cap, &card.row.bonus)])
+        .collect()
+}
+
+/// A bar of `score` points over the track up to `max` on `scale` (whose
+/// range is 0–100).
+pub(super) fn points_bar(scale: &Scale, max: f64, score: f64) -> SectionBar {
+    SectionBar {
+        score: percent(scale, score),
+        max: percent(scale, max),
+    }
+}
+
+/// The four sections: name, maximum, score.
+fn section_rows<'a>(
+    card: &'a ScorecardView,
+    rules: &'a RulesView,
+) -> [(&'static str, &'a str, &'a str); 4] {
+    let (max, score) = (&rules.sections, &card.row.sections);
+    [
+        ("主要指标", &max.indicators, &score.indicators),
+        ("重点任务", &max.tasks, &score.tasks),
+        ("资金投入", &max.funds, &score.funds),
+        ("公众满意度", &max.satisfaction, &score.satisfaction),
+    ]
+}
+
+/// One points scale over `range` for every section and the bonus: up to
+/// the largest maximum or the bonus cap.
+fn sections_scale(card: &ScorecardView, rules: &RulesView, range: (f64, f64)) -> Scale {
+    let longest = section_rows(card, rules)
+        .iter()
+        .map(|s| num(s.1))
+        .fold(num(&card.bonus_cap), f64::max);
+    Scale::new((0.0, longest), range)
+}
+
 /// (a) Each indicator's value against its target. The pale band is the range
 /// that meets the target (right of it when higher is better, left of it when
 /// lower is better), so a bar reads the same way for both directions.
@@ -95,20 +209,8 @@ pub fn indicators(card: &ScorecardView, year: u16, palette: &Palette) -> Chart {
     ]);
     let legend_top = y;
     let height = legend_top + legend.height(WIDTH - 2.0 * PAD) + PAD;
-    let rows: Vec<Option<(Scale, f64, f64)>> = items
-        .iter()
-        .map(|i| match (&i.value, &i.target, i.applicable) {
-            (Some(value), Some(target), true) => {
-                let (value, target) = (num(value), num(target));
-                Some((
-                    Scale::new(domain(&[value, target]), (x0, x1)),
-                    value,
-                    target,
-                ))
-            }
-            _ => None,
-        })
-        .collect();
+    let rows: Vec<Option<(Scale, f64, f64)>> =
+        items.iter().map(|i| indicator_scale(i, (x0, x1))).collect();
     let mut canvas = Canvas::new(WIDTH as u32, height as u32, palette.ink);
 
     // Tracks, target zones and bars: one path per colour, not a rect per row.
@@ -270,20 +372,7 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView, palette: &Palette)
     const ROW: f64 = 26.0;
     const BAR: f64 = 14.0;
     let u = &card.row;
-    let sections = [
-        (
-            "主要指标",
-            &rules.sections.indicators,
-            &u.sections.indicators,
-        ),
-        ("重点任务", &rules.sections.tasks, &u.sections.tasks),
-        ("资金投入", &rules.sections.funds, &u.sections.funds),
-        (
-            "公众满意度",
-            &rules.sections.satisfaction,
-            &u.sections.satisfaction,
-        ),
-    ];
+    let sections = section_rows(card, rules);
     let lost = |max: &str, score: &str| match (max.parse::<Decimal>(), score.parse::<Decimal>()) {
         (Ok(max), Ok(score)) => format!("{:.2}", max - score),
         _ => String::new(),
@@ -314,11 +403,7 @@ pub fn unit_sections(card: &ScorecardView, rules: &RulesView, palette: &Palette)
         .fold(text_width(&bonus_label, SMALL), f64::max);
     let x0 = PAD + name_w + 8.0;
     let x1 = WIDTH - PAD - label_w - 8.0;
-    let longest = sections
-        .iter()
-        .map(|s| num(s.1))
-        .fold(num(&card.bonus_cap), f64::max);
-    let scale = Scale::new((0.0, longest), (x0, x1));
+    let scale = sections_scale(card, rules, (x0, x1));
     let top = PAD;
     let bonus_top = top + 4.0 * ROW + 10.0;
     let total_y = bonus_top + ROW + 10.0;
