@@ -369,7 +369,7 @@ impl Reader<'_> {
         match parse() {
             Ok(doc) => {
                 let doc = Arc::new(doc);
-                generation.put(file, digest, &doc);
+                generation.put(file, digest, text.len(), &doc);
                 Ok(Some(loaded(doc)))
             }
             Err(broken) => Err(broken.map(|doc| loaded(Arc::new(doc)))),
