@@ -620,30 +620,7 @@ fn after_an_edit_it_serves_what_a_clean_build_writes() {
             version_of(r).is_some_and(|v| v != version)
         });
         version = version_of(&rebuilt).unwrap();
-        let outputs = tempfile::tempdir().unwrap();
-        let out = outputs.path().join("public");
-        Test::new()
-            .root(root)
-            .args(["build", "--drafts", "--out"])
-            .arg(&out)
-            .run()
-            .success();
-        let mut compared = 0;
-        for (path, bytes) in read_tree(&out) {
-            // The HTTP client here reads text; workbooks are compared by
-            // their own tests.
-            let Ok(text) = String::from_utf8(bytes) else {
-                continue;
-            };
-            let served = server.get(&format!("/kaohe/{path}"));
-            assert_eq!(served.status, 200, "{path}");
-            assert!(
-                without_reload_tag(&served.body) == text,
-                "{path} differs after editing {results}"
-            );
-            compared += 1;
-        }
-        assert!(compared > 100, "{compared} files compared");
+        assert_serves_a_clean_build(&server, root, &format!("after editing {results}"));
         let shown = to.trim_start_matches("satisfaction: ");
         let edited = server.get(&format!("/kaohe/{page}"));
         assert!(edited.body.contains(shown), "the edit is served at {page}");
@@ -712,6 +689,12 @@ fn files_broken_and_put_back_are_reported_and_served_as_without_a_cache() {
             r.status == 200 && r.body.contains("13.38")
         });
     }
+    assert_serves_a_clean_build(&server, root, "after the files were put back");
+}
+
+/// Every text file a clean `build --drafts` of `root` writes is what
+/// `server` answers for it, byte for byte but the reload tag.
+fn assert_serves_a_clean_build(server: &Server, root: &Path, when: &str) {
     let outputs = tempfile::tempdir().unwrap();
     let out = outputs.path().join("public");
     Test::new()
@@ -722,12 +705,17 @@ fn files_broken_and_put_back_are_reported_and_served_as_without_a_cache() {
         .success();
     let mut compared = 0;
     for (path, bytes) in read_tree(&out) {
+        // The HTTP client here reads text; workbooks are compared by
+        // their own tests.
         let Ok(text) = String::from_utf8(bytes) else {
             continue;
         };
         let served = server.get(&format!("/kaohe/{path}"));
         assert_eq!(served.status, 200, "{path}");
-        assert!(without_reload_tag(&served.body) == text, "{path} differs");
+        assert!(
+            without_reload_tag(&served.body) == text,
+            "{path} differs {when}"
+        );
         compared += 1;
     }
     assert!(compared > 100, "{compared} files compared");
