@@ -7,6 +7,7 @@
 //! every template error is collected and located.
 
 mod budget;
+mod chart_values;
 pub mod charts;
 mod content;
 mod feeds;
