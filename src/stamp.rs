@@ -254,20 +254,46 @@ pub fn digest_of<'f>(files: impl IntoIterator<Item = &'f InputFile>, options: &s
 /// (`touch -r`), and a file put in its place has another inode. The
 /// top-level folders are listed in parallel (tens of thousands of files).
 pub fn output_digest(out: &Path) -> io::Result<String> {
+    output_listing(out).map(|listing| listing.digest)
+}
+
+/// The output folder as [`output_digest`] lists it, with the path of every
+/// entry that is not a folder: a rebuild that updates the folder where it
+/// stands (`output::Staging::update`) takes away those it no longer makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    pub digest: String,
+    /// `/`-separated, relative to the output folder, sorted.
+    pub files: Vec<String>,
+}
+
+/// See [`Listing`].
+pub fn output_listing(out: &Path) -> io::Result<Listing> {
     let mut top: Vec<PathBuf> = fs::read_dir(out)?
         .map(|entry| entry.map(|e| e.path()))
         .collect::<io::Result<_>>()?;
     top.sort();
-    let listings: Vec<String> = top
+    let listings: Vec<(String, Vec<String>)> = top
         .par_iter()
         .map(|path| listing(out, path))
         .collect::<io::Result<_>>()?;
-    Ok(sha256_hex(listings.concat().as_bytes()))
+    let mut lines = String::new();
+    let mut files = Vec::new();
+    for (text, names) in listings {
+        lines.push_str(&text);
+        files.extend(names);
+    }
+    Ok(Listing {
+        digest: sha256_hex(lines.as_bytes()),
+        files,
+    })
 }
 
-/// One line per file and folder under `path` (itself included), sorted.
-fn listing(out: &Path, path: &Path) -> io::Result<String> {
+/// One line per file and folder under `path` (itself included), sorted,
+/// and the names of the entries that are not folders.
+fn listing(out: &Path, path: &Path) -> io::Result<(String, Vec<String>)> {
     let mut lines = String::new();
+    let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
         let entry = entry.map_err(io::Error::other)?;
         let metadata = entry.metadata().map_err(io::Error::other)?;
@@ -275,18 +301,21 @@ fn listing(out: &Path, path: &Path) -> io::Result<String> {
             .modified()?
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
+        let name = relative_name(out, entry.path());
         let (kind, size) = if metadata.is_dir() {
             ("d", 0)
         } else {
             ("f", metadata.len())
         };
         lines.push_str(&format!(
-            "{}\t{kind}\t{size}\t{modified}\t{}\n",
-            relative_name(out, entry.path()),
+            "{name}\t{kind}\t{size}\t{modified}\t{}\n",
             identity(&metadata)
         ));
+        if !metadata.is_dir() {
+            files.push(name);
+        }
     }
-    Ok(lines)
+    Ok((lines, files))
 }
 
 /// What no tool can set back on a file: its inode and change time.

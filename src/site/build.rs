@@ -68,10 +68,10 @@ impl Site<'_> {
                 .map(|files| stamp::digest_of(files, &options));
             let listing = out
                 .is_dir()
-                .then(|| stamp::output_digest(&out).ok())
+                .then(|| stamp::output_listing(&out).ok())
                 .flatten();
             if let (Some(digest), Some(listing)) = (&digest, &listing) {
-                if let Some(mut summary) = unchanged(&out, digest, listing) {
+                if let Some(mut summary) = unchanged(&out, digest, &listing.digest) {
                     summary.millis = started.elapsed().as_millis();
                     return Ok(summary);
                 }
@@ -79,7 +79,12 @@ impl Site<'_> {
             let keys = inputs.as_ref().map_or_else(BTreeMap::new, |files| {
                 incremental::year_keys(files, &options)
             });
-            let previous = listing.and_then(|listing| incremental::previous(&out, &listing));
+            let previous = listing
+                .as_ref()
+                .and_then(|l| incremental::previous(&out, &l.digest));
+            // A folder as the previous build left it is updated where it
+            // stands; any other is replaced whole.
+            let before = previous.as_ref().and(listing.map(|l| l.files));
             let kept = previous
                 .as_ref()
                 .map(|built| incremental::kept_years(built, &keys))
@@ -89,7 +94,8 @@ impl Site<'_> {
             let keeping = inputs.as_ref().map(|files| {
                 incremental::kept_pages(previous.as_ref(), incremental::site_key(files, &options))
             });
-            let (mut summary, years, pages) = self.build_streaming(&out, kept, &keys, keeping)?;
+            let (mut summary, years, pages) =
+                self.build_streaming(&out, before.as_deref(), kept, &keys, keeping)?;
             if let Some(digest) = digest {
                 record(&out, digest, &summary, years, pages);
             }
@@ -102,7 +108,7 @@ impl Site<'_> {
             Ok(chromium) => chromium,
             Err(why) => {
                 let (mut summary, _, _) =
-                    self.build_streaming(&out, BTreeMap::new(), &BTreeMap::new(), None)?;
+                    self.build_streaming(&out, None, BTreeMap::new(), &BTreeMap::new(), None)?;
                 summary.pdf = Pdf::Missing(why);
                 summary.millis = started.elapsed().as_millis();
                 return Ok(summary);
@@ -155,7 +161,8 @@ impl Site<'_> {
 
     /// Build without holding the site in memory: every file goes to the
     /// staging folder as it is rendered, and the folder is swapped in at the
-    /// end. The years in `kept` are not rendered: their files are kept from
+    /// end, or with `before` (the files of an output that lists as the
+    /// previous build left it) only what changed is moved in. The years in `kept` are not rendered: their files are kept from
     /// the output being replaced (`incremental`), nor the pages `keeping`
     /// finds unchanged. Returns, beside the
     /// summary, the files of every rendered year and its pages, for the next
@@ -163,12 +170,17 @@ impl Site<'_> {
     fn build_streaming(
         &mut self,
         out: &Path,
+        before: Option<&[String]>,
         kept: BTreeMap<u16, YearFiles>,
         keys: &BTreeMap<u16, String>,
         keeping: Option<render::Keeping>,
     ) -> Result<Streamed, Diagnostics> {
         let write_error = |e: std::io::Error| output::cannot_write(out, "the site", &e, KEPT);
-        let staging = output::Staging::new(out, SITE).map_err(write_error)?;
+        let staging = match before {
+            Some(files) => output::Staging::update(out, SITE, files),
+            None => output::Staging::new(out, SITE),
+        }
+        .map_err(write_error)?;
         let counts = Counts::default();
         // The link checker needs every path and each page's links and ids, not
         // the pages themselves.
@@ -229,7 +241,7 @@ impl Site<'_> {
         let sources = links::Sources::of(&outcome.project);
         let base_url = &outcome.project.site.base_url;
         let broken = links::check_scanned(&scanned, &paths, base_url, &sources, |page| {
-            let text = std::fs::read_to_string(staging.path().join(page)).ok()?;
+            let text = std::fs::read_to_string(staging.current(page)).ok()?;
             Some(std::sync::Arc::from(text))
         });
         if broken.has_errors() {

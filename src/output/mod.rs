@@ -4,7 +4,11 @@
 //! and swapped in with renames once every file is on disk, so a failed build
 //! leaves what was published untouched. Only a folder ecoscore made as that
 //! output (or an empty one) is ever replaced, and the work folders of a
-//! killed command are removed by the next one.
+//! killed command are removed by the next one. A rebuild over a folder that
+//! lists as the previous build left it moves only what changed
+//! (`update.rs`).
+
+mod update;
 
 use std::collections::HashSet;
 use std::fs::{self, File};
@@ -239,6 +243,8 @@ pub struct Staging {
     made: Mutex<HashSet<PathBuf>>,
     /// The site being replaced, if there is one.
     previous: Option<PathBuf>,
+    /// Set when the output is updated where it stands ([`Staging::update`]).
+    update: Option<update::Update>,
 }
 
 impl Staging {
@@ -254,11 +260,40 @@ impl Staging {
             dir,
             made: Mutex::new(HashSet::new()),
             previous: out.is_dir().then(|| out.to_path_buf()),
+            update: None,
         })
     }
 
+    /// A staging that updates `out` where it stands at the commit instead
+    /// of swapping a whole folder in: for a rebuild over a folder that
+    /// lists as the previous build left it, `before` its files then
+    /// (`stamp::output_listing`). Only the files that changed are written
+    /// and moved; see `update.rs`.
+    pub fn update(out: &Path, replaces: Replaces, before: &[String]) -> io::Result<Staging> {
+        let mut staging = Staging::new(out, replaces)?;
+        if staging.previous.is_some() {
+            staging.update = Some(update::Update::new(before));
+        }
+        Ok(staging)
+    }
+
     pub fn write(&self, file: &OutputFile) -> io::Result<()> {
-        write_under(&self.dir, file, &self.made, self.previous.as_deref())
+        let Some(update) = &self.update else {
+            return write_under(&self.dir, file, &self.made, self.previous.as_deref());
+        };
+        let relative = safe_relative(&file.path).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to write outside the output folder: {}", file.path),
+            )
+        })?;
+        if holds(&self.out.join(&relative), &file.bytes) {
+            update.unchanged(&file.path);
+            return Ok(());
+        }
+        write_under(&self.dir, file, &self.made, None)?;
+        update.staged(&file.path);
+        Ok(())
     }
 
     /// Put the previous output's file at `path` into the new folder as it
@@ -281,22 +316,37 @@ impl Staging {
                 format!("{} is not a file", old.display()),
             ));
         }
+        if let Some(update) = &self.update {
+            update.unchanged(path);
+            return Ok(());
+        }
         let target = self.dir.join(&relative);
         make_parent(&target, &self.made)?;
         fs::hard_link(&old, &target).or_else(|_| fs::copy(&old, &target).map(drop))
     }
 
-    /// Where the files are being written (for reading one back).
-    pub fn path(&self) -> &Path {
-        &self.dir
+    /// Where the file at `path` of the new site is now (for reading it
+    /// back before the commit): the staging folder, or for an update that
+    /// left it unchanged, the output folder.
+    pub fn current(&self, path: &str) -> PathBuf {
+        let staged = self.dir.join(path);
+        if self.update.is_some() && !staged.exists() {
+            return self.out.join(path);
+        }
+        staged
     }
 
     /// Replace the output folder with what was written. The stamp that
     /// marks it is written first, so the folder in place is marked whenever
     /// the command stops; a command killed between the two renames leaves the
     /// old folder in its work folder, and the next one puts it back.
-    pub fn commit(self) -> io::Result<()> {
+    pub fn commit(mut self) -> io::Result<()> {
         self.replaces.check(&self.out)?;
+        if let Some(update) = self.update.take() {
+            // The stamp already marks the folder; the build records itself
+            // in it once the files are in place.
+            return update.commit(&self.out, &self.dir, self.work.path());
+        }
         if let Replaces::Output(kind) = self.replaces {
             destination::mark(&self.out, kind)?;
         }
@@ -412,6 +462,144 @@ mod tests {
             "after"
         );
         assert_eq!(fs::metadata(out.join("same.html")).unwrap().nlink(), 1);
+    }
+
+    /// The files of `out`, as a build starting over it lists them.
+    fn files_of(out: &Path) -> Vec<String> {
+        crate::stamp::output_listing(out).unwrap().files
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_update_moves_only_what_changed_and_leaves_the_rest_untouched() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(
+            &out,
+            SITE,
+            &[
+                OutputFile::new("same.html", "unchanged"),
+                OutputFile::new("kept/page.html", "kept"),
+                OutputFile::new("edited.html", "before"),
+                OutputFile::new("gone/deep/page.html", "removed"),
+                OutputFile::new("becomes/file.html", "a folder before"),
+            ],
+        )
+        .unwrap();
+        let meta = |name: &str| fs::symlink_metadata(out.join(name)).unwrap();
+        let before = |name: &str| {
+            (
+                meta(name).ino(),
+                meta(name).ctime_nsec(),
+                meta(name).ctime(),
+            )
+        };
+        let (same, kept) = (before("same.html"), before("kept/page.html"));
+        let staging = Staging::update(&out, SITE, &files_of(&out)).unwrap();
+        staging
+            .write(&OutputFile::new("same.html", "unchanged"))
+            .unwrap();
+        staging.keep("kept/page.html").unwrap();
+        staging
+            .write(&OutputFile::new("edited.html", "after"))
+            .unwrap();
+        staging
+            .write(&OutputFile::new("new/page.html", "new"))
+            .unwrap();
+        staging
+            .write(&OutputFile::new("becomes", "a file now"))
+            .unwrap();
+        assert_eq!(
+            fs::read_to_string(staging.current("same.html")).unwrap(),
+            "unchanged"
+        );
+        assert_eq!(
+            fs::read_to_string(staging.current("edited.html")).unwrap(),
+            "after"
+        );
+        // Until the commit, the published site is as it was.
+        assert_eq!(
+            fs::read_to_string(out.join("edited.html")).unwrap(),
+            "before"
+        );
+        assert!(!out.join("new").exists());
+        staging.commit().unwrap();
+        assert_eq!(before("same.html"), same, "not even linked again");
+        assert_eq!(before("kept/page.html"), kept);
+        assert_eq!(
+            fs::read_to_string(out.join("edited.html")).unwrap(),
+            "after"
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("new/page.html")).unwrap(),
+            "new"
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("becomes")).unwrap(),
+            "a file now"
+        );
+        assert!(!out.join("gone").exists(), "emptied folders go too");
+        assert_eq!(
+            files_of(&out),
+            [
+                "becomes",
+                "edited.html",
+                "kept/page.html",
+                "new/page.html",
+                "same.html"
+            ]
+        );
+        let beside: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(beside.len(), 2, "the work folder is removed: {beside:?}");
+    }
+
+    #[test]
+    fn an_update_that_fails_half_way_puts_every_file_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let site = [
+            OutputFile::new("a.html", "a before"),
+            OutputFile::new("old/page.html", "old"),
+        ];
+        write_site(&out, SITE, &site).unwrap();
+        let listed = files_of(&out);
+        let staging = Staging::update(&out, SITE, &listed).unwrap();
+        staging
+            .write(&OutputFile::new("a.html", "a after"))
+            .unwrap();
+        staging
+            .write(&OutputFile::new("z/page.html", "new"))
+            .unwrap();
+        // Something takes the name of a folder the new site needs after the
+        // build started: the commit cannot put `z/page.html` in.
+        fs::write(out.join("z"), "not a folder").unwrap();
+        let err = staging.commit().unwrap_err();
+        assert!(err.to_string().contains("is not a folder"), "{err}");
+        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "a before");
+        assert_eq!(
+            fs::read_to_string(out.join("old/page.html")).unwrap(),
+            "old"
+        );
+        assert_eq!(fs::read_to_string(out.join("z")).unwrap(), "not a folder");
+        let beside: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(beside.len(), 2, "{beside:?}");
+    }
+
+    #[test]
+    fn an_update_dropped_before_its_commit_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(&out, SITE, &[OutputFile::new("a.html", "a")]).unwrap();
+        let listed = files_of(&out);
+        let staging = Staging::update(&out, SITE, &listed).unwrap();
+        staging
+            .write(&OutputFile::new("a.html", "changed"))
+            .unwrap();
+        staging.write(&OutputFile::new("b.html", "b")).unwrap();
+        drop(staging);
+        assert_eq!(files_of(&out), ["a.html"]);
+        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "a");
     }
 
     #[test]
