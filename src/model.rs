@@ -501,20 +501,34 @@ pub struct YearScores {
 }
 
 /// A year's scorecards, shared by reference count: the model and every
-/// [`YearScores`] of the year hold one copy between them.
+/// [`YearScores`] of the year hold one copy between them. In rank order,
+/// with the position of each region's card: site-wide pages look up every
+/// unit in every year, which a search through the ranking makes quadratic.
 #[derive(Debug, Clone, Default)]
-pub struct Cards(Arc<[Scorecard]>);
+pub struct Cards {
+    cards: Arc<[Scorecard]>,
+    /// `by_region[r]`: where region `r`'s card is in `cards`, if it has one.
+    by_region: Arc<[Option<usize>]>,
+}
 
 impl From<Vec<Scorecard>> for Cards {
     fn from(cards: Vec<Scorecard>) -> Cards {
-        Cards(cards.into())
+        let regions = cards.iter().map(|c| c.region + 1).max().unwrap_or(0);
+        let mut by_region = vec![None; regions];
+        for (at, card) in cards.iter().enumerate() {
+            by_region[card.region].get_or_insert(at);
+        }
+        Cards {
+            cards: cards.into(),
+            by_region: by_region.into(),
+        }
     }
 }
 
 impl std::ops::Deref for Cards {
     type Target = [Scorecard];
     fn deref(&self) -> &[Scorecard] {
-        &self.0
+        &self.cards
     }
 }
 
@@ -522,13 +536,37 @@ impl<'a> IntoIterator for &'a Cards {
     type Item = &'a Scorecard;
     type IntoIter = std::slice::Iter<'a, Scorecard>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        self.cards.iter()
     }
 }
 
 impl YearScores {
+    /// The card of region `region` (its index in the project's units).
     pub fn card(&self, region: usize) -> Option<&Scorecard> {
-        self.cards.iter().find(|c| c.region == region)
+        let at = self.cards.by_region.get(region).copied().flatten()?;
+        self.cards.cards.get(at)
+    }
+}
+
+impl Year {
+    /// The results of region `region`: `units` holds one per region in
+    /// regions.yaml order, so it is at that index unless the list is short.
+    pub fn result_of(&self, region: usize) -> Option<&UnitResult> {
+        match self.units.get(region) {
+            Some(unit) if unit.region == region => Some(unit),
+            _ => self.units.iter().find(|u| u.region == region),
+        }
+    }
+}
+
+/// Where the unit `id` is in `units`: at `hint` (its index in the project
+/// at hand) when the two lists agree, as they do for every year scored in
+/// the current project; otherwise (an archived year's own input, which may
+/// list its units in another order) found by id.
+pub fn unit_position(units: &[Unit], id: &str, hint: usize) -> Option<usize> {
+    match units.get(hint) {
+        Some(unit) if unit.id == id => Some(hint),
+        _ => units.iter().position(|unit| unit.id == id),
     }
 }
 
@@ -579,4 +617,28 @@ pub struct ProgressReport {
     /// By region index, then by rule index (`Rules::indicators`): the value,
     /// or none where the unit reported none.
     pub values: Vec<Vec<Option<Decimal>>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(id: &str) -> Unit {
+        Unit {
+            id: id.into(),
+            name: id.into(),
+            kind: UnitKind::City,
+            code: None,
+        }
+    }
+
+    #[test]
+    fn a_unit_is_found_at_its_hint_or_by_its_id() {
+        let units = [unit("a"), unit("b"), unit("c")];
+        assert_eq!(unit_position(&units, "b", 1), Some(1));
+        // Another order (an archived year's own input): found by id.
+        assert_eq!(unit_position(&units, "c", 0), Some(2));
+        assert_eq!(unit_position(&units, "a", 7), Some(0));
+        assert_eq!(unit_position(&units, "z", 1), None);
+    }
 }

@@ -773,6 +773,26 @@ mod tests {
     }
 
     #[test]
+    fn a_years_cards_in_rank_order_are_found_by_region() {
+        let mut cards = vec![
+            card(0, Grade::Good, "85.00"),
+            card(1, Grade::Excellent, "92.00"),
+            card(3, Grade::Good, "88.00"),
+        ];
+        rank(&mut cards);
+        let scores = YearScores {
+            year: 2025,
+            cards: cards.into(),
+        };
+        assert_eq!(scores.cards[0].region, 1, "rank order, not region order");
+        for region in [0, 1, 3] {
+            assert_eq!(scores.card(region).map(|c| c.region), Some(region));
+        }
+        assert!(scores.card(2).is_none(), "a region without a card");
+        assert!(scores.card(4).is_none() && scores.card(usize::MAX).is_none());
+    }
+
+    #[test]
     fn a_deduction_too_large_to_hold_is_uncomputable_not_a_panic() {
         let ind = indicator("pm25", Better::Lower);
         let r = rule(

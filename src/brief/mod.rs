@@ -330,7 +330,7 @@ impl<'a> BriefingView<'a> {
         body_html: String,
     ) -> BriefingView<'a> {
         let public = YearView::new(project, year, scores);
-        let unit_of = |card: &Scorecard| year.units.iter().find(|u| u.region == card.region);
+        let unit_of = |card: &Scorecard| year.result_of(card.region);
         let cards: Vec<(&Scorecard, &UnitResult)> = scores
             .cards
             .iter()

@@ -21,9 +21,10 @@ pub struct Scored<'a> {
 }
 
 impl<'a> Scored<'a> {
-    fn card(&self, unit_id: &str) -> Option<&'a Scorecard> {
-        let at = self.project.units.iter().position(|r| r.id == unit_id)?;
-        self.scores.cards.iter().find(|c| c.region == at)
+    /// The card of the unit `unit_id`, usually at `hint` in the units.
+    fn card(&self, unit_id: &str, hint: usize) -> Option<&'a Scorecard> {
+        let at = crate::model::unit_position(&self.project.units, unit_id, hint)?;
+        self.scores.card(at)
     }
 }
 
@@ -88,7 +89,7 @@ pub struct YearChangeView {
 
 fn change_row(now: &Scored<'_>, before: &Scored<'_>, card: &Scorecard) -> Option<ChangeRow> {
     let region = &now.project.units[card.region];
-    let previous = before.card(&region.id)?;
+    let previous = before.card(&region.id, card.region)?;
     let delta = card.total.checked_sub(previous.total)?;
     let (verdict, verdict_class) = verdict(delta);
     Some(ChangeRow {
@@ -199,7 +200,7 @@ impl UnitChangeView {
         let before = before?;
         let total = change_row(&now, &before, card)?;
         let region = &now.project.units[card.region];
-        let previous = before.card(&region.id)?;
+        let previous = before.card(&region.id, card.region)?;
         let mut indicators = Vec::new();
         let mut row_change = Vec::with_capacity(card.indicators.len());
         for score in &card.indicators {
@@ -252,9 +253,11 @@ pub struct UnitYearChange {
 
 /// A unit's change in total and rank for every year after its first, each
 /// against the year published before it: the comparison its scorecards show,
-/// matched by unit id. `years` oldest first.
+/// matched by unit id (usually at `hint` in each year's units). `years`
+/// oldest first.
 pub fn unit_years<'a>(
     unit_id: &str,
+    hint: usize,
     years: impl IntoIterator<Item = Scored<'a>>,
 ) -> Vec<UnitYearChange> {
     let years: Vec<Scored<'a>> = years.into_iter().collect();
@@ -262,7 +265,7 @@ pub fn unit_years<'a>(
         .windows(2)
         .filter_map(|pair| {
             let [before, now] = pair else { return None };
-            let card = now.card(unit_id)?;
+            let card = now.card(unit_id, hint)?;
             Some(UnitYearChange {
                 year: now.year.year,
                 previous: before.year.year,

@@ -74,7 +74,7 @@ impl Renderer<'_> {
             .cards
             .iter()
             .filter_map(|card| {
-                let unit = y.year.units.iter().find(|u| u.region == card.region)?;
+                let unit = y.year.result_of(card.region)?;
                 Some(ScorecardView::new(
                     y.input.project,
                     y.year,
@@ -284,7 +284,7 @@ impl Renderer<'_> {
         let project = y.input.project;
         let card = &y.scores.cards[index];
         let region = &project.units[card.region];
-        let Some(unit) = y.year.units.iter().find(|u| u.region == card.region) else {
+        let Some(unit) = y.year.result_of(card.region) else {
             return Ok(Vec::new());
         };
         let narrative = y
@@ -391,9 +391,9 @@ impl Renderer<'_> {
                 // An archived year is scored from its archived input,
                 // whose units may be listed in another order: match by id.
                 let published = p.input.project;
-                let at = published.units.iter().position(|r| r.id == view.id)?;
+                let at = crate::model::unit_position(&published.units, &view.id, index)?;
                 let card = p.scores.card(at)?;
-                let unit = p.year.units.iter().find(|u| u.region == at)?;
+                let unit = p.year.result_of(at)?;
                 Some((
                     p.year.year,
                     p.view.draft,
@@ -408,7 +408,7 @@ impl Renderer<'_> {
         );
         // 改善/持平/退步 per year, as each scorecard compares (render/improvement.rs)
         let unit_years =
-            improvement::unit_years(&view.id, self.years.iter().map(PublicYear::scored));
+            improvement::unit_years(&view.id, index, self.years.iter().map(PublicYear::scored));
         let region = v(&view);
         let projects_by_year = v(&invested);
         let changes = v(&unit_years);

@@ -579,7 +579,7 @@ impl UnitHistoryView {
             years: years
                 .iter()
                 .filter_map(|y| {
-                    let index = y.project.units.iter().position(|r| r.id == region.id)?;
+                    let index = unit_position(&y.project.units, &region.id, region_index)?;
                     y.scores.card(index).map(|card| UnitYearRow {
                         year: y.year.year,
                         draft: !y.year.is_published(),

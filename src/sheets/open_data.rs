@@ -202,7 +202,7 @@ fn lost_rows(project: &Project, year: &Year, scores: &YearScores) -> Vec<Vec<C>>
     let mut rows = Vec::new();
     for card in &scores.cards {
         let region = &project.units[card.region];
-        let Some(unit) = year.units.iter().find(|u| u.region == card.region) else {
+        let Some(unit) = year.result_of(card.region) else {
             continue;
         };
         let mut row = |part: &str, item: &str, points: C, reason: &str| {
