@@ -47,7 +47,7 @@ fn bench_pipeline(c: &mut Criterion) {
             .collect(),
         bulletin_pdf: false,
     };
-    let (renderer, _) = Renderer::new(&input);
+    let renderer = Renderer::new(&input);
     let latest = project
         .public_years(false)
         .last()

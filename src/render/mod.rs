@@ -187,7 +187,6 @@ pub struct Renderer<'a> {
     /// The navigation a page under `<year>/` sees: no later year.
     nav_by_year: BTreeMap<u16, Value>,
     years: Vec<PublicYear<'a>>,
-    bulletins: BTreeMap<u16, String>,
     /// Set when a rebuild may keep single pages (`keep`).
     keeping: Option<&'a Keeping>,
     /// The site and navigation site-wide pages see, for `keep`.
@@ -222,12 +221,13 @@ fn canonical(base_url: &str, path: &str) -> String {
 
 impl<'a> Renderer<'a> {
     /// Prepare `input` for rendering: the views every page shares are built
-    /// and converted to template values once. Errors in the bulletins come
-    /// back beside the renderer.
-    pub fn new(input: &'a RenderInput<'a>) -> (Renderer<'a>, Diagnostics) {
+    /// and converted to template values once.
+    pub fn new(input: &'a RenderInput<'a>) -> Renderer<'a> {
+        // Each year's view of every unit, in parallel: at national scale
+        // these are most of what a rebuild does before its pages.
         let years: Vec<PublicYear<'_>> = input
             .years
-            .iter()
+            .par_iter()
             .map(|y| {
                 let view = YearView {
                     archived: y.archived.clone(),
@@ -244,16 +244,6 @@ impl<'a> Renderer<'a> {
                 }
             })
             .collect();
-        let mut diags = Diagnostics::new();
-        let mut bulletins = BTreeMap::new();
-        for y in years.iter().filter(|y| y.input.archived.is_none()) {
-            match render_bulletin(input.theme, y.input.project, y.year, &y.view) {
-                Ok(html) => {
-                    bulletins.insert(y.year.year, html);
-                }
-                Err(d) => diags.push(d),
-            }
-        }
         let site = SiteView::new(&input.project.site);
         let nav = Nav {
             years: years
@@ -315,7 +305,7 @@ impl<'a> Renderer<'a> {
             Value::UNDEFINED,
             vec![site_value.clone(), nav_value.clone(), v(&rules)],
         );
-        let renderer = Renderer {
+        Renderer {
             input,
             site_fields,
             site_value,
@@ -323,10 +313,8 @@ impl<'a> Renderer<'a> {
             site,
             nav_by_year,
             years,
-            bulletins,
             keeping: None,
-        };
-        (renderer, diags)
+        }
     }
 
     /// The files of one unit's scorecard for `year` (the page and its
@@ -457,7 +445,8 @@ pub fn render_site_keeping(
     keeping: Option<&Keeping>,
 ) -> Result<(), Diagnostics> {
     let project = input.project;
-    let (mut renderer, mut diags) = Renderer::new(input);
+    let mut renderer = Renderer::new(input);
+    let mut diags = Diagnostics::new();
     renderer.keeping = keeping;
     let mut jobs = vec![
         Job::Index,

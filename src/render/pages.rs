@@ -247,7 +247,8 @@ impl Renderer<'_> {
         )?])
     }
 
-    /// A year's bulletin, its body rendered once in [`Renderer::new`].
+    /// A year's bulletin: its body is rendered here, so a year kept from
+    /// the previous output does not render it at all.
     pub(super) fn bulletin_page(&self, y: &PublicYear<'_>) -> Result<Vec<OutputFile>, Diagnostic> {
         let path = y.view.bulletin.href.clone();
         let mut meta = self.meta(
@@ -257,11 +258,7 @@ impl Renderer<'_> {
             y.view.draft,
         );
         meta.pub_date = Some(y.view.bulletin.date.clone());
-        let body = self
-            .bulletins
-            .get(&y.year.year)
-            .cloned()
-            .unwrap_or_default();
+        let body = render_bulletin(self.input.theme, y.input.project, y.year, &y.view)?;
         let extra = minijinja::context! {
             year => y.value.clone(),
             body_html => body,
