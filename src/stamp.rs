@@ -17,7 +17,7 @@
 //! Inputs are hashed before they are loaded, so an edit made while a build
 //! runs leaves a stamp that no longer matches, and the next build redoes it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -27,7 +27,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::digest::{hex, sha256_hex};
+use crate::digest::hex;
 use crate::load::INPUTS;
 use crate::paths::relative_name;
 
@@ -257,14 +257,77 @@ pub fn output_digest(out: &Path) -> io::Result<String> {
     output_listing(out).map(|listing| listing.digest)
 }
 
-/// The output folder as [`output_digest`] lists it, with the path of every
-/// entry that is not a folder: a rebuild that updates the folder where it
-/// stands (`output::Staging::update`) takes away those it no longer makes.
+/// The output folder as [`output_digest`] lists it, entry by entry: a
+/// rebuild that updates the folder where it stands (`output::Staging::update`)
+/// takes away the files it no longer makes, and lists again only the entries
+/// it moved and the folders they are in ([`Listing::updated`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listing {
     pub digest: String,
-    /// `/`-separated, relative to the output folder, sorted.
-    pub files: Vec<String>,
+    /// In the order the folder is walked: by path, component by component.
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    /// `/`-separated, relative to the output folder.
+    path: String,
+    line: String,
+    folder: bool,
+}
+
+impl Listing {
+    fn of(entries: Vec<Entry>) -> Listing {
+        let mut hasher = Sha256::new();
+        for entry in &entries {
+            hasher.update(entry.line.as_bytes());
+        }
+        Listing {
+            digest: hex(&hasher.finalize()),
+            entries,
+        }
+    }
+
+    /// Every entry that is not a folder.
+    pub fn files(&self) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter(|e| !e.folder)
+            .map(|e| e.path.clone())
+            .collect()
+    }
+
+    /// The listing of `out` after the entries at `touched` were added,
+    /// replaced or taken away, and nothing else changed: those and every
+    /// folder above them (whose times change with their entries) are
+    /// looked at again, every other line is kept.
+    pub fn updated(&self, out: &Path, touched: &[String]) -> io::Result<Listing> {
+        let mut again: BTreeSet<&str> = BTreeSet::new();
+        for path in touched {
+            again.insert(path);
+            again.extend(path.match_indices('/').map(|(at, _)| &path[..at]));
+        }
+        let mut entries: Vec<Entry> = self
+            .entries
+            .iter()
+            .filter(|e| !again.contains(e.path.as_str()))
+            .cloned()
+            .collect();
+        for path in again {
+            match fs::symlink_metadata(out.join(path)) {
+                Ok(metadata) => entries.push(entry(path.to_string(), &metadata)?),
+                // Gone, or a folder above it is now a file.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                    ) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        entries.sort_by(|a, b| a.path.split('/').cmp(b.path.split('/')));
+        Ok(Listing::of(entries))
+    }
 }
 
 /// See [`Listing`].
@@ -273,49 +336,41 @@ pub fn output_listing(out: &Path) -> io::Result<Listing> {
         .map(|entry| entry.map(|e| e.path()))
         .collect::<io::Result<_>>()?;
     top.sort();
-    let listings: Vec<(String, Vec<String>)> = top
+    let listings: Vec<Vec<Entry>> = top
         .par_iter()
         .map(|path| listing(out, path))
         .collect::<io::Result<_>>()?;
-    let mut lines = String::new();
-    let mut files = Vec::new();
-    for (text, names) in listings {
-        lines.push_str(&text);
-        files.extend(names);
-    }
-    Ok(Listing {
-        digest: sha256_hex(lines.as_bytes()),
-        files,
-    })
+    Ok(Listing::of(listings.concat()))
 }
 
-/// One line per file and folder under `path` (itself included), sorted,
-/// and the names of the entries that are not folders.
-fn listing(out: &Path, path: &Path) -> io::Result<(String, Vec<String>)> {
-    let mut lines = String::new();
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
-        let entry = entry.map_err(io::Error::other)?;
-        let metadata = entry.metadata().map_err(io::Error::other)?;
-        let modified = metadata
-            .modified()?
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let name = relative_name(out, entry.path());
-        let (kind, size) = if metadata.is_dir() {
-            ("d", 0)
-        } else {
-            ("f", metadata.len())
-        };
-        lines.push_str(&format!(
-            "{name}\t{kind}\t{size}\t{modified}\t{}\n",
-            identity(&metadata)
-        ));
-        if !metadata.is_dir() {
-            files.push(name);
-        }
+/// Every file and folder under `path` (itself included), sorted.
+fn listing(out: &Path, path: &Path) -> io::Result<Vec<Entry>> {
+    let mut entries = Vec::new();
+    for found in walkdir::WalkDir::new(path).sort_by_file_name() {
+        let found = found.map_err(io::Error::other)?;
+        let metadata = found.metadata().map_err(io::Error::other)?;
+        entries.push(entry(relative_name(out, found.path()), &metadata)?);
     }
-    Ok((lines, files))
+    Ok(entries)
+}
+
+/// An entry's line: path, kind, size, modification time and identity.
+fn entry(path: String, metadata: &fs::Metadata) -> io::Result<Entry> {
+    let modified = metadata
+        .modified()?
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let folder = metadata.is_dir();
+    let (kind, size) = if folder {
+        ("d", 0)
+    } else {
+        ("f", metadata.len())
+    };
+    let line = format!(
+        "{path}\t{kind}\t{size}\t{modified}\t{}\n",
+        identity(metadata)
+    );
+    Ok(Entry { path, line, folder })
 }
 
 /// What no tool can set back on a file: its inode and change time.

@@ -18,6 +18,7 @@ use std::sync::{Mutex, PoisonError};
 
 use crate::destination::{self, OutputKind};
 use crate::diagnostic::{Diagnostic, Pos};
+use crate::stamp::Listing;
 
 /// One file of the site, at a `/`-separated path relative to the output root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -266,10 +267,10 @@ impl Staging {
 
     /// A staging that updates `out` where it stands at the commit instead
     /// of swapping a whole folder in: for a rebuild over a folder that
-    /// lists as the previous build left it, `before` its files then
+    /// lists as the previous build left it, as `before`
     /// (`stamp::output_listing`). Only the files that changed are written
     /// and moved; see `update.rs`.
-    pub fn update(out: &Path, replaces: Replaces, before: &[String]) -> io::Result<Staging> {
+    pub fn update(out: &Path, replaces: Replaces, before: Listing) -> io::Result<Staging> {
         let mut staging = Staging::new(out, replaces)?;
         if staging.previous.is_some() {
             staging.update = Some(update::Update::new(before));
@@ -340,19 +341,24 @@ impl Staging {
     /// marks it is written first, so the folder in place is marked whenever
     /// the command stops; a command killed between the two renames leaves the
     /// old folder in its work folder, and the next one puts it back.
-    pub fn commit(mut self) -> io::Result<()> {
+    ///
+    /// An update returns how the folder lists now (known from what it
+    /// moved); a swap returns `None`.
+    pub fn commit(mut self) -> io::Result<Option<Listing>> {
         self.replaces.check(&self.out)?;
         if let Some(update) = self.update.take() {
             // The stamp already marks the folder; the build records itself
             // in it once the files are in place.
-            return update.commit(&self.out, &self.dir, self.work.path());
+            return update
+                .commit(&self.out, &self.dir, self.work.path())
+                .map(Some);
         }
         if let Replaces::Output(kind) = self.replaces {
             destination::mark(&self.out, kind)?;
         }
         let staged = &self.dir;
         if !self.out.exists() {
-            return fs::rename(staged, &self.out);
+            return fs::rename(staged, &self.out).map(|()| None);
         }
         let Some(name) = self.out.file_name() else {
             return Err(io::Error::other(format!(
@@ -369,7 +375,7 @@ impl Staging {
             return Err(e);
         }
         // Dropping the work folder deletes the old site.
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -384,7 +390,7 @@ pub fn cannot_write(path: impl Into<PathBuf>, what: &str, e: &io::Error, kept: &
 pub fn write_site(out: &Path, replaces: Replaces, files: &[OutputFile]) -> io::Result<()> {
     let staging = Staging::new(out, replaces)?;
     files.iter().try_for_each(|file| staging.write(file))?;
-    staging.commit()
+    staging.commit().map(drop)
 }
 
 #[cfg(test)]
@@ -466,7 +472,11 @@ mod tests {
 
     /// The files of `out`, as a build starting over it lists them.
     fn files_of(out: &Path) -> Vec<String> {
-        crate::stamp::output_listing(out).unwrap().files
+        listing(out).files()
+    }
+
+    fn listing(out: &Path) -> Listing {
+        crate::stamp::output_listing(out).unwrap()
     }
 
     #[cfg(unix)]
@@ -496,7 +506,7 @@ mod tests {
             )
         };
         let (same, kept) = (before("same.html"), before("kept/page.html"));
-        let staging = Staging::update(&out, SITE, &files_of(&out)).unwrap();
+        let staging = Staging::update(&out, SITE, listing(&out)).unwrap();
         staging
             .write(&OutputFile::new("same.html", "unchanged"))
             .unwrap();
@@ -524,7 +534,11 @@ mod tests {
             "before"
         );
         assert!(!out.join("new").exists());
-        staging.commit().unwrap();
+        let listed = staging
+            .commit()
+            .unwrap()
+            .expect("an update lists what it moved");
+        assert_eq!(listed, listing(&out), "as walking the folder lists it");
         assert_eq!(before("same.html"), same, "not even linked again");
         assert_eq!(before("kept/page.html"), kept);
         assert_eq!(
@@ -563,8 +577,7 @@ mod tests {
             OutputFile::new("old/page.html", "old"),
         ];
         write_site(&out, SITE, &site).unwrap();
-        let listed = files_of(&out);
-        let staging = Staging::update(&out, SITE, &listed).unwrap();
+        let staging = Staging::update(&out, SITE, listing(&out)).unwrap();
         staging
             .write(&OutputFile::new("a.html", "a after"))
             .unwrap();
@@ -591,8 +604,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         write_site(&out, SITE, &[OutputFile::new("a.html", "a")]).unwrap();
-        let listed = files_of(&out);
-        let staging = Staging::update(&out, SITE, &listed).unwrap();
+        let staging = Staging::update(&out, SITE, listing(&out)).unwrap();
         staging
             .write(&OutputFile::new("a.html", "changed"))
             .unwrap();

@@ -21,6 +21,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
+use crate::stamp::Listing;
+
 /// Inside the work folder: the files the commit moved out of the output.
 /// Not `old` (what the swap moves aside and a later command puts back): these
 /// are single files, deleted with the work folder.
@@ -28,8 +30,9 @@ const REPLACED: &str = "replaced";
 
 /// What an update knows of the output folder and what the build made of it.
 pub(super) struct Update {
-    /// Every entry of the folder that is not a folder, as listed when the
-    /// build started.
+    /// The folder as listed when the build started.
+    listing: Listing,
+    /// Every entry of it that is not a folder.
     before: HashSet<String>,
     /// Every file the new build has: written, found unchanged, or kept.
     present: Mutex<HashSet<String>>,
@@ -45,9 +48,10 @@ enum Step {
 }
 
 impl Update {
-    pub(super) fn new(before: &[String]) -> Update {
+    pub(super) fn new(listing: Listing) -> Update {
         Update {
-            before: before.iter().cloned().collect(),
+            before: listing.files().into_iter().collect(),
+            listing,
             present: Mutex::new(HashSet::new()),
             staged: Mutex::new(Vec::new()),
         }
@@ -65,9 +69,11 @@ impl Update {
     }
 
     /// Move the staged files from `new` into `out` and the files they
-    /// replace, or that the build no longer makes, into `aside`. On an
-    /// error every step taken is undone and `out` is as it was.
-    pub(super) fn commit(self, out: &Path, new: &Path, work: &Path) -> io::Result<()> {
+    /// replace, or that the build no longer makes, into the work folder
+    /// `work`. On an error every step taken is undone and `out` is as it
+    /// was. Returns how `out` lists now, found by looking again only at
+    /// what moved.
+    pub(super) fn commit(self, out: &Path, new: &Path, work: &Path) -> io::Result<Listing> {
         let present = self
             .present
             .into_inner()
@@ -89,10 +95,12 @@ impl Update {
         let result = move_out(out, &aside, &leaving, &mut log)
             .and_then(|()| remove_emptied(out, &leaving, &present, &mut log))
             .and_then(|()| move_in(out, new, &staged, &mut log));
-        if result.is_err() {
+        if let Err(e) = result {
             undo(log);
+            return Err(e);
         }
-        result
+        let touched: Vec<String> = leaving.into_iter().chain(&staged).cloned().collect();
+        self.listing.updated(out, &touched)
     }
 }
 

@@ -84,7 +84,7 @@ impl Site<'_> {
                 .and_then(|l| incremental::previous(&out, &l.digest));
             // A folder as the previous build left it is updated where it
             // stands; any other is replaced whole.
-            let before = previous.as_ref().and(listing.map(|l| l.files));
+            let before = previous.as_ref().and(listing);
             let kept = previous
                 .as_ref()
                 .map(|built| incremental::kept_years(built, &keys))
@@ -94,10 +94,10 @@ impl Site<'_> {
             let keeping = inputs.as_ref().map(|files| {
                 incremental::kept_pages(previous.as_ref(), incremental::site_key(files, &options))
             });
-            let (mut summary, years, pages) =
-                self.build_streaming(&out, before.as_deref(), kept, &keys, keeping)?;
+            let (mut summary, years, pages, listing) =
+                self.build_streaming(&out, before, kept, &keys, keeping)?;
             if let Some(digest) = digest {
-                record(&out, digest, &summary, years, pages);
+                record(&out, digest, &summary, years, pages, listing);
             }
             summary.millis = started.elapsed().as_millis();
             return Ok(summary);
@@ -107,7 +107,7 @@ impl Site<'_> {
         let chromium = match pdf::Chromium::find() {
             Ok(chromium) => chromium,
             Err(why) => {
-                let (mut summary, _, _) =
+                let (mut summary, _, _, _) =
                     self.build_streaming(&out, None, BTreeMap::new(), &BTreeMap::new(), None)?;
                 summary.pdf = Pdf::Missing(why);
                 summary.millis = started.elapsed().as_millis();
@@ -170,14 +170,14 @@ impl Site<'_> {
     fn build_streaming(
         &mut self,
         out: &Path,
-        before: Option<&[String]>,
+        before: Option<stamp::Listing>,
         kept: BTreeMap<u16, YearFiles>,
         keys: &BTreeMap<u16, String>,
         keeping: Option<render::Keeping>,
     ) -> Result<Streamed, Diagnostics> {
         let write_error = |e: std::io::Error| output::cannot_write(out, "the site", &e, KEPT);
         let staging = match before {
-            Some(files) => output::Staging::update(out, SITE, files),
+            Some(listing) => output::Staging::update(out, SITE, listing),
             None => output::Staging::new(out, SITE),
         }
         .map_err(write_error)?;
@@ -248,7 +248,7 @@ impl Site<'_> {
             return Err(broken);
         }
         self.stage(Stage::Write);
-        staging.commit().map_err(write_error)?;
+        let listing = staging.commit().map_err(write_error)?;
         let rendered = outcome.rendered_years();
         let mut years = kept;
         for (path, ids) in in_years
@@ -301,16 +301,18 @@ impl Site<'_> {
                 |path| page_ids.get(path).cloned(),
             )
         });
-        Ok((summary, years, pages))
+        Ok((summary, years, pages, listing))
     }
 }
 
 /// A streamed build's summary, and for the next build the files of each
-/// year it rendered and the pages it may keep.
+/// year it rendered, the pages it may keep, and how the output lists if the
+/// commit knows it without walking the folder.
 type Streamed = (
     BuildSummary,
     BTreeMap<u16, YearFiles>,
     BTreeMap<String, stamp::PageRecord>,
+    Option<stamp::Listing>,
 );
 
 /// How many pages, charts and files a build published.
@@ -367,9 +369,14 @@ fn record(
     summary: &BuildSummary,
     years: BTreeMap<u16, YearFiles>,
     pages: BTreeMap<String, stamp::PageRecord>,
+    listing: Option<stamp::Listing>,
 ) {
-    let Ok(output) = stamp::output_digest(out) else {
-        return;
+    let output = match listing {
+        Some(listing) => listing.digest,
+        None => match stamp::output_digest(out) {
+            Ok(digest) => digest,
+            Err(_) => return,
+        },
     };
     let _ = stamp::write(
         out,
