@@ -134,8 +134,10 @@ pub struct History {
 #[derive(Debug, Clone)]
 pub struct YearHistory {
     year: u16,
-    /// (unit, indicator), the target, the run of years it held.
-    targets: Vec<(TargetKey, Decimal, usize)>,
+    /// Unit and indicator index, the target, the run of years it held:
+    /// 28 bytes (a national project holds one per unit and indicator, and
+    /// serve holds these of every year, 60,000 each at 3,000 units).
+    targets: Vec<(u32, u32, Decimal, u32)>,
     /// Unit id, [`ResultFigures::digest`], the results file.
     results: Vec<(String, [u8; 32], PathBuf)>,
 }
@@ -223,23 +225,32 @@ impl History {
         );
     }
 
-    /// What later years compare with from `year`, once joined (see [`YearHistory`]).
-    pub fn year_state(&self, year: u16) -> YearHistory {
-        YearHistory {
+    /// What later years compare with from `year`, once joined (see
+    /// [`YearHistory`]); None if an index does not fit in 32 bits.
+    pub fn year_state(&self, year: u16) -> Option<YearHistory> {
+        let narrow = |n: usize| u32::try_from(n).ok();
+        Some(YearHistory {
             year,
             targets: self
                 .targets
                 .iter()
                 .filter(|(_, seen)| seen.year == year)
-                .map(|(key, seen)| (*key, seen.value, seen.run))
-                .collect(),
+                .map(|((unit, indicator), seen)| {
+                    Some((
+                        narrow(*unit)?,
+                        narrow(*indicator)?,
+                        seen.value,
+                        narrow(seen.run)?,
+                    ))
+                })
+                .collect::<Option<_>>()?,
             results: self
                 .results
                 .iter()
                 .filter(|(_, seen)| seen.year == year)
                 .map(|(id, seen)| (id.clone(), seen.figures, seen.place.file.clone()))
                 .collect(),
-        }
+        })
     }
 
     /// Join a year kept from an earlier validation as [`History::absorb`]
@@ -251,16 +262,17 @@ impl History {
         let none: Arc<str> = Arc::from("");
         let file = self.files.len();
         self.files.push((PathBuf::new(), Arc::clone(&none)));
-        for (key, value, run) in &kept.targets {
+        for &(unit, indicator, value, run) in &kept.targets {
             let seen = TargetSeen {
                 year: kept.year,
-                value: *value,
+                value,
                 from: TargetFrom::Default,
                 at: Pos::FILE,
                 file,
-                run: *run,
+                run: run as usize,
             };
-            self.targets.insert(*key, seen);
+            self.targets
+                .insert((unit as usize, indicator as usize), seen);
         }
         for (id, figures, path) in &kept.results {
             let seen = ResultsSeen {

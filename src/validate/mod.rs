@@ -120,8 +120,10 @@ pub fn validate_keeping(
             }
             if let Some(built) = built {
                 let built = Arc::new(built);
-                if record && clean {
-                    let history = v.history.year_state(year);
+                let history = (record && clean)
+                    .then(|| v.history.year_state(year))
+                    .flatten();
+                if let Some(history) = history {
                     let year_model = Arc::clone(&built);
                     let kept = KeptYear {
                         year: year_model,
