@@ -45,6 +45,25 @@ pub use site::{BuildSummary, Options, Site};
 use std::path::Path;
 
 use diagnostic::Pos;
+use std::collections::BTreeMap;
+
+/// The loader's diagnostics and validation's outcome as one: a project only
+/// when neither found an error, every diagnostic sorted.
+fn joined(
+    mut diags: Diagnostics,
+    validated: Result<(Project, Diagnostics), Diagnostics>,
+) -> Result<(Project, Diagnostics), Diagnostics> {
+    match validated {
+        Ok((project, warnings)) if !diags.has_errors() => {
+            diags.extend(warnings);
+            Ok((project, diags.sorted()))
+        }
+        Ok((_, warnings)) | Err(warnings) => {
+            diags.extend(warnings);
+            Err(diags.sorted())
+        }
+    }
+}
 
 impl Project {
     /// Load and validate the project at `root`: `Ok` with any warnings, or
@@ -59,23 +78,38 @@ impl Project {
         root: &Path,
         cache: Option<&load::ParseCache>,
     ) -> Result<(Project, Diagnostics), Diagnostics> {
-        let (raw, mut diags) = load::load_with(root, cache);
-        match validate::validate(raw) {
-            Ok((project, warnings)) if !diags.has_errors() => {
-                diags.extend(warnings);
-                Ok((project, diags.sorted()))
-            }
-            Ok((_, warnings)) | Err(warnings) => {
-                diags.extend(warnings);
-                Err(diags.sorted())
-            }
-        }
+        let (raw, diags) = load::load_with(root, cache);
+        joined(diags, validate::validate(raw))
+    }
+
+    /// [`Project::load_with`], taking the years in `kept` as validated
+    /// before, their input unchanged since (the caller compares year keys,
+    /// `site/incremental.rs`), where the loader can leave them unread
+    /// (`load::load_keeping`). Returns beside the outcome the years the next
+    /// load may keep: every year validated without a problem, or, when the
+    /// load reported one, the kept years it used.
+    pub fn load_keeping(
+        root: &Path,
+        cache: Option<&load::ParseCache>,
+        mut kept: BTreeMap<u16, validate::KeptYear>,
+    ) -> (
+        Result<(Project, Diagnostics), Diagnostics>,
+        BTreeMap<u16, validate::KeptYear>,
+    ) {
+        let keep = kept.keys().copied().collect();
+        let (raw, diags, left_out) = load::load_keeping(root, cache, &keep);
+        kept.retain(|year, _| left_out.contains(year));
+        let (validated, records) = validate::validate_keeping(raw, &kept, true);
+        // A problem the loader reported may have left a year's documents
+        // out (a broken file, a file read twice) with no error of its own.
+        let records = if diags.is_empty() { records } else { kept };
+        (joined(diags, validated), records)
     }
 
     /// The year `number`, or the report that the project has no data for it,
     /// naming the years it has.
     pub fn year(&self, number: u16) -> Result<&model::Year, Diagnostic> {
-        self.years.get(&number).ok_or_else(|| {
+        self.years.get(&number).map(|y| &**y).ok_or_else(|| {
             let known: Vec<String> = self.years.keys().map(u16::to_string).collect();
             let known = if known.is_empty() {
                 "none".to_string()
@@ -95,6 +129,7 @@ impl Project {
     pub fn public_years(&self, include_drafts: bool) -> impl Iterator<Item = &model::Year> {
         self.years
             .values()
+            .map(|y| &**y)
             .filter(move |y| include_drafts || y.is_published())
     }
 }

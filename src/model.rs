@@ -24,7 +24,9 @@ pub struct Project {
     /// In official display order (regions.yaml order).
     pub units: Vec<Unit>,
     pub indicators: Vec<Indicator>,
-    pub years: BTreeMap<u16, Year>,
+    /// Shared, so that a rebuild keeps the years whose input is unchanged
+    /// (`validate::KeptYear`).
+    pub years: BTreeMap<u16, Arc<Year>>,
     pub pages: Vec<Page>,
 }
 

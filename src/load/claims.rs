@@ -146,6 +146,14 @@ impl Claims {
         Ok(())
     }
 
+    /// Whether any file claimed so far was reached through a symbolic link:
+    /// a load that left some files unread (years kept, `load_keeping`)
+    /// cannot tell whether it is one of those.
+    pub(super) fn any_linked(&self) -> bool {
+        let list = self.list.lock().unwrap_or_else(PoisonError::into_inner);
+        list.iter().any(|claim| claim.linked)
+    }
+
     /// Files reached under more than one name, and an error for each name
     /// but the first (a plain file before a link, then data before content
     /// before the theme, then in path order).

@@ -1,7 +1,7 @@
 //! The project's folders as the loader walks them: which file under data/
 //! and content/ is which document, and what does not belong there.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -19,8 +19,15 @@ use super::{
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 
 impl Reader<'_> {
-    /// Every year folder of data/ and content/, the years in parallel.
-    pub(super) fn years(&self, diags: &mut Diagnostics) -> BTreeMap<u16, RawYear> {
+    /// Every year folder of data/ and content/, the years in parallel; of
+    /// the years in `keep`, those whose files are all plain (see
+    /// [`Reader::plain_year`]) are not read, and come back second.
+    pub(super) fn years(
+        &self,
+        diags: &mut Diagnostics,
+        keep: &BTreeSet<u16>,
+    ) -> (BTreeMap<u16, RawYear>, BTreeSet<u16>) {
+        let mut kept = BTreeSet::new();
         let mut data_years = Vec::new();
         for (name, is_dir) in self.entries(Path::new(DATA), diags) {
             if !is_dir {
@@ -33,6 +40,9 @@ impl Reader<'_> {
                 continue;
             }
             match parse_year(&name) {
+                Some(year) if keep.contains(&year) && self.plain_year(&name) => {
+                    kept.insert(year);
+                }
                 Some(year) => data_years.push((year, name)),
                 None => diags.push(unexpected(
                     rel(&[DATA, &name]),
@@ -60,7 +70,9 @@ impl Reader<'_> {
             if name == "pages" && is_dir {
                 continue;
             }
-            match parse_year(&name).filter(|y| is_dir && years.contains_key(y)) {
+            let known = |y: &u16| years.contains_key(y) || kept.contains(y);
+            match parse_year(&name).filter(|y| is_dir && known(y)) {
+                Some(year) if kept.contains(&year) => {}
                 Some(year) => content_years.push((year, name)),
                 None => diags.push(unexpected(
                     rel(&[CONTENT, &name]),
@@ -84,7 +96,27 @@ impl Reader<'_> {
                 raw.narratives = content.narratives;
             }
         }
-        years
+        (years, kept)
+    }
+
+    /// Whether every file of the year folder `name` in data/ and content/
+    /// is a plain file with one name, in folders reached by no link: then
+    /// no other input can be one of them, and leaving the year unread hides
+    /// no file read twice (`claims`).
+    fn plain_year(&self, name: &str) -> bool {
+        [DATA, CONTENT].iter().all(|top| {
+            let dir = self.root.join(top).join(name);
+            if top == &CONTENT && fs::symlink_metadata(&dir).is_err() {
+                return true;
+            }
+            let unlinked = fs::canonicalize(&dir)
+                .is_ok_and(|real| real == self.real_root.join(top).join(name));
+            unlinked
+                && walkdir::WalkDir::new(&dir)
+                    .follow_links(false)
+                    .into_iter()
+                    .all(|entry| entry.is_ok_and(|entry| plain(&entry)))
+        })
     }
 
     fn year_data(&self, dir: &str, year: &mut RawYear, diags: &mut Diagnostics) {
@@ -198,6 +230,21 @@ impl Reader<'_> {
         }
         pages
     }
+}
+
+/// A folder, or a file with one name (a file linked twice could be read
+/// under another role too).
+#[cfg(unix)]
+fn plain(entry: &walkdir::DirEntry) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let kind = entry.file_type();
+    kind.is_dir() || (kind.is_file() && entry.metadata().is_ok_and(|m| m.nlink() == 1))
+}
+
+/// Without link counts, no file can be vouched for.
+#[cfg(not(unix))]
+fn plain(entry: &walkdir::DirEntry) -> bool {
+    entry.file_type().is_dir()
 }
 
 pub(super) fn unexpected(file: PathBuf, what_belongs: &str) -> Diagnostic {

@@ -14,7 +14,7 @@ pub mod projects;
 pub mod raw;
 pub mod yaml;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -121,6 +121,20 @@ pub fn load(root: &Path) -> (RawProject, Diagnostics) {
 /// [`load`], taking the documents of files whose text is unchanged from
 /// `cache` and leaving this load's documents in it for the next.
 pub fn load_with(root: &Path, cache: Option<&ParseCache>) -> (RawProject, Diagnostics) {
+    let (project, diags, _) = load_keeping(root, cache, &BTreeSet::new());
+    (project, diags)
+}
+
+/// [`load_with`], leaving out the years in `keep` (validated before, their
+/// input unchanged) where nothing else this load reads can be one of their
+/// files: every file of the year a plain file with one name, and no file
+/// read reached through a symbolic link (see `claims`). Returns the years
+/// left out, whose folders the project holds but `years` does not.
+pub fn load_keeping(
+    root: &Path,
+    cache: Option<&ParseCache>,
+    keep: &BTreeSet<u16>,
+) -> (RawProject, Diagnostics, BTreeSet<u16>) {
     let mut diags = Diagnostics::new();
     let Some(real_root) = fs::canonicalize(root).ok().filter(|p| p.is_dir()) else {
         diags.push(
@@ -141,7 +155,7 @@ pub fn load_with(root: &Path, cache: Option<&ParseCache>) -> (RawProject, Diagno
             years: BTreeMap::new(),
             pages: BTreeMap::new(),
         };
-        return (project, diags);
+        return (project, diags, BTreeSet::new());
     };
     let reader = Reader {
         root,
@@ -152,10 +166,16 @@ pub fn load_with(root: &Path, cache: Option<&ParseCache>) -> (RawProject, Diagno
     let site = reader.yaml_doc::<RawSite>(Path::new(SITE_FILE), &mut diags);
     let regions = reader.yaml_doc::<RawRegions>(&rel(&[DATA, "regions.yaml"]), &mut diags);
     let indicators = reader.yaml_doc::<RawIndicators>(&rel(&[DATA, "indicators.yaml"]), &mut diags);
-    let years = reader.years(&mut diags);
+    let (years, kept) = reader.years(&mut diags, keep);
     let pages = reader.pages(&mut diags);
     if let Some(theme) = site.ok().map(|s| s.doc.theme.value.as_str()) {
         reader.theme(theme, &mut diags);
+    }
+    if !kept.is_empty() && reader.claims.any_linked() {
+        if let Some(generation) = reader.cache {
+            generation.finish();
+        }
+        return load_keeping(root, cache, &BTreeSet::new());
     }
     let mut project = RawProject {
         root: root.to_path_buf(),
@@ -169,7 +189,7 @@ pub fn load_with(root: &Path, cache: Option<&ParseCache>) -> (RawProject, Diagno
     if let Some(generation) = reader.cache {
         generation.finish();
     }
-    (project, diags)
+    (project, diags, kept)
 }
 
 /// A file read under two roles is an error, and what it said in either role

@@ -16,7 +16,7 @@ use super::{Report, ServeEvent, OWN_PREFIX};
 use crate::diagnostic::Diagnostics;
 use crate::load::ParseCache;
 use crate::output::OutputFile;
-use crate::site::{Options, Site, Stage};
+use crate::site::{KeptYears, Options, Site, Stage};
 
 /// What the server answers with at one moment.
 #[derive(Debug, Default)]
@@ -77,6 +77,9 @@ pub(super) struct Builder {
     /// The documents of the last build's load: a rebuild parses only the
     /// files whose text changed.
     cache: ParseCache,
+    /// The years the last build validated: a rebuild reads and validates
+    /// only the years whose input changed, and the years after them.
+    years: KeptYears,
 }
 
 impl Builder {
@@ -96,6 +99,7 @@ impl Builder {
             builds: 0,
             scratch,
             cache: ParseCache::new(),
+            years: KeptYears::new(),
         })
     }
 
@@ -121,6 +125,7 @@ impl Builder {
         let written = Mutex::new(HashMap::new());
         let result = Site::new(&self.root, &options)
             .parse_cache(&self.cache)
+            .keep_years(&self.years)
             .observe(&mut |stage| marks.push((stage, Instant::now())))
             .on_write(&|file: &OutputFile| {
                 let hash = fingerprint(&file.path, &file.bytes);

@@ -79,6 +79,7 @@ impl Site<'_> {
             let keys = inputs.as_ref().map_or_else(BTreeMap::new, |files| {
                 incremental::year_keys(files, &options)
             });
+            self.year_keys = inputs.is_some().then(|| keys.clone());
             let previous = listing
                 .as_ref()
                 .and_then(|l| incremental::previous(&out, &l.digest));

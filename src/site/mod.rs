@@ -11,6 +11,7 @@
 
 mod build;
 mod incremental;
+mod kept;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ use crate::output::OutputFile;
 use crate::render::{self, RenderInput, Theme, YearInput};
 use crate::score;
 pub use build::{count_charts, BuildSummary, Reused};
+pub use kept::KeptYears;
 
 /// What a run renders.
 #[derive(Debug, Clone, Default)]
@@ -69,6 +71,11 @@ pub struct Site<'o> {
     /// The documents of the previous load, reused where a file's text is
     /// unchanged (see [`Site::parse_cache`]).
     cache: Option<&'o ParseCache>,
+    /// The years validated by the previous build (see [`Site::keep_years`]).
+    kept_years: Option<&'o KeptYears>,
+    /// The year keys of the input ([`Site::build`] computes them), for
+    /// `kept_years`.
+    year_keys: Option<BTreeMap<u16, String>>,
 }
 
 /// What [`Site::on_write`] calls, from any thread.
@@ -135,7 +142,20 @@ impl<'o> Site<'o> {
             observer: None,
             written: None,
             cache: None,
+            kept_years: None,
+            year_keys: None,
         }
+    }
+
+    /// [`Site::build`] only: take from `years` the validated years whose
+    /// year key is unchanged since the build that left them there, instead
+    /// of reading and validating them again, and leave this build's years in
+    /// it: a long-running caller (`serve`) loads only the years an edit
+    /// changed. Any other run, or a build whose input cannot be digested,
+    /// loads everything and empties `years`.
+    pub fn keep_years(mut self, years: &'o KeptYears) -> Site<'o> {
+        self.kept_years = Some(years);
+        self
     }
 
     /// Take documents from `cache` where a file's text is the one parsed
@@ -245,7 +265,15 @@ impl<'o> Site<'o> {
     ) -> Result<Outcome, Diagnostics> {
         self.stage(Stage::Load);
         let root = &self.root.clone();
-        let (project, mut warnings) = Project::load_with(root, self.cache)?;
+        let (project, mut warnings) = match (self.kept_years, &self.year_keys) {
+            (Some(kept), Some(keys)) => kept.load(root, self.cache, keys)?,
+            (kept, _) => {
+                if let Some(kept) = kept {
+                    kept.clear();
+                }
+                Project::load_with(root, self.cache)?
+            }
+        };
         let archives = archive::load_archives(root, &project)?;
         warnings.extend(archives.warnings);
         let theme = Theme::load(root, &project.site.theme)?;

@@ -109,7 +109,7 @@ impl Validator {
         &mut self,
         doc: &Doc<RawSite>,
         raw_years: &[u16],
-        years: &BTreeMap<u16, crate::model::Year>,
+        years: &BTreeMap<u16, std::sync::Arc<crate::model::Year>>,
     ) -> Vec<u16> {
         let Some(loaded) = doc.ok() else {
             return Vec::new();

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
 
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::load::Loaded;
@@ -85,6 +86,29 @@ pub struct ResultFigures {
     pub satisfaction: Decimal,
 }
 
+impl ResultFigures {
+    /// A digest that two figures share exactly when they are equal (each
+    /// value normalised, as `Decimal`'s `==` compares: 91.1 is 91.10): what
+    /// a year's history keeps of a unit's results, 32 bytes in place of a
+    /// map of 20 indicators, for the next year to compare with.
+    fn digest(&self) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        for (id, value) in &self.indicators {
+            hasher.update((id.len() as u64).to_le_bytes());
+            hasher.update(id.as_bytes());
+            match value {
+                Some(value) => {
+                    hasher.update([1]);
+                    hasher.update(value.normalize().serialize());
+                }
+                None => hasher.update([0]),
+            }
+        }
+        hasher.update(self.satisfaction.normalize().serialize());
+        hasher.finalize().into()
+    }
+}
+
 /// What one or more years showed. Each year is validated with its own
 /// history (years run in parallel); [`History::absorb`] joins them in year
 /// order and makes the comparisons across years.
@@ -102,11 +126,28 @@ pub struct History {
     fixed: BTreeSet<String>,
 }
 
+/// What the joined history holds of one year that a later year compares
+/// with: its targets, with how many years in a row each held, and its units'
+/// results, without the files' text. A year's comparisons look only at the
+/// year before it, so this is all a rebuild that keeps the year (its input
+/// unchanged, `validate::KeptYear`) needs to join the years after it.
+#[derive(Debug, Clone)]
+pub struct YearHistory {
+    year: u16,
+    /// Unit and indicator index, the target, the run of years it held:
+    /// 28 bytes (a national project holds one per unit and indicator, and
+    /// serve holds these of every year, 60,000 each at 3,000 units).
+    targets: Vec<(u32, u32, Decimal, u32)>,
+    /// Unit id, [`ResultFigures::digest`], the results file.
+    results: Vec<(String, [u8; 32], PathBuf)>,
+}
+
 #[derive(Debug)]
 struct ResultsSeen {
     year: u16,
     unit: String,
-    figures: ResultFigures,
+    /// [`ResultFigures::digest`].
+    figures: [u8; 32],
     place: Place,
 }
 
@@ -178,10 +219,74 @@ impl History {
             ResultsSeen {
                 year,
                 unit: region.name.clone(),
-                figures,
+                figures: figures.digest(),
                 place: Place::of(loaded, at),
             },
         );
+    }
+
+    /// What later years compare with from `year`, once joined (see
+    /// [`YearHistory`]); None if an index does not fit in 32 bits.
+    pub fn year_state(&self, year: u16) -> Option<YearHistory> {
+        let narrow = |n: usize| u32::try_from(n).ok();
+        Some(YearHistory {
+            year,
+            targets: self
+                .targets
+                .iter()
+                .filter(|(_, seen)| seen.year == year)
+                .map(|((unit, indicator), seen)| {
+                    Some((
+                        narrow(*unit)?,
+                        narrow(*indicator)?,
+                        seen.value,
+                        narrow(seen.run)?,
+                    ))
+                })
+                .collect::<Option<_>>()?,
+            results: self
+                .results
+                .iter()
+                .filter(|(_, seen)| seen.year == year)
+                .map(|(id, seen)| (id.clone(), seen.figures, seen.place.file.clone()))
+                .collect(),
+        })
+    }
+
+    /// Join a year kept from an earlier validation as [`History::absorb`]
+    /// would have: what it showed replaces what the years before showed,
+    /// which no later year compares with. Its warnings were kept with it.
+    pub fn resume(&mut self, kept: &YearHistory) {
+        // Only the text of the year being joined is ever quoted, so a kept
+        // year's entries need none.
+        let none: Arc<str> = Arc::from("");
+        let file = self.files.len();
+        self.files.push((PathBuf::new(), Arc::clone(&none)));
+        for &(unit, indicator, value, run) in &kept.targets {
+            let seen = TargetSeen {
+                year: kept.year,
+                value,
+                from: TargetFrom::Default,
+                at: Pos::FILE,
+                file,
+                run: run as usize,
+            };
+            self.targets
+                .insert((unit as usize, indicator as usize), seen);
+        }
+        for (id, figures, path) in &kept.results {
+            let seen = ResultsSeen {
+                year: kept.year,
+                unit: String::new(),
+                figures: *figures,
+                place: Place {
+                    file: path.clone(),
+                    text: Arc::clone(&none),
+                    at: Pos::FILE,
+                },
+            };
+            self.results.insert(id.clone(), seen);
+        }
     }
 
     /// Add what a later year showed; a warning for each unit whose results
@@ -234,11 +339,12 @@ impl History {
     /// Warnings for targets unchanged for [`UNCHANGED_TARGET_YEARS`] years
     /// in a row; `units` and `indicators` are the catalogue the targets'
     /// indices point into.
-    pub fn warnings(&self, units: &[Unit], indicators: &[Indicator]) -> Vec<Diagnostic> {
+    /// Each comes with the year whose target it is.
+    pub fn warnings(&self, units: &[Unit], indicators: &[Indicator]) -> Vec<(u16, Diagnostic)> {
         // A default target is seen once per unit; its warning is one place
         // and one sentence, so it is collected once before the source is
         // attached (attaching scans the file, and targets.yaml can be large).
-        let mut out: BTreeMap<(&PathBuf, Pos, String), &Place> = BTreeMap::new();
+        let mut out: BTreeMap<(&PathBuf, Pos, String), (u16, &Place)> = BTreeMap::new();
         for now in &self.unchanged {
             let (Some(unit), Some(indicator)) =
                 (units.get(now.unit), indicators.get(now.indicator))
@@ -258,14 +364,15 @@ impl History {
                 now.value, now.year
             );
             out.entry((&now.place.file, now.place.at, message))
-                .or_insert(&now.place);
+                .or_insert((now.year, &now.place));
         }
         out.into_iter()
-            .map(|((_, _, message), place)| {
-                place.warning(
+            .map(|((_, _, message), (year, place))| {
+                let warning = place.warning(
                     message,
                     "targets usually tighten from year to year; check that this year's target was entered. If it really is unchanged, ignore this warning",
-                )
+                );
+                (year, warning)
             })
             .collect()
     }
@@ -317,7 +424,7 @@ mod tests {
             assert!(joined.absorb(own).is_empty());
         }
         let warnings = joined.warnings(&[unit], &[indicator]);
-        warnings.iter().map(|d| format!("{d}")).collect()
+        warnings.iter().map(|(_, d)| format!("{d}")).collect()
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::load::yaml::Spanned;
 use rayon::prelude::*;
@@ -22,6 +23,7 @@ mod catalogue;
 mod content;
 mod figures;
 mod history;
+mod kept;
 mod progress;
 mod projects;
 mod results;
@@ -36,18 +38,37 @@ use crate::load::yaml::{pos, Dec};
 use crate::load::{Doc, Loaded, RawProject, RawYear};
 use crate::model::{Indicator, Project, Unit, Year};
 use history::History;
+pub use kept::KeptYear;
 use scoring::RulesFile;
 pub use template::{year_template, YearTemplate};
 
 /// Build the project, or return every error found. Warnings come back with
 /// the project.
-pub fn validate(mut raw: RawProject) -> Result<(Project, Diagnostics), Diagnostics> {
+pub fn validate(raw: RawProject) -> Result<(Project, Diagnostics), Diagnostics> {
+    validate_keeping(raw, &BTreeMap::new(), false).0
+}
+
+/// [`validate`], with the years in `kept` taken as they are (`raw` holds no
+/// documents for them; see `kept.rs` for why a kept year is what validating
+/// it again would give). With `record`, also returns each year that
+/// validated without an error, for the next validation to keep.
+pub fn validate_keeping(
+    mut raw: RawProject,
+    kept: &BTreeMap<u16, KeptYear>,
+    record: bool,
+) -> (
+    Result<(Project, Diagnostics), Diagnostics>,
+    BTreeMap<u16, KeptYear>,
+) {
     let mut v = Validator {
         diags: Diagnostics::new(),
         history: History::default(),
     };
+    let mut records = BTreeMap::new();
     let mut site = v.site(&raw.site, &raw.root);
-    let raw_years: Vec<u16> = raw.years.keys().copied().collect();
+    let mut raw_years: Vec<u16> = raw.years.keys().chain(kept.keys()).copied().collect();
+    raw_years.sort_unstable();
+    raw_years.dedup();
     let regions = v.regions(&raw.regions);
     let indicators = v.indicators(&raw.indicators);
     let mut years = BTreeMap::new();
@@ -59,29 +80,67 @@ pub fn validate(mut raw: RawProject) -> Result<(Project, Diagnostics), Diagnosti
         // Years are independent until their histories are joined, in order.
         // Each year's documents are dropped as soon as its model is built:
         // with the model, they are what sets the peak memory of a build.
-        let validated: Vec<(u16, Option<Year>, Validator)> = std::mem::take(&mut raw.years)
-            .into_par_iter()
-            .map(|(year, raw_year)| {
-                let mut own = Validator {
-                    diags: Diagnostics::new(),
-                    history: v.history.for_a_year(),
-                };
-                let built = own.year(year, &raw_year, &catalogue);
-                (year, built, own)
-            })
-            .collect();
-        for (year, built, own) in validated {
+        let mut validated: BTreeMap<u16, (Option<Year>, Validator)> =
+            std::mem::take(&mut raw.years)
+                .into_par_iter()
+                .map(|(year, raw_year)| {
+                    let mut own = Validator {
+                        diags: Diagnostics::new(),
+                        history: v.history.for_a_year(),
+                    };
+                    let built = own.year(year, &raw_year, &catalogue);
+                    (year, (built, own))
+                })
+                .collect();
+        for &year in &raw_years {
+            let Some((built, own)) = validated.remove(&year) else {
+                if let Some(kept) = kept.get(&year) {
+                    for warning in &kept.warnings {
+                        v.diags.push(warning.clone());
+                    }
+                    v.history.resume(&kept.history);
+                    years.insert(year, Arc::clone(&kept.year));
+                    if record {
+                        records.insert(year, kept.clone());
+                    }
+                }
+                continue;
+            };
+            let clean = !own.diags.has_errors();
+            let mut warnings: Vec<Diagnostic> = match record && clean {
+                true => own.diags.iter().cloned().collect(),
+                false => Vec::new(),
+            };
             v.diags.extend(own.diags);
             for warning in v.history.absorb(own.history) {
+                if record && clean {
+                    warnings.push(warning.clone());
+                }
                 v.diags.push(warning);
             }
             if let Some(built) = built {
+                let built = Arc::new(built);
+                let history = (record && clean)
+                    .then(|| v.history.year_state(year))
+                    .flatten();
+                if let Some(history) = history {
+                    let year_model = Arc::clone(&built);
+                    let kept = KeptYear {
+                        year: year_model,
+                        warnings: std::mem::take(&mut warnings),
+                        history,
+                    };
+                    records.insert(year, kept);
+                }
                 years.insert(year, built);
             }
         }
     }
     if let (Some(units), Some(indicators)) = (&regions, &indicators) {
-        for warning in v.history.warnings(units, indicators) {
+        for (year, warning) in v.history.warnings(units, indicators) {
+            if let Some(record) = records.get_mut(&year) {
+                record.warnings.push(warning.clone());
+            }
             v.diags.push(warning);
         }
     }
@@ -91,7 +150,7 @@ pub fn validate(mut raw: RawProject) -> Result<(Project, Diagnostics), Diagnosti
     }
     let pages = v.pages(&raw);
     let diags = v.diags.sorted();
-    match (site, regions, indicators) {
+    let result = match (site, regions, indicators) {
         (Some(site), Some(regions), Some(indicators)) if !diags.has_errors() => Ok((
             Project {
                 root: raw.root,
@@ -104,7 +163,8 @@ pub fn validate(mut raw: RawProject) -> Result<(Project, Diagnostics), Diagnosti
             diags,
         )),
         _ => Err(diags),
-    }
+    };
+    (result, records)
 }
 
 /// How many points a unit's self-assessed total may exceed the verified one

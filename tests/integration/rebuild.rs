@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::common::*;
 use ecoscore::fixture::{write_fixture, FixtureOptions};
+use ecoscore::site::{KeptYears, Options, Site};
 use proptest::prelude::*;
 
 const FIRST_YEAR: u16 = 2021;
@@ -51,6 +52,9 @@ enum Edit {
     /// The scorecard template made to list every unit's score (or not):
     /// each scorecard then depends on every row of its year.
     TemplateListsUnits,
+    /// A unit's results made the year before's (a "same as last year"
+    /// warning in that year, which an edit of the year before takes away).
+    CopyYearBefore { year: usize, unit: usize },
 }
 
 fn unit_id(unit: usize) -> String {
@@ -104,6 +108,14 @@ impl Edit {
                 assert_ne!(edited, text, "the scorecard heading is in the template");
                 fs::write(&path, edited).unwrap();
             }
+            Edit::CopyYearBefore { year: y, unit } => {
+                let (before, now) = (year(y.saturating_sub(1)), year(y));
+                let results =
+                    |y: u16| root.join(format!("data/{y}/results/{}.yaml", unit_id(unit)));
+                let text = fs::read_to_string(results(before)).unwrap();
+                let copy = text.replace(&format!("year: {before}"), &format!("year: {now}"));
+                fs::write(results(now), copy).unwrap();
+            }
             Edit::TemplateListsUnits => {
                 let path = root.join("themes/default/templates/scorecard.html");
                 let text = fs::read_to_string(&path).unwrap();
@@ -126,6 +138,7 @@ fn an_edit() -> impl Strategy<Value = Edit> {
         1 => (0..YEARS, 0..UNITS).prop_map(|(year, unit)| Edit::DeleteNarrative { year, unit }),
         1 => Just(Edit::Template),
         1 => Just(Edit::TemplateListsUnits),
+        2 => (1..YEARS, 0..UNITS).prop_map(|(year, unit)| Edit::CopyYearBefore { year, unit }),
     ]
 }
 
@@ -155,6 +168,13 @@ proptest! {
         let outputs = tempfile::tempdir().unwrap();
         let out = outputs.path().join("public");
         build(root, &out).success();
+        // As serve builds: in process, the validated years kept between
+        // builds, so only the years from the first one edited are loaded.
+        let years = KeptYears::new();
+        let held = outputs.path().join("held");
+        let options = Options { drafts: true, pdf: false };
+        let keeping = || Site::new(root, &options).keep_years(&years).build(&held);
+        keeping().unwrap();
         for (n, edit) in edits.iter().enumerate() {
             edit.apply(root);
             let rebuilt = build(root, &out).success();
@@ -164,11 +184,25 @@ proptest! {
                 read_tree(&out) == read_tree(&clean),
                 "after {edit:?} the rebuild differs from a clean build"
             );
+            let summary = keeping().unwrap();
+            prop_assert!(
+                read_tree(&held) == read_tree(&clean),
+                "after {edit:?} the build keeping years differs from a clean build"
+            );
+            if summary.reused.is_none() {
+                let checked = Site::new(root, &options).check().unwrap();
+                prop_assert_eq!(
+                    summary.warnings.render(false),
+                    checked.warnings.render(false),
+                    "after {:?}, {} years kept", edit, years.used()
+                );
+            }
             // What may be kept: the years before the first one edited.
             let first_edited = match edit {
                 Edit::Result { year: y, .. }
                 | Edit::Narrative { year: y, .. }
-                | Edit::DeleteNarrative { year: y, .. } => year(*y),
+                | Edit::DeleteNarrative { year: y, .. }
+                | Edit::CopyYearBefore { year: y, .. } => year(*y),
                 Edit::Template | Edit::TemplateListsUnits => FIRST_YEAR,
             };
             prop_assert!(kept(&rebuilt).iter().all(|&y| y < first_edited), "{:?}", kept(&rebuilt));

@@ -720,3 +720,32 @@ fn assert_serves_a_clean_build(server: &Server, root: &Path, when: &str) {
     }
     assert!(compared > 100, "{compared} files compared");
 }
+
+/// An edit that breaks the latest year while the years before are kept
+/// (serve validated them in its last build and their input is unchanged):
+/// the problems are what `check` reports, and once the file is mended,
+/// what serve answers is what a clean build writes.
+#[test]
+fn a_year_broken_then_mended_while_the_others_are_kept() {
+    let project = sample_project();
+    let root = project.path();
+    let server = Server::start(root);
+    let latest = "data/2025/results/changchun.yaml";
+    let page = "/kaohe/2025/regions/changchun/index.html";
+    edit(root, latest, "satisfaction: 89.6", "satisfaction: 8x.6");
+    let problems = server.wait_for(page, REBUILD_WITHIN, "the problems", |r| {
+        r.status == 500 && r.body.contains(latest)
+    });
+    let report = problems_report(&problems.body);
+    let check = Test::new().root(root).args(["check"]).run().failure();
+    assert!(
+        check.stderr.contains(report.trim_end()),
+        "serve reports what check reports\n--- serve ---\n{report}\n--- check ---\n{}",
+        check.stderr
+    );
+    edit(root, latest, "satisfaction: 8x.6", "satisfaction: 80.6");
+    server.wait_for(page, REBUILD_WITHIN, "the mended year", |r| {
+        r.status == 200 && r.body.contains("80.6")
+    });
+    assert_serves_a_clean_build(&server, root, "after the year was mended");
+}
