@@ -9,6 +9,7 @@
 //! date is the document's own (bulletin or 印发日期), so the same input gives
 //! the same bytes.
 
+use std::borrow::Cow;
 use std::io;
 
 use rust_decimal::Decimal;
@@ -23,25 +24,26 @@ use crate::score::YearScores;
 /// File name inside `<year>/data/`.
 pub const RESULTS: &str = "results.xlsx";
 
-/// A cell of a table row.
-pub(crate) enum C {
-    Text(String),
+/// A cell of a table row; text borrowed from the model where it can be,
+/// so a national year's rows are not a copy of every name.
+pub(crate) enum C<'a> {
+    Text(Cow<'a, str>),
     Num(Decimal),
     /// A number shown as written (targets and values), not as two decimals.
     Plain(Decimal),
     Blank,
 }
 
-pub(crate) fn t(text: impl Into<String>) -> C {
+pub(crate) fn t<'a>(text: impl Into<Cow<'a, str>>) -> C<'a> {
     C::Text(text.into())
 }
 
-pub(crate) fn yes_no(flag: bool) -> C {
+pub(crate) fn yes_no(flag: bool) -> C<'static> {
     t(if flag { "是" } else { "否" })
 }
 
 /// A decimal written as text in a view ("93.45"), back as a number cell.
-pub(crate) fn n(text: &str) -> C {
+pub(crate) fn n(text: &str) -> C<'_> {
     text.parse().map_or_else(|_| t(text), C::Num)
 }
 
@@ -107,7 +109,7 @@ pub(crate) fn sample_mark(project: &Project) -> &'static str {
     }
 }
 
-fn results_rows(project: &Project, scores: &YearScores) -> Vec<Vec<C>> {
+fn results_rows<'a>(project: &'a Project, scores: &'a YearScores) -> Vec<Vec<C<'a>>> {
     scores
         .cards
         .iter()
@@ -159,21 +161,22 @@ const RESULT_COLUMNS: [(&str, f64); 15] = [
 ];
 
 /// Every lost point and every grade change, with its reason, in rank order.
-fn lost_rows(project: &Project, year: &Year, scores: &YearScores) -> Vec<Vec<C>> {
+fn lost_rows<'a>(project: &'a Project, year: &'a Year, scores: &'a YearScores) -> Vec<Vec<C<'a>>> {
     let mut rows = Vec::new();
     for card in &scores.cards {
         let region = &project.units[card.region];
         let Some(unit) = year.units.iter().find(|u| u.region == card.region) else {
             continue;
         };
-        let mut row = |part: &str, item: &str, points: C, reason: &str| {
+        // A reason may be made up for the row, so it is the row's own.
+        let mut row = |part: &'a str, item: &'a str, points: C<'a>, reason: &str| {
             rows.push(vec![
                 C::Plain(Decimal::from(card.rank)),
                 t(&region.name),
                 t(part),
                 t(item),
                 points,
-                t(reason),
+                t(reason.to_string()),
             ]);
         };
         for item in card.indicators.iter().filter(|i| i.lost > Decimal::ZERO) {
@@ -237,7 +240,11 @@ const LOST_COLUMNS: [(&str, f64); 6] = [
     ("原因", 60.0),
 ];
 
-fn indicator_rows(project: &Project, year: &Year, scores: &YearScores) -> Vec<Vec<C>> {
+fn indicator_rows<'a>(
+    project: &'a Project,
+    year: &'a Year,
+    scores: &'a YearScores,
+) -> Vec<Vec<C<'a>>> {
     let mut rows = Vec::new();
     for card in &scores.cards {
         let region = &project.units[card.region];
@@ -324,7 +331,7 @@ pub(crate) fn results_sheets(
 
 /// The key projects, the columns of projects.csv in its order (render/projects.rs):
 /// investments are numbers equal to the YAML's digits, shown with two decimals.
-fn project_rows(project: &Project, year: &Year) -> Vec<Vec<C>> {
+fn project_rows<'a>(project: &'a Project, year: &'a Year) -> Vec<Vec<C<'a>>> {
     let mut rows = Vec::new();
     for (region, list) in year.projects.iter().enumerate() {
         let unit = &project.units[region];
