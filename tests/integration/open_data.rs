@@ -717,3 +717,55 @@ fn grade_name(key: &str) -> &'static str {
         other => panic!("unknown grade {other}"),
     }
 }
+
+#[test]
+fn hostile_text_in_a_workbook_reads_back_as_written() {
+    let Some(python) = python() else { return };
+    // Control characters XML cannot hold, text that looks like an escape
+    // or like markup; and a text longer than a cell holds.
+    const HOSTILE: &str = "控制\u{b}符\u{1} _x0041_ <b>&amp;</b> \"引号\"\t末";
+    let long = "长".repeat(40_000);
+    let project = unarchived_sample_project();
+    let root = project.path();
+    let path = "data/2023/results/changchun.yaml";
+    edit(
+        root,
+        path,
+        "reason: 秋季秸秆露天焚烧卫星遥感监测火点超过控制目标 }",
+        r#"reason: "控制\v符\x01 _x0041_ <b>&amp;</b> \"引号\"\t末" }"#,
+    );
+    edit(
+        root,
+        path,
+        "reason: 排污许可证后执法检查覆盖率未达要求 }",
+        &format!("reason: {long} }}"),
+    );
+    let site = root.join("site");
+    Test::new()
+        .root(root)
+        .args(["build", "--out"])
+        .arg(&site)
+        .run()
+        .success();
+    let xlsx = site.join("2023/data/results.xlsx");
+    // An independent reader loads every sheet: the XML is valid.
+    run_python(
+        &python,
+        "import sys, openpyxl\nfor s in openpyxl.load_workbook(sys.argv[1]).worksheets: list(s.values)",
+        &[&xlsx],
+    );
+    let mut book: Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let range = book.worksheet_range("扣分明细").unwrap();
+    let reasons: Vec<String> = range
+        .rows()
+        .filter(|row| row[1] == Data::String("长春市".into()))
+        .map(|row| row[5].to_string())
+        .collect();
+    let short: Vec<&String> = reasons.iter().filter(|r| r.len() < 200).collect();
+    assert!(reasons.iter().any(|r| r == HOSTILE), "{short:?}");
+    let cut: String = "长".repeat(32_766) + "…";
+    assert!(
+        reasons.iter().any(|r| *r == cut),
+        "a text longer than a cell holds is cut to 32,767 characters"
+    );
+}
