@@ -3,14 +3,14 @@
 //! briefing holds: self-assessment against the verified scores, the change
 //! from the previous year and the internal notes.
 
+use std::io;
+
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::BriefingView;
 use crate::model::{Project, Year};
 use crate::score::YearScores;
-use crate::sheets::open_data::{finish, n, results_sheets, sample_mark, t, table, yes_no, Rows, C};
-use crate::sheets::Styles;
+use crate::sheets::open_data::{finish, n, results_sheets, sample_mark, t, table, yes_no, Book, C};
 
 /// `briefing.xlsx`: the briefing copy's tables, dated with its 印发日期.
 pub(super) fn briefing_xlsx(
@@ -18,20 +18,12 @@ pub(super) fn briefing_xlsx(
     year: &Year,
     scores: &YearScores,
     view: &BriefingView<'_>,
-) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let styles = Styles::new();
+) -> io::Result<Vec<u8>> {
+    // Written in memory: the briefing's rows never reach the disk.
+    let mut workbook = Book::new();
     let y = year.year;
     let mark = sample_mark(project);
-    // In memory: the briefing's rows never go to a temporary file.
-    results_sheets(
-        &mut workbook,
-        &styles,
-        Rows::InMemory,
-        project,
-        year,
-        scores,
-    )?;
+    results_sheets(&mut workbook, project, year, scores)?;
     let mut rows = Vec::new();
     for row in &view.self_assessment {
         for part in row.parts.iter().chain([&row.total]) {
@@ -58,8 +50,6 @@ pub(super) fn briefing_xlsx(
     ];
     table(
         &mut workbook,
-        &styles,
-        Rows::InMemory,
         "自评与核定",
         &format!("{y}年度各地区自评分与核定分{mark}"),
         &columns,
@@ -113,8 +103,6 @@ pub(super) fn briefing_xlsx(
         ];
         table(
             &mut workbook,
-            &styles,
-            Rows::InMemory,
             "与上年度比较",
             &format!("{y}年度与{p}年度考核结果比较{mark}"),
             &columns,
@@ -132,8 +120,6 @@ pub(super) fn briefing_xlsx(
         .collect();
     table(
         &mut workbook,
-        &styles,
-        Rows::InMemory,
         "内部意见",
         &format!("{y}年度内部意见（不公开）{mark}"),
         &[("单位", 18.0), ("类别", 12.0), ("内容", 80.0)],

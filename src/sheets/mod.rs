@@ -18,9 +18,11 @@ mod out_dir;
 pub mod reader;
 pub mod record;
 mod values;
+mod xlsx;
 
 pub use out_dir::private_output_dir;
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{self, Write as _};
 use std::path::Path;
@@ -59,6 +61,26 @@ pub fn looks_like_formula(text: &str) -> bool {
     text.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
+/// `text` as a cell holds it: a text longer than Excel keeps (counted in
+/// UTF-16 units, as Excel counts) is cut and ends with "…".
+pub(crate) fn cell_text(text: &str) -> Cow<'_, str> {
+    // A text of no more bytes than the limit has no more UTF-16 units.
+    if text.len() <= MAX_CELL_CHARS || text.encode_utf16().count() <= MAX_CELL_CHARS {
+        return Cow::Borrowed(text);
+    }
+    let mut units = 0;
+    let mut cut = String::with_capacity(MAX_CELL_CHARS * 3);
+    for ch in text.chars() {
+        units += ch.len_utf16();
+        if units > MAX_CELL_CHARS - 1 {
+            break;
+        }
+        cut.push(ch);
+    }
+    cut.push('…');
+    Cow::Owned(cut)
+}
+
 /// Write `text` as a text cell. Text that looks like a formula gets Excel's
 /// quote prefix (the `'` a user types before such text): the cell shows the
 /// text exactly and stays text when edited, and the value itself is not
@@ -70,12 +92,7 @@ pub fn write_text(
     text: &str,
     format: &Format,
 ) -> Result<(), XlsxError> {
-    // A text of no more bytes than the limit has no more characters.
-    let text: String = if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
-        text.chars().take(MAX_CELL_CHARS - 1).chain(['…']).collect()
-    } else {
-        text.to_string()
-    };
+    let text = cell_text(text).into_owned();
     if looks_like_formula(&text) {
         sheet.write_string_with_format(row, col, text, &format.clone().set_quote_prefix())?;
     } else {

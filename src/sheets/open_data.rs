@@ -9,10 +9,14 @@
 //! date is the document's own (bulletin or 印发日期), so the same input gives
 //! the same bytes.
 
-use rust_decimal::Decimal;
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use std::borrow::Cow;
+use std::io;
 
-use super::{print_setup, properties, text_lines, write_decimal, write_text, Styles};
+use rust_decimal::Decimal;
+
+pub(crate) use super::xlsx::Book;
+use super::xlsx::{Layout, Properties, Style};
+use super::{text_lines, to_f64};
 use crate::model::{Better, Date, Project, Source, Year, PROGRAMMES, PROJECT_STATUSES};
 use crate::render::projects::rate;
 use crate::score::YearScores;
@@ -20,91 +24,69 @@ use crate::score::YearScores;
 /// File name inside `<year>/data/`.
 pub const RESULTS: &str = "results.xlsx";
 
-/// A cell of a table row.
-pub(crate) enum C {
-    Text(String),
+/// A cell of a table row; text borrowed from the model where it can be,
+/// so a national year's rows are not a copy of every name.
+pub(crate) enum C<'a> {
+    Text(Cow<'a, str>),
     Num(Decimal),
     /// A number shown as written (targets and values), not as two decimals.
     Plain(Decimal),
     Blank,
 }
 
-pub(crate) fn t(text: impl Into<String>) -> C {
+pub(crate) fn t<'a>(text: impl Into<Cow<'a, str>>) -> C<'a> {
     C::Text(text.into())
 }
 
-pub(crate) fn yes_no(flag: bool) -> C {
+pub(crate) fn yes_no(flag: bool) -> C<'static> {
     t(if flag { "是" } else { "否" })
 }
 
 /// A decimal written as text in a view ("93.45"), back as a number cell.
-pub(crate) fn n(text: &str) -> C {
+pub(crate) fn n(text: &str) -> C<'_> {
     text.parse().map_or_else(|_| t(text), C::Num)
 }
 
-/// Where a workbook's rows wait until it is saved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Rows {
-    /// Each row goes out to a temporary file as soon as the next one starts
-    /// (shared strings as before), so a national year's cells are never all
-    /// held: the public workbooks. When the temporary folder cannot be
-    /// written, the sheet is built in memory, with the same cells.
-    Streamed,
-    /// Every row stays in memory: the briefing's rows never reach the disk,
-    /// not even as the unnamed temporary files of `Streamed`.
-    InMemory,
-}
-
 /// One sheet: a title row, a header row (frozen, repeated on every printed
-/// page) and the rows.
+/// page) and the rows, straight into the workbook's zip.
 pub(crate) fn table(
-    workbook: &mut Workbook,
-    styles: &Styles,
-    store: Rows,
+    book: &mut Book,
     name: &str,
     title: &str,
     columns: &[(&str, f64)],
     rows: &[Vec<C>],
-) -> Result<(), XlsxError> {
-    let low_memory = store == Rows::Streamed && workbook.add_worksheet_with_low_memory().is_ok();
-    if !low_memory {
-        workbook.add_worksheet();
+) -> io::Result<()> {
+    let widths: Vec<f64> = columns.iter().map(|(_, width)| *width).collect();
+    let count = u32::try_from(rows.len()).map_or(u32::MAX, |n| n.saturating_add(2));
+    let mut sheet = book.sheet(&Layout {
+        name,
+        widths: &widths,
+        rows: count,
+        header_rows: 2,
+    })?;
+    // The title, merged across the columns.
+    sheet.row(Some(24.0))?;
+    sheet.text(0, title, Style::Title);
+    for col in (1u16..).take(columns.len().saturating_sub(1)) {
+        sheet.blank(col, Style::Title);
     }
-    let Some(sheet) = workbook.worksheets_mut().last_mut() else {
-        return Err(XlsxError::ParameterError("no worksheet".into()));
-    };
-    sheet.set_name(name)?;
-    let last = columns.len().saturating_sub(1) as u16;
-    sheet.merge_range(0, 0, 0, last, "", &styles.title)?;
-    write_text(sheet, 0, 0, title, &styles.title)?;
-    sheet.set_row_height(0, 24)?;
-    for (col, (header, width)) in (0u16..).zip(columns) {
-        sheet.set_column_width(col, *width)?;
-        write_text(sheet, 1, col, header, &styles.header)?;
+    sheet.row(None)?;
+    for (col, (header, _)) in (0u16..).zip(columns) {
+        sheet.text(col, header, Style::Header);
     }
-    let plain = styles.number.clone().set_num_format("General");
-    let mut tall_last = false;
-    for (row, cells) in (2u32..).zip(rows) {
+    for cells in rows {
         let lines = row_lines(cells, columns);
-        if lines > 1 {
-            sheet.set_row_height(row, f64::from(lines) * 15.0 + 4.0)?;
-        }
-        tall_last = lines > 1;
+        sheet.row((lines > 1).then(|| f64::from(lines) * 15.0 + 4.0))?;
         for (col, cell) in (0u16..).zip(cells) {
-            write_cell(sheet, row, col, cell, styles, &plain)?;
+            match cell {
+                C::Text(text) => sheet.text(col, text, Style::Wrap),
+                C::Num(value) => sheet.number(col, to_f64(*value), Style::Fixed2),
+                C::Plain(value) => sheet.number(col, to_f64(*value), Style::Plain),
+                C::Blank => sheet.blank(col, Style::Body),
+            }
         }
     }
-    if low_memory && tall_last {
-        // rust_xlsxwriter 0.102 writes a last row with a height of its own
-        // twice (a second, empty <row> that Excel would have to repair):
-        // a cell in the next row sends it out on its own, and clearing that
-        // cell leaves only an empty <row> after it.
-        let next = u32::try_from(rows.len()).map_or(u32::MAX, |n| n.saturating_add(2));
-        sheet.write_blank(next, 0, &styles.body)?;
-        sheet.clear_cell(next, 0);
-    }
-    print_setup(sheet, 2)?;
-    Ok(())
+    sheet.end()
 }
 
 /// The printed lines of a row: those of its tallest text.
@@ -119,25 +101,6 @@ fn row_lines(cells: &[C], columns: &[(&str, f64)]) -> u32 {
         .fold(1, u32::max)
 }
 
-fn write_cell(
-    sheet: &mut Worksheet,
-    row: u32,
-    col: u16,
-    cell: &C,
-    styles: &Styles,
-    plain: &Format,
-) -> Result<(), XlsxError> {
-    match cell {
-        C::Text(text) => write_text(sheet, row, col, text, &styles.wrap),
-        C::Num(value) => write_decimal(sheet, row, col, *value, &styles.fixed2),
-        C::Plain(value) => write_decimal(sheet, row, col, *value, plain),
-        C::Blank => {
-            sheet.write_blank(row, col, &styles.body)?;
-            Ok(())
-        }
-    }
-}
-
 pub(crate) fn sample_mark(project: &Project) -> &'static str {
     if project.site.sample_data {
         "（示例数据）"
@@ -146,7 +109,7 @@ pub(crate) fn sample_mark(project: &Project) -> &'static str {
     }
 }
 
-fn results_rows(project: &Project, scores: &YearScores) -> Vec<Vec<C>> {
+fn results_rows<'a>(project: &'a Project, scores: &'a YearScores) -> Vec<Vec<C<'a>>> {
     scores
         .cards
         .iter()
@@ -198,21 +161,22 @@ const RESULT_COLUMNS: [(&str, f64); 15] = [
 ];
 
 /// Every lost point and every grade change, with its reason, in rank order.
-fn lost_rows(project: &Project, year: &Year, scores: &YearScores) -> Vec<Vec<C>> {
+fn lost_rows<'a>(project: &'a Project, year: &'a Year, scores: &'a YearScores) -> Vec<Vec<C<'a>>> {
     let mut rows = Vec::new();
     for card in &scores.cards {
         let region = &project.units[card.region];
         let Some(unit) = year.result_of(card.region) else {
             continue;
         };
-        let mut row = |part: &str, item: &str, points: C, reason: &str| {
+        // A reason may be made up for the row, so it is the row's own.
+        let mut row = |part: &'a str, item: &'a str, points: C<'a>, reason: &str| {
             rows.push(vec![
                 C::Plain(Decimal::from(card.rank)),
                 t(&region.name),
                 t(part),
                 t(item),
                 points,
-                t(reason),
+                t(reason.to_string()),
             ]);
         };
         for item in card.indicators.iter().filter(|i| i.lost > Decimal::ZERO) {
@@ -276,7 +240,11 @@ const LOST_COLUMNS: [(&str, f64); 6] = [
     ("原因", 60.0),
 ];
 
-fn indicator_rows(project: &Project, year: &Year, scores: &YearScores) -> Vec<Vec<C>> {
+fn indicator_rows<'a>(
+    project: &'a Project,
+    year: &'a Year,
+    scores: &'a YearScores,
+) -> Vec<Vec<C<'a>>> {
     let mut rows = Vec::new();
     for card in &scores.cards {
         let region = &project.units[card.region];
@@ -331,37 +299,29 @@ const INDICATOR_COLUMNS: [(&str, f64); 12] = [
 ];
 
 pub(crate) fn results_sheets(
-    workbook: &mut Workbook,
-    styles: &Styles,
-    store: Rows,
+    book: &mut Book,
     project: &Project,
     year: &Year,
     scores: &YearScores,
-) -> Result<(), XlsxError> {
+) -> io::Result<()> {
     let y = year.year;
     let mark = sample_mark(project);
     table(
-        workbook,
-        styles,
-        store,
+        book,
         "考核结果",
         &format!("{y}年度政府生态环境保护目标责任制考核结果{mark}"),
         &RESULT_COLUMNS,
         &results_rows(project, scores),
     )?;
     table(
-        workbook,
-        styles,
-        store,
+        book,
         "扣分明细",
         &format!("{y}年度各地区扣分及等次调整明细{mark}"),
         &LOST_COLUMNS,
         &lost_rows(project, year, scores),
     )?;
     table(
-        workbook,
-        styles,
-        store,
+        book,
         "指标完成情况",
         &format!("{y}年度各地区主要指标目标值和完成值{mark}"),
         &INDICATOR_COLUMNS,
@@ -371,7 +331,7 @@ pub(crate) fn results_sheets(
 
 /// The key projects, the columns of projects.csv in its order (render/projects.rs):
 /// investments are numbers equal to the YAML's digits, shown with two decimals.
-fn project_rows(project: &Project, year: &Year) -> Vec<Vec<C>> {
+fn project_rows<'a>(project: &'a Project, year: &'a Year) -> Vec<Vec<C<'a>>> {
     let mut rows = Vec::new();
     for (region, list) in year.projects.iter().enumerate() {
         let unit = &project.units[region];
@@ -415,47 +375,30 @@ const PROJECT_COLUMNS: [(&str, f64); 13] = [
     ("延期原因", 30.0),
 ];
 
+/// The workbook's bytes, with its document properties: dated `date`
+/// (the document's own, never the clock).
 pub(crate) fn finish(
-    mut workbook: Workbook,
+    book: Book,
     title: &str,
     project: &Project,
     date: Date,
-) -> Result<Vec<u8>, XlsxError> {
-    workbook.set_properties(&properties(
+) -> io::Result<Vec<u8>> {
+    book.finish(&Properties {
         title,
-        "政府生态环境保护目标责任制考核",
-        &project.site.publisher,
-        date,
-    ));
-    // Deflate level 3 (Excel's own) instead of the crate's 6: a national
-    // year's workbook costs about a third less CPU for a file about a fifth
-    // larger.
-    workbook.set_zip_compression_level(3);
-    workbook.save_to_buffer()
+        subject: "政府生态环境保护目标责任制考核",
+        author: &project.site.publisher,
+        created: date,
+    })
 }
 
 /// `results.xlsx` of one year, dated with its bulletin.
-pub fn results_xlsx(
-    project: &Project,
-    year: &Year,
-    scores: &YearScores,
-) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let styles = Styles::new();
-    results_sheets(
-        &mut workbook,
-        &styles,
-        Rows::Streamed,
-        project,
-        year,
-        scores,
-    )?;
+pub fn results_xlsx(project: &Project, year: &Year, scores: &YearScores) -> io::Result<Vec<u8>> {
+    let mut book = Book::new();
+    results_sheets(&mut book, project, year, scores)?;
     // Like projects.csv, only for a year with a project library.
     if year.projects.iter().any(|list| !list.is_empty()) {
         table(
-            &mut workbook,
-            &styles,
-            Rows::Streamed,
+            &mut book,
             "重点工程",
             &format!("{}年度重点工程项目{}", year.year, sample_mark(project)),
             &PROJECT_COLUMNS,
@@ -463,7 +406,7 @@ pub fn results_xlsx(
         )?;
     }
     finish(
-        workbook,
+        book,
         &format!("{}年度考核结果", year.year),
         project,
         year.bulletin.date,
@@ -502,23 +445,24 @@ mod tests {
     fn every_row_is_written_once_and_a_tall_last_row_keeps_its_height() {
         let long = "超过控制目标的原因".repeat(8);
         for last in ["短", long.as_str()] {
-            let mut workbook = Workbook::new();
+            let mut book = Book::new();
             let rows = vec![
                 vec![t(long.as_str()), C::Num(Decimal::ONE)],
                 vec![t(last), C::Blank],
             ];
             let columns = [("原因", 10.0), ("扣分", 8.0)];
-            table(
-                &mut workbook,
-                &Styles::new(),
-                Rows::Streamed,
-                "表",
-                "标题",
-                &columns,
-                &rows,
-            )
-            .unwrap();
-            let xml = first_sheet_xml(&workbook.save_to_buffer().unwrap());
+            table(&mut book, "表", "标题", &columns, &rows).unwrap();
+            let properties = Properties {
+                title: "t",
+                subject: "s",
+                author: "a",
+                created: Date {
+                    year: 2025,
+                    month: 4,
+                    day: 25,
+                },
+            };
+            let xml = first_sheet_xml(&book.finish(&properties).unwrap());
             let tags = row_tags(&xml);
             assert!(
                 tags.windows(2).all(|w| w[0].0 < w[1].0),

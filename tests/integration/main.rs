@@ -36,3 +36,4 @@ mod serve;
 mod side_doors;
 mod themes;
 mod web;
+mod workbook_cells;
