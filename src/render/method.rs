@@ -391,7 +391,7 @@ impl Renderer<'_> {
             "years",
             y.view.draft,
         );
-        let extra = minijinja::context! { year => y.value.clone(), method => v(&view) };
+        let extra = minijinja::context! { year => y.value(), method => v(&view) };
         Ok(vec![self.render(
             "method.html",
             &path,

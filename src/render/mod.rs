@@ -24,6 +24,7 @@ pub mod theme;
 pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use minijinja::Value;
 use rayon::prelude::*;
@@ -138,6 +139,19 @@ impl<'a> PublicYear<'a> {
             scores: self.scores,
         }
     }
+
+    /// `view` as a template value, converted when a page first asks: a
+    /// year whose pages a rebuild keeps never needs it (at national scale
+    /// tens of megabytes each).
+    fn value(&self) -> Value {
+        self.value.get_or_init(|| v(&self.view)).clone()
+    }
+
+    /// `value` with the site and navigation its pages see, for `keep`.
+    fn fields(&self) -> &keep::YearFields {
+        self.fields
+            .get_or_init(|| keep::YearFields::new(self.value(), self.shared.clone()))
+    }
 }
 
 struct PublicYear<'a> {
@@ -145,13 +159,15 @@ struct PublicYear<'a> {
     year: &'a Year,
     scores: &'a YearScores,
     view: YearView,
-    /// `view` as a template value, converted once: every page of the year
-    /// shares it (a clone is a reference count), so the cost of a page does
-    /// not grow with the number of units.
-    value: Value,
-    /// `value` with the site and navigation its pages see, by digest, for
-    /// keeping unchanged pages (`keep`).
-    fields: keep::YearFields,
+    /// `view` as a template value, converted once ([`PublicYear::value`]):
+    /// every page of the year shares it (a clone is a reference count), so
+    /// the cost of a page does not grow with the number of units.
+    value: OnceLock<Value>,
+    /// The site and navigation values the year's pages see.
+    shared: Vec<Value>,
+    /// `value` with `shared`, by digest, for keeping unchanged pages
+    /// (`keep`; [`PublicYear::fields`]).
+    fields: OnceLock<keep::YearFields>,
 }
 
 /// One year to publish.
@@ -224,7 +240,8 @@ impl<'a> Renderer<'a> {
     /// and converted to template values once.
     pub fn new(input: &'a RenderInput<'a>) -> Renderer<'a> {
         // Each year's view of every unit, in parallel: at national scale
-        // these are most of what a rebuild does before its pages.
+        // these are most of what a rebuild does before its pages. They
+        // become template values only when a page asks (`value`).
         let years: Vec<PublicYear<'_>> = input
             .years
             .par_iter()
@@ -233,13 +250,13 @@ impl<'a> Renderer<'a> {
                     archived: y.archived.clone(),
                     ..YearView::new(y.project, y.year, y.scores)
                 };
-                let value = v(&view);
                 PublicYear {
                     input: y,
                     year: y.year,
                     scores: y.scores,
-                    fields: keep::YearFields::new(value.clone(), Vec::new()),
-                    value,
+                    value: OnceLock::new(),
+                    shared: Vec::new(),
+                    fields: OnceLock::new(),
                     view,
                 }
             })
@@ -297,7 +314,7 @@ impl<'a> Renderer<'a> {
             let nav = nav.unwrap_or_else(|| nav_value.clone());
             // The year's rules draw its charts (not part of a page's own values).
             let shared = vec![site_value.clone(), nav, v(&y.view.rules)];
-            y.fields = keep::YearFields::new(y.value.clone(), shared);
+            y.shared = shared;
         }
         // Every year's rules draw a unit's charts across years.
         let rules: Vec<&RulesView> = years.iter().map(|y| &y.view.rules).collect();

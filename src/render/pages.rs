@@ -42,7 +42,7 @@ impl Renderer<'_> {
             },
         );
         let extra = minijinja::context! {
-            latest => latest.map(|y| y.value.clone()),
+            latest => latest.map(|y| y.value()),
             // its ranking's first page (render/paging.rs)
             ranking => latest.map(|y| v(paging::ranking(y.year.year, &y.view.units, 1))),
             // a list of every unit only while it stays short
@@ -103,7 +103,7 @@ impl Renderer<'_> {
         let (charts, mut files) = chart_values(&format!("{}/charts/", y.year.year), year_charts);
         let change = improvement::YearChangeView::new(y.scored(), self.before(y));
         let extra = minijinja::context! {
-            year => y.value.clone(),
+            year => y.value(),
             charts => charts,
             projects => v(&key_projects),
             progress_href => (self.progress_page(y) && !y.year.progress.is_empty())
@@ -153,7 +153,7 @@ impl Renderer<'_> {
                 !published,
             );
             let extra = minijinja::context! {
-                year => y.value.clone(),
+                year => y.value(),
                 progress => v(&view),
                 progress_published => published,
             };
@@ -194,7 +194,7 @@ impl Renderer<'_> {
                     _ => v(paging::ranking(year, &y.view.units, number)),
                 };
                 let extra = minijinja::context! {
-                    year => y.value.clone(),
+                    year => y.value(),
                     table => table.key(),
                     table_title => table.title(year),
                     change => change.map(|c| minijinja::context! { previous => c.previous }),
@@ -260,7 +260,7 @@ impl Renderer<'_> {
         meta.pub_date = Some(y.view.bulletin.date.clone());
         let body = render_bulletin(self.input.theme, y.input.project, y.year, &y.view)?;
         let extra = minijinja::context! {
-            year => y.value.clone(),
+            year => y.value(),
             body_html => body,
             pdf_href => self.input.bulletin_pdf.then_some(BULLETIN_PDF),
         };
@@ -318,7 +318,7 @@ impl Renderer<'_> {
         });
         const TEMPLATE: &str = "scorecard.html";
         if let (Some(keeping), Some(parts)) = (self.keeping, &parts) {
-            if keeping.keep(&path, TEMPLATE, parts, &y.fields) {
+            if keeping.keep(&path, TEMPLATE, parts, y.fields()) {
                 return Ok(Vec::new());
             }
         }
@@ -348,8 +348,8 @@ impl Renderer<'_> {
         let reads = std::sync::Arc::default();
         let extra = minijinja::context! {
             year => match self.keeping {
-                Some(_) => y.fields.tracked(&reads),
-                None => y.value.clone(),
+                Some(_) => y.fields().tracked(&reads),
+                None => y.value(),
             },
             card => card_value.clone(),
             gauges => gauges,
@@ -362,7 +362,7 @@ impl Renderer<'_> {
         files.push(page);
         if let (Some(keeping), Some(parts)) = (self.keeping, &parts) {
             let written = files.iter().map(|f| f.path.clone()).collect();
-            keeping.record(&path, TEMPLATE, parts, &y.fields, &reads, written);
+            keeping.record(&path, TEMPLATE, parts, y.fields(), &reads, written);
         }
         Ok(files)
     }
