@@ -399,29 +399,36 @@ mod tests {
 
     const SITE: Replaces = Replaces::Output(OutputKind::SITE);
 
-    #[test]
-    fn replaces_the_whole_folder() {
+    /// A folder holding a site of `files` built by ecoscore, `public`
+    /// inside a new temporary folder.
+    fn published(files: &[OutputFile]) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_site(
-            &out,
-            SITE,
-            &[
-                OutputFile::new("a/index.html", "one"),
-                OutputFile::new("old.txt", "x"),
-            ],
-        )
-        .unwrap();
-        write_site(&out, SITE, &[OutputFile::new("a/index.html", "two")]).unwrap();
-        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "two");
-        assert!(!out.join("old.txt").exists());
-        let mut beside: Vec<_> = fs::read_dir(dir.path())
+        write_site(&out, SITE, files).unwrap();
+        (dir, out)
+    }
+
+    /// What is beside the output: the work folders must be gone.
+    fn beside(dir: &tempfile::TempDir) -> Vec<std::ffi::OsString> {
+        let mut names: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
-        beside.sort();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn replaces_the_whole_folder() {
+        let (dir, out) = published(&[
+            OutputFile::new("a/index.html", "one"),
+            OutputFile::new("old.txt", "x"),
+        ]);
+        write_site(&out, SITE, &[OutputFile::new("a/index.html", "two")]).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "two");
+        assert!(!out.join("old.txt").exists());
         assert_eq!(
-            beside,
+            beside(&dir),
             [".public.ecoscore-stamp", "public"],
             "work folders are cleaned up; the stamp marks the site"
         );
@@ -431,17 +438,10 @@ mod tests {
     #[test]
     fn a_rebuild_links_unchanged_files_and_writes_changed_ones() {
         use std::os::unix::fs::MetadataExt;
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        write_site(
-            &out,
-            SITE,
-            &[
-                OutputFile::new("same.html", "unchanged"),
-                OutputFile::new("edited.html", "before"),
-            ],
-        )
-        .unwrap();
+        let (_dir, out) = published(&[
+            OutputFile::new("same.html", "unchanged"),
+            OutputFile::new("edited.html", "before"),
+        ]);
         let inode = |name: &str| fs::metadata(out.join(name)).unwrap().ino();
         let (same, edited) = (inode("same.html"), inode("edited.html"));
         let staging = Staging::new(&out, SITE).unwrap();
@@ -483,20 +483,13 @@ mod tests {
     #[test]
     fn an_update_moves_only_what_changed_and_leaves_the_rest_untouched() {
         use std::os::unix::fs::MetadataExt;
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        write_site(
-            &out,
-            SITE,
-            &[
-                OutputFile::new("same.html", "unchanged"),
-                OutputFile::new("kept/page.html", "kept"),
-                OutputFile::new("edited.html", "before"),
-                OutputFile::new("gone/deep/page.html", "removed"),
-                OutputFile::new("becomes/file.html", "a folder before"),
-            ],
-        )
-        .unwrap();
+        let (dir, out) = published(&[
+            OutputFile::new("same.html", "unchanged"),
+            OutputFile::new("kept/page.html", "kept"),
+            OutputFile::new("edited.html", "before"),
+            OutputFile::new("gone/deep/page.html", "removed"),
+            OutputFile::new("becomes/file.html", "a folder before"),
+        ]);
         let meta = |name: &str| fs::symlink_metadata(out.join(name)).unwrap();
         let before = |name: &str| {
             (
@@ -564,8 +557,7 @@ mod tests {
                 "same.html"
             ]
         );
-        let beside: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(beside.len(), 2, "the work folder is removed: {beside:?}");
+        assert_eq!(beside(&dir).len(), 2, "the work folder is removed");
     }
 
     #[test]
@@ -595,15 +587,12 @@ mod tests {
             "old"
         );
         assert_eq!(fs::read_to_string(out.join("z")).unwrap(), "not a folder");
-        let beside: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(beside.len(), 2, "{beside:?}");
+        assert_eq!(beside(&dir).len(), 2, "the work folder is removed");
     }
 
     #[test]
     fn an_update_dropped_before_its_commit_changes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        write_site(&out, SITE, &[OutputFile::new("a.html", "a")]).unwrap();
+        let (_dir, out) = published(&[OutputFile::new("a.html", "a")]);
         let staging = Staging::update(&out, SITE, listing(&out)).unwrap();
         staging
             .write(&OutputFile::new("a.html", "changed"))
@@ -616,9 +605,7 @@ mod tests {
 
     #[test]
     fn refuses_paths_that_escape() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        write_site(&out, SITE, &[OutputFile::new("keep.txt", "kept")]).unwrap();
+        let (dir, out) = published(&[OutputFile::new("keep.txt", "kept")]);
         let err = write_site(&out, SITE, &[OutputFile::new("../evil.txt", "x")]).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
         assert_eq!(fs::read_to_string(out.join("keep.txt")).unwrap(), "kept");

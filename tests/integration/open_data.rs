@@ -42,13 +42,7 @@ fn results_xlsx_read_back_by_openpyxl_equals_scores_json() {
     let Some(python) = python() else { return };
     let project = unarchived_sample_project();
     let root = project.path();
-    let site = root.join("site");
-    Test::new()
-        .root(root)
-        .args(["build", "--out"])
-        .arg(&site)
-        .run()
-        .success();
+    let site = build_site(root);
     let names: std::collections::BTreeMap<String, String> = {
         let (p, _) = ecoscore::Project::load(root).unwrap();
         p.indicators
@@ -367,12 +361,7 @@ fn text_that_looks_like_a_formula_stays_text() {
         "reason: 秋季秸秆露天焚烧卫星遥感监测火点超过控制目标 }",
         &format!("reason: '{REASON}' }}"),
     );
-    Test::new()
-        .root(root)
-        .args(["build", "--out"])
-        .arg(root.join("site"))
-        .run()
-        .success();
+    build_site(root);
     // openpyxl sees a text cell with Excel's quote prefix, not a formula.
     const CELLS: &str = r#"
 import sys, openpyxl

@@ -47,13 +47,7 @@ fn every_cell_of_results_xlsx_reads_as_the_open_data_says() {
     let Some(python) = python() else { return };
     let project = unarchived_sample_project();
     let root = project.path();
-    let site = root.join("site");
-    Test::new()
-        .root(root)
-        .args(["build", "--out"])
-        .arg(&site)
-        .run()
-        .success();
+    let site = build_site(root);
     let (model, _) = ecoscore::Project::load(root).unwrap();
     let indicator_name = |id: &str| {
         let indicator = model.indicators.iter().find(|i| i.id == id);
@@ -232,13 +226,7 @@ fn hostile_text_in_a_workbook_reads_back_as_written() {
         "reason: 排污许可证后执法检查覆盖率未达要求 }",
         &format!("reason: {long} }}"),
     );
-    let site = root.join("site");
-    Test::new()
-        .root(root)
-        .args(["build", "--out"])
-        .arg(&site)
-        .run()
-        .success();
+    let site = build_site(root);
     let xlsx = site.join("2023/data/results.xlsx");
     // An independent reader loads every sheet: the XML is valid.
     run_python(

@@ -68,6 +68,18 @@ pub fn fill_plan(root: &Path, year: u16) -> Value {
 
 /// A Python with openpyxl, or `None` (with a SKIP line). Under CI a missing
 /// one fails the test: .ci/run installs it.
+/// Build the project at `root` into `root/site`, which it returns.
+pub fn build_site(root: &Path) -> PathBuf {
+    let site = root.join("site");
+    super::Test::new()
+        .root(root)
+        .args(["build", "--out"])
+        .arg(&site)
+        .run()
+        .success();
+    site
+}
+
 pub fn python() -> Option<PathBuf> {
     let python = PathBuf::from(std::env::var_os("PYTHON").unwrap_or_else(|| "python3".into()));
     let ok = Command::new(&python)
