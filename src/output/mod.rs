@@ -397,11 +397,11 @@ pub fn write_site(out: &Path, replaces: Replaces, files: &[OutputFile]) -> io::R
 mod tests {
     use super::*;
 
-    const SITE: Replaces = Replaces::Output(OutputKind::SITE);
+    pub(super) const SITE: Replaces = Replaces::Output(OutputKind::SITE);
 
     /// A folder holding a site of `files` built by ecoscore, `public`
     /// inside a new temporary folder.
-    fn published(files: &[OutputFile]) -> (tempfile::TempDir, PathBuf) {
+    pub(super) fn published(files: &[OutputFile]) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         write_site(&out, SITE, files).unwrap();
@@ -409,7 +409,7 @@ mod tests {
     }
 
     /// What is beside the output: the work folders must be gone.
-    fn beside(dir: &tempfile::TempDir) -> Vec<std::ffi::OsString> {
+    pub(super) fn beside(dir: &tempfile::TempDir) -> Vec<std::ffi::OsString> {
         let mut names: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
@@ -468,139 +468,6 @@ mod tests {
             "after"
         );
         assert_eq!(fs::metadata(out.join("same.html")).unwrap().nlink(), 1);
-    }
-
-    /// The files of `out`, as a build starting over it lists them.
-    fn files_of(out: &Path) -> Vec<String> {
-        listing(out).files()
-    }
-
-    fn listing(out: &Path) -> Listing {
-        crate::stamp::output_listing(out).unwrap()
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn an_update_moves_only_what_changed_and_leaves_the_rest_untouched() {
-        use std::os::unix::fs::MetadataExt;
-        let (dir, out) = published(&[
-            OutputFile::new("same.html", "unchanged"),
-            OutputFile::new("kept/page.html", "kept"),
-            OutputFile::new("edited.html", "before"),
-            OutputFile::new("gone/deep/page.html", "removed"),
-            OutputFile::new("becomes/file.html", "a folder before"),
-        ]);
-        let meta = |name: &str| fs::symlink_metadata(out.join(name)).unwrap();
-        let before = |name: &str| {
-            (
-                meta(name).ino(),
-                meta(name).ctime_nsec(),
-                meta(name).ctime(),
-            )
-        };
-        let (same, kept) = (before("same.html"), before("kept/page.html"));
-        let staging = Staging::update(&out, SITE, listing(&out)).unwrap();
-        staging
-            .write(&OutputFile::new("same.html", "unchanged"))
-            .unwrap();
-        staging.keep("kept/page.html").unwrap();
-        staging
-            .write(&OutputFile::new("edited.html", "after"))
-            .unwrap();
-        staging
-            .write(&OutputFile::new("new/page.html", "new"))
-            .unwrap();
-        staging
-            .write(&OutputFile::new("becomes", "a file now"))
-            .unwrap();
-        assert_eq!(
-            fs::read_to_string(staging.current("same.html")).unwrap(),
-            "unchanged"
-        );
-        assert_eq!(
-            fs::read_to_string(staging.current("edited.html")).unwrap(),
-            "after"
-        );
-        // Until the commit, the published site is as it was.
-        assert_eq!(
-            fs::read_to_string(out.join("edited.html")).unwrap(),
-            "before"
-        );
-        assert!(!out.join("new").exists());
-        let listed = staging
-            .commit()
-            .unwrap()
-            .expect("an update lists what it moved");
-        assert_eq!(listed, listing(&out), "as walking the folder lists it");
-        assert_eq!(before("same.html"), same, "not even linked again");
-        assert_eq!(before("kept/page.html"), kept);
-        assert_eq!(
-            fs::read_to_string(out.join("edited.html")).unwrap(),
-            "after"
-        );
-        assert_eq!(
-            fs::read_to_string(out.join("new/page.html")).unwrap(),
-            "new"
-        );
-        assert_eq!(
-            fs::read_to_string(out.join("becomes")).unwrap(),
-            "a file now"
-        );
-        assert!(!out.join("gone").exists(), "emptied folders go too");
-        assert_eq!(
-            files_of(&out),
-            [
-                "becomes",
-                "edited.html",
-                "kept/page.html",
-                "new/page.html",
-                "same.html"
-            ]
-        );
-        assert_eq!(beside(&dir).len(), 2, "the work folder is removed");
-    }
-
-    #[test]
-    fn an_update_that_fails_half_way_puts_every_file_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        let site = [
-            OutputFile::new("a.html", "a before"),
-            OutputFile::new("old/page.html", "old"),
-        ];
-        write_site(&out, SITE, &site).unwrap();
-        let staging = Staging::update(&out, SITE, listing(&out)).unwrap();
-        staging
-            .write(&OutputFile::new("a.html", "a after"))
-            .unwrap();
-        staging
-            .write(&OutputFile::new("z/page.html", "new"))
-            .unwrap();
-        // Something takes the name of a folder the new site needs after the
-        // build started: the commit cannot put `z/page.html` in.
-        fs::write(out.join("z"), "not a folder").unwrap();
-        let err = staging.commit().unwrap_err();
-        assert!(err.to_string().contains("is not a folder"), "{err}");
-        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "a before");
-        assert_eq!(
-            fs::read_to_string(out.join("old/page.html")).unwrap(),
-            "old"
-        );
-        assert_eq!(fs::read_to_string(out.join("z")).unwrap(), "not a folder");
-        assert_eq!(beside(&dir).len(), 2, "the work folder is removed");
-    }
-
-    #[test]
-    fn an_update_dropped_before_its_commit_changes_nothing() {
-        let (_dir, out) = published(&[OutputFile::new("a.html", "a")]);
-        let staging = Staging::update(&out, SITE, listing(&out)).unwrap();
-        staging
-            .write(&OutputFile::new("a.html", "changed"))
-            .unwrap();
-        staging.write(&OutputFile::new("b.html", "b")).unwrap();
-        drop(staging);
-        assert_eq!(files_of(&out), ["a.html"]);
-        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "a");
     }
 
     #[test]
