@@ -104,10 +104,13 @@ impl Update {
     }
 }
 
-/// Move each of `paths` from `out` to the same place under `aside`.
+/// Move each of `paths` from `out` to the same place under `aside`, through
+/// real folders only.
 fn move_out(out: &Path, aside: &Path, paths: &[&String], log: &mut Vec<Step>) -> io::Result<()> {
     let mut made = HashSet::new();
+    let mut checked = HashSet::new();
     for path in paths {
+        real_folders(out, path, &mut checked, None)?;
         let to = aside.join(path.as_str());
         if let Some(parent) = to.parent() {
             if made.insert(parent.to_path_buf()) {
@@ -152,34 +155,47 @@ fn remove_emptied(
 }
 
 /// Move each staged file from `new` into `out`, making the folders it needs.
-/// Every folder on the way must be a real folder, not a link to elsewhere.
 fn move_in(out: &Path, new: &Path, paths: &[String], log: &mut Vec<Step>) -> io::Result<()> {
     let mut checked = HashSet::new();
     for path in paths {
-        for folder in folders_of(path).collect::<Vec<_>>().into_iter().rev() {
-            if !checked.insert(folder) {
-                continue;
-            }
-            let at = out.join(folder);
-            match fs::symlink_metadata(&at) {
-                Ok(meta) if meta.is_dir() => {}
-                Ok(_) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::AlreadyExists,
-                        format!("{} is not a folder", at.display()),
-                    ))
-                }
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                    fs::create_dir(&at)?;
-                    log.push(Step::MadeFolder(at));
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        real_folders(out, path, &mut checked, Some(log))?;
         let from = new.join(path);
         let to = out.join(path);
         fs::rename(&from, &to)?;
         log.push(Step::Moved { from, to });
+    }
+    Ok(())
+}
+
+/// Check that every folder `path` is in under `out` is a real folder, not
+/// a link to elsewhere put there since the folder was listed: no file is
+/// moved in or out through one. With `make`, a missing folder is made (and
+/// logged); without, it is an error. `checked` holds the folders seen.
+fn real_folders<'p>(
+    out: &Path,
+    path: &'p str,
+    checked: &mut HashSet<&'p str>,
+    mut make: Option<&mut Vec<Step>>,
+) -> io::Result<()> {
+    for folder in folders_of(path).collect::<Vec<_>>().into_iter().rev() {
+        if !checked.insert(folder) {
+            continue;
+        }
+        let at = out.join(folder);
+        match (fs::symlink_metadata(&at), make.as_deref_mut()) {
+            (Ok(meta), _) if meta.is_dir() => {}
+            (Ok(_), _) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!("{} is not a folder", at.display()),
+                ))
+            }
+            (Err(e), Some(log)) if e.kind() == io::ErrorKind::NotFound => {
+                fs::create_dir(&at)?;
+                log.push(Step::MadeFolder(at));
+            }
+            (Err(e), _) => return Err(e),
+        }
     }
     Ok(())
 }
@@ -337,6 +353,30 @@ mod tests {
         );
         assert_eq!(fs::read_to_string(out.join("z")).unwrap(), "not a folder");
         assert_eq!(beside(&dir).len(), 2, "the work folder is removed");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_made_a_link_during_the_build_moves_nothing_out_through_it() {
+        let (dir, out) = published(&[OutputFile::new("old/page.html", "old")]);
+        let staging = Staging::update(&out, SITE, listing(&out)).unwrap();
+        staging
+            .write(&OutputFile::new("index.html", "new"))
+            .unwrap();
+        // After the listing, `old/` becomes a link to a folder of the user's
+        // holding a file of the same name: the commit must not take it.
+        let mine = dir.path().join("mine");
+        fs::create_dir(&mine).unwrap();
+        fs::write(mine.join("page.html"), "the user's").unwrap();
+        fs::rename(out.join("old"), dir.path().join("moved-away")).unwrap();
+        std::os::unix::fs::symlink(&mine, out.join("old")).unwrap();
+        let err = staging.commit().unwrap_err();
+        assert!(err.to_string().contains("is not a folder"), "{err}");
+        assert_eq!(
+            fs::read_to_string(mine.join("page.html")).unwrap(),
+            "the user's"
+        );
+        assert!(!out.join("index.html").exists());
     }
 
     #[test]
