@@ -10,7 +10,7 @@
 //!
 //! - an output folder is never the project folder or one that holds it, and
 //!   never is, holds or lies inside an input ([`INPUTS`], or what a symbolic
-//!   link among them points to);
+//!   link among them points to) or the cache folder ([`CACHE`]);
 //! - each kind of output ([`OutputKind`]) stays out of every other kind's
 //!   default folder and out of any folder ecoscore built as an output (the
 //!   briefing copy is never published; a site never lands in the briefing);
@@ -27,7 +27,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::load::INPUTS;
-use crate::paths::relative_name;
+use crate::paths::{relative_name, CACHE};
 use crate::stamp;
 
 /// How many symbolic links one path may pass through (as Linux allows).
@@ -237,6 +237,8 @@ struct Project {
     /// Each input (and each place a symbolic link among them points to),
     /// with how messages name it.
     inputs: Vec<(String, PathBuf)>,
+    /// The cache folder ([`CACHE`]), which holds `internal:` notes.
+    cache: PathBuf,
 }
 
 impl Project {
@@ -266,11 +268,16 @@ impl Project {
                 }
             }
         }
-        Ok(Project { root, inputs })
+        let cache = resolve(&root.join(CACHE)).unwrap_or_else(|_| root.join(CACHE));
+        Ok(Project {
+            root,
+            inputs,
+            cache,
+        })
     }
 
     /// Why `path` (resolved) is the project, holds it, or is, holds or lies
-    /// inside one of its inputs.
+    /// inside one of its inputs or its cache folder.
     fn clash(&self, path: &Path) -> Option<String> {
         if path == self.root {
             return Some("it is the project folder".to_string());
@@ -279,6 +286,11 @@ impl Project {
             return Some(format!(
                 "it holds the project folder {}",
                 self.root.display()
+            ));
+        }
+        if path == self.cache || path.starts_with(&self.cache) || self.cache.starts_with(path) {
+            return Some(format!(
+                "it is, holds or lies inside the project's cache folder {CACHE}, which holds internal notes"
             ));
         }
         self.inputs.iter().find_map(|(name, input)| {
@@ -564,6 +576,20 @@ mod tests {
             "it lies inside the project's input themes"
         );
         assert!(refused(OutputKind::SITE, "p/briefing/www").contains("the briefing copy"));
+        // The validated years a build keeps hold internal notes.
+        for cache in [
+            "p/.ecoscore-cache",
+            "p/.ecoscore-cache/years",
+            "link/x/../.ecoscore-cache",
+        ] {
+            for kind in [OutputKind::SITE, OutputKind::BRIEFING] {
+                let why = refused(kind, cache);
+                assert!(
+                    why.contains("the project's cache folder .ecoscore-cache"),
+                    "{cache}: {why}"
+                );
+            }
+        }
         assert!(refused(OutputKind::BRIEFING, "p/public").contains("the public site"));
         assert!(output_folder(&root, OutputKind::SITE, &base.join("p/public")).is_ok());
         assert!(output_folder(&root, OutputKind::BRIEFING, &base.join("copies")).is_ok());

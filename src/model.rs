@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use crate::load::raw::{
     ActionKind, Better, Category, DocFormat, DowngradeKind, Status, UnitKind,
@@ -83,7 +83,7 @@ pub struct Indicator {
     pub range: (Decimal, Decimal),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Year {
     pub year: u16,
     pub rules: Rules,
@@ -112,7 +112,7 @@ impl Year {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Sections<T> {
     pub indicators: T,
     pub tasks: T,
@@ -120,14 +120,14 @@ pub struct Sections<T> {
     pub satisfaction: T,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Thresholds {
     pub excellent: Decimal,
     pub good: Decimal,
     pub pass: Decimal,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Rules {
     pub sections: Sections<Decimal>,
     pub indicators: Vec<IndicatorRule>,
@@ -138,7 +138,7 @@ pub struct Rules {
 }
 
 /// 专项资金 tied to the results (`funding:` in rules.yaml).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Funding {
     /// The weight of each grade, in `Grade::ALL` order.
     pub weights: [Decimal; 4],
@@ -152,7 +152,7 @@ impl Funding {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IndicatorRule {
     /// Index into `Project::indicators`.
     pub indicator: usize,
@@ -161,7 +161,7 @@ pub struct IndicatorRule {
     pub binding: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Method {
     PassFail,
     /// Lose `deduct` points for every `per` of shortfall, down to zero (扣完为止).
@@ -172,7 +172,7 @@ pub enum Method {
     Proportional,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskCategory {
     InspectionRectification,
@@ -238,14 +238,14 @@ impl Category {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TaskRule {
     pub category: TaskCategory,
     pub points: Decimal,
 }
 
 /// One unit's results for one year.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct UnitResult {
     /// Index into `Project::regions`.
     pub region: usize,
@@ -267,14 +267,14 @@ pub struct UnitResult {
 
 /// A unit's self-assessed scores (自评分): what it claims before verification.
 /// `total` is the sum of the sections and the bonus (`check` ensures it).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct SelfAssessment {
     pub sections: Sections<Decimal>,
     pub bonus: Decimal,
     pub total: Decimal,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Measure {
     /// `None`: not applicable to this unit (`n/a` target).
     pub target: Option<Decimal>,
@@ -283,45 +283,45 @@ pub struct Measure {
     pub source: Source,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TaskDeduction {
     pub category: TaskCategory,
     pub deduct: Decimal,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Deduction {
     pub deduct: Decimal,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Bonus {
     pub points: Decimal,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Veto {
     pub date: Date,
     pub event: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Action {
     pub kind: ActionKind,
     pub date: Date,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Downgrade {
     pub kind: DowngradeKind,
     pub reason: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Bulletin {
     pub file: PathBuf,
     pub title: String,
@@ -343,14 +343,14 @@ pub struct Bulletin {
     pub body_line: usize,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReportMeta {
     pub doc_number: String,
     pub date: Date,
 }
 
 /// What only the briefing copy prints (from the bulletin's `briefing:` front matter).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BriefingMeta {
     /// 印发日期.
     pub printed: Date,
@@ -360,7 +360,7 @@ pub struct BriefingMeta {
     pub classification: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Narrative {
     pub file: PathBuf,
     pub markdown: String,
@@ -379,7 +379,7 @@ pub struct Page {
 // What scoring gives (computed by `score`): kept here because a
 // valid year carries its scorecards (`Year::cards`).
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Grade {
     Excellent,
@@ -437,7 +437,7 @@ impl fmt::Display for Grade {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IndicatorScore {
     /// Index into the year's `Rules::indicators`.
     pub rule: usize,
@@ -454,7 +454,7 @@ pub struct IndicatorScore {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TaskScore {
     pub category: TaskCategory,
     pub points: Decimal,
@@ -470,7 +470,38 @@ pub struct GradeChange {
     pub reason: String,
 }
 
-#[derive(Debug, Clone)]
+/// The kinds of grade change scoring names (`score::score_unit`).
+pub const GRADE_CHANGE_KINDS: [&str; 3] = [
+    "未按期完成生态环境保护督察问题整改任务",
+    "未完成国家下达的约束性指标任务",
+    "未完成约束性指标",
+];
+
+/// A grade change as the validated years kept on disk hold it
+/// (`site/stored.rs`): its kind is one of [`GRADE_CHANGE_KINDS`].
+#[derive(Deserialize)]
+struct GradeChangeRead {
+    kind: String,
+    reason: String,
+}
+
+impl<'de> Deserialize<'de> for GradeChange {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<GradeChange, D::Error> {
+        let read = GradeChangeRead::deserialize(deserializer)?;
+        let kind = GRADE_CHANGE_KINDS
+            .into_iter()
+            .find(|kind| *kind == read.kind)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!("unknown grade change `{}`", read.kind))
+            })?;
+        Ok(GradeChange {
+            kind,
+            reason: read.reason,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Scorecard {
     /// Index into `Project::regions`.
     pub region: usize,
@@ -524,6 +555,20 @@ impl From<Vec<Scorecard>> for Cards {
             cards: cards.into(),
             by_region: by_region.into(),
         }
+    }
+}
+
+/// Written as the cards in rank order; read back through [`From`], which
+/// indexes them by region again.
+impl Serialize for Cards {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.cards.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Cards {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Cards, D::Error> {
+        Vec::<Scorecard>::deserialize(deserializer).map(Cards::from)
     }
 }
 
@@ -588,7 +633,7 @@ pub const PROGRAMMES: [&str; 8] = [
 pub const PROJECT_STATUSES: [&str; 4] = ["未开工", "在建", "完工", "延期"];
 
 /// One key project of the project library (重点工程项目库).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeyProject {
     pub id: String,
     pub name: String,
@@ -612,7 +657,7 @@ impl KeyProject {
 }
 
 /// One month's year-to-date values (定期调度).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProgressReport {
     /// 1–12: the month the values run to.
     pub month: u8,

@@ -2,6 +2,10 @@
 
 use std::path::Path;
 
+/// The project's cache folder: what a build keeps for the next one
+/// (`site/stored.rs`). Not an input, and never an output folder.
+pub const CACHE: &str = ".ecoscore-cache";
+
 /// `path` relative to `base`, `/`-separated on every platform.
 pub(crate) fn relative_name(base: &Path, path: &Path) -> String {
     path.strip_prefix(base)

@@ -314,8 +314,8 @@ pub fn score_unit(
         .iter()
         .map(|d| GradeChange {
             kind: match d.kind {
-                DowngradeKind::RectificationOverdue => "未按期完成生态环境保护督察问题整改任务",
-                DowngradeKind::BindingTargetMissed => "未完成国家下达的约束性指标任务",
+                DowngradeKind::RectificationOverdue => GRADE_CHANGE_KINDS[0],
+                DowngradeKind::BindingTargetMissed => GRADE_CHANGE_KINDS[1],
             },
             reason: d.reason.clone(),
         })
@@ -328,7 +328,7 @@ pub fn score_unit(
     {
         let indicator = &catalogue[rule.0.indicator];
         downgrade_reasons.push(GradeChange {
-            kind: "未完成约束性指标",
+            kind: GRADE_CHANGE_KINDS[2],
             reason: format!("{}未达到年度目标", indicator.name),
         });
     }

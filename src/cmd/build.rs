@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use ecoscore::pdf::Pdf;
-use ecoscore::site::{BuildSummary, Options, Site};
+use ecoscore::site::{BuildSummary, KeptYears, Options, Site, YearStore};
 
 use super::progress::{format_timings, Progress};
 use super::{
@@ -42,8 +42,12 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
         return FAILURE;
     }
     let mut progress = Progress::start();
+    // The years validated by the last build of this project, from the
+    // user's cache folder (docs/rebuilds.md).
+    let kept = KeptYears::stored(YearStore::for_project(&common.root));
     let result = Site::new(&common.root, &options)
         .observe(&mut |stage| progress.stage(stage))
+        .keep_years(&kept)
         .build(&out);
     detail(&format_timings(&progress.finish()));
     match result {
@@ -71,6 +75,15 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
         }
         Ok(summary) => {
             report(&summary.warnings);
+            let validated_before = kept.used_years();
+            if !validated_before.is_empty() {
+                let years: Vec<String> = validated_before.iter().map(u16::to_string).collect();
+                detail(&format!(
+                    "took the validation of {} from the last build ({}): their input did not change",
+                    years.join(", "),
+                    ecoscore::paths::CACHE
+                ));
+            }
             if !summary.kept.is_empty() {
                 let kept: Vec<String> = summary.kept.iter().map(u16::to_string).collect();
                 detail(&format!(

@@ -100,6 +100,12 @@ impl Site<'_> {
             if let Some(digest) = digest {
                 record(&out, digest, &summary, years, pages, listing);
             }
+            // Like the stamp, the stored years only make the next build
+            // faster: one that cannot be written leaves it as fast as a
+            // first build, never wrong.
+            if let Some(kept) = self.kept_years {
+                let _ = kept.store(&keys);
+            }
             summary.millis = started.elapsed().as_millis();
             return Ok(summary);
         }

@@ -6,9 +6,11 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use rayon::prelude::*;
+
+use super::stored::YearStore;
 use crate::diagnostic::Diagnostics;
 use crate::load::ParseCache;
 use crate::model::Project;
@@ -18,8 +20,11 @@ use crate::validate::KeptYear;
 #[derive(Debug, Default)]
 pub struct KeptYears {
     years: Mutex<BTreeMap<u16, (String, KeptYear)>>,
-    /// How many years the last load took from here.
-    used: AtomicUsize,
+    /// The years the last load took from here.
+    used: Mutex<Vec<u16>>,
+    /// Where `build` keeps them from one run to the next (`serve` holds
+    /// them in memory only).
+    store: Option<YearStore>,
 }
 
 impl KeptYears {
@@ -27,15 +32,47 @@ impl KeptYears {
         KeptYears::default()
     }
 
+    /// Years read from `store` as well, where a build stored them, and
+    /// stored there by [`KeptYears::store`] (`ecoscore build`).
+    pub fn stored(store: Option<YearStore>) -> KeptYears {
+        KeptYears {
+            store,
+            ..KeptYears::default()
+        }
+    }
+
+    /// Write the years of the last load that the store does not hold yet,
+    /// and remove the ones no key in `keys` names: called after a build
+    /// succeeded, so a failed one changes no file.
+    pub(super) fn store(&self, keys: &BTreeMap<u16, String>) -> std::io::Result<()> {
+        let Some(store) = &self.store else {
+            return Ok(());
+        };
+        let years = lock(&self.years);
+        let missing: Vec<_> = years
+            .iter()
+            .filter(|(year, (key, _))| !store.has(**year, key))
+            .collect();
+        missing
+            .par_iter()
+            .try_for_each(|(year, (key, kept))| store.write(**year, key, kept))?;
+        store.prune(keys)
+    }
+
     /// How many years the last load kept (neither read nor validated).
     pub fn used(&self) -> usize {
-        self.used.load(Ordering::Relaxed)
+        lock(&self.used).len()
+    }
+
+    /// The years the last load kept, oldest first.
+    pub fn used_years(&self) -> Vec<u16> {
+        lock(&self.used).clone()
     }
 
     /// Forget every year: the next load is a full one.
     pub(super) fn clear(&self) {
         lock(&self.years).clear();
-        self.used.store(0, Ordering::Relaxed);
+        lock(&self.used).clear();
     }
 
     /// Load and validate the project at `root`, keeping the years whose key
@@ -50,6 +87,20 @@ impl KeptYears {
         let mut held = std::mem::take(&mut *lock(&self.years));
         // A changed year's model goes before the new one is built.
         held.retain(|year, (key, _)| keys.get(year) == Some(key));
+        if let Some(store) = &self.store {
+            let wanted: Vec<(&u16, &String)> = keys
+                .iter()
+                .filter(|(year, _)| !held.contains_key(year))
+                .collect();
+            let read: Vec<(u16, (String, KeptYear))> = wanted
+                .par_iter()
+                .filter_map(|(year, key)| {
+                    let kept = store.read(**year, key)?;
+                    Some((**year, ((*key).clone(), kept)))
+                })
+                .collect();
+            held.extend(read);
+        }
         let offered: BTreeMap<u16, KeptYear> = held
             .into_iter()
             .map(|(year, (_, kept))| (year, kept))
@@ -60,11 +111,12 @@ impl KeptYears {
             .collect();
         let (result, records) = Project::load_keeping(root, cache, offered);
         let used = records
-            .values()
-            .filter(|r| before.iter().any(|y| Arc::ptr_eq(y, &r.year)))
-            .count();
+            .iter()
+            .filter(|(_, r)| before.iter().any(|y| Arc::ptr_eq(y, &r.year)))
+            .map(|(year, _)| *year)
+            .collect();
         drop(before);
-        self.used.store(used, Ordering::Relaxed);
+        *lock(&self.used) = used;
         *lock(&self.years) = records
             .into_iter()
             .filter_map(|(year, kept)| keys.get(&year).map(|key| (year, (key.clone(), kept))))
@@ -78,14 +130,14 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::site::incremental;
     use proptest::prelude::*;
     use std::fs;
 
     /// A copy of the sample's input, which the edits below change.
-    fn sample() -> tempfile::TempDir {
+    pub(in crate::site) fn sample() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         let from = Path::new(env!("CARGO_MANIFEST_DIR"));
         for input in ["site.yaml", "data", "content", "themes"] {
@@ -121,6 +173,19 @@ mod tests {
         )
     }
 
+    /// A load as a new `ecoscore build` makes it: nothing in memory, the
+    /// years the last one stored in the project's cache folder, and this
+    /// load's years stored for the next. Returns it shown, and the years
+    /// it took from the store.
+    fn stored(root: &Path) -> (String, Vec<u16>) {
+        let files = crate::stamp::input_files(root).unwrap();
+        let keys = incremental::year_keys(&files, "drafts=true");
+        let kept = KeptYears::stored(YearStore::for_project(root));
+        let shown = shown(kept.load(root, None, &keys));
+        kept.store(&keys).unwrap();
+        (shown, kept.used_years())
+    }
+
     const FILES: [&str; 4] = [
         "data/2025/results/changchun.yaml",
         "data/2023/results/changchun.yaml",
@@ -145,12 +210,16 @@ mod tests {
         let (partial, full) = both(root, &kept);
         assert_eq!(partial, full);
         assert_eq!(kept.used(), 0, "the first load reads every year");
+        assert_eq!(stored(root), (full, Vec::new()), "nothing stored yet");
         let latest = root.join(FILES[0]);
         let text = fs::read_to_string(&latest).unwrap();
         fs::write(&latest, text.replace("satisfaction: ", "satisfaction: 1")).unwrap();
         let (partial, full) = both(root, &kept);
         assert_eq!(partial, full);
         assert_eq!(kept.used(), 4, "2021–2024 kept");
+        let (from_disk, used) = stored(root);
+        assert_eq!(from_disk, full);
+        assert_eq!(used, [2021, 2022, 2023, 2024], "stored by the first build");
         // Broken, then mended: the years before stay kept throughout.
         fs::write(&latest, format!("{text}\n: [\n")).unwrap();
         let (partial, full) = both(root, &kept);
@@ -232,6 +301,7 @@ mod tests {
                 .collect();
             let (partial, full) = both(root, &kept);
             prop_assert_eq!(partial, full);
+            let _ = stored(root);
             for (file, kind) in edits {
                 let path = root.join(FILES[file]);
                 let text = fs::read_to_string(&path).unwrap();
@@ -243,7 +313,9 @@ mod tests {
                 };
                 fs::write(&path, edited).unwrap();
                 let (partial, full) = both(root, &kept);
-                prop_assert_eq!(partial, full);
+                prop_assert_eq!(&partial, &full);
+                let (from_disk, _) = stored(root);
+                prop_assert_eq!(from_disk, full, "through the years stored on disk");
             }
         }
     }

@@ -12,6 +12,7 @@
 mod build;
 mod incremental;
 mod kept;
+mod stored;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -28,6 +29,7 @@ use crate::render::{self, RenderInput, Theme, YearInput};
 use crate::score;
 pub use build::{count_charts, BuildSummary, Reused};
 pub use kept::KeptYears;
+pub use stored::YearStore;
 
 /// What a run renders.
 #[derive(Debug, Clone, Default)]

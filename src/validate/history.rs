@@ -131,7 +131,7 @@ pub struct History {
 /// results, without the files' text. A year's comparisons look only at the
 /// year before it, so this is all a rebuild that keeps the year (its input
 /// unchanged, `validate::KeptYear`) needs to join the years after it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct YearHistory {
     year: u16,
     /// Unit and indicator index, the target, the run of years it held:

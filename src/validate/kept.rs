@@ -30,7 +30,7 @@ use crate::model::Year;
 
 /// A year as a validation without an error in it left it: what validating
 /// the same input again gives.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct KeptYear {
     pub year: Arc<Year>,
     /// Every warning validating it gave, its history's included (a report

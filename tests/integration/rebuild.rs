@@ -177,13 +177,25 @@ proptest! {
         keeping().unwrap();
         for (n, edit) in edits.iter().enumerate() {
             edit.apply(root);
+            // Over the last output, with the years the last build validated
+            // (the project's cache folder).
             let rebuilt = build(root, &out).success();
+            // Clean: a new folder, and every year validated again.
+            forget_validated_years(root);
             let clean = outputs.path().join(format!("clean-{n}"));
-            build(root, &clean).success();
+            let fresh = build(root, &clean).success();
             prop_assert!(
                 read_tree(&out) == read_tree(&clean),
                 "after {edit:?} the rebuild differs from a clean build"
             );
+            prop_assert!(validated_before(&fresh).is_empty());
+            if !up_to_date(&rebuilt) {
+                prop_assert_eq!(
+                    reported(&rebuilt),
+                    reported(&fresh),
+                    "after {:?} the rebuild reports otherwise than a clean build", edit
+                );
+            }
             let summary = keeping().unwrap();
             prop_assert!(
                 read_tree(&held) == read_tree(&clean),
@@ -206,7 +218,50 @@ proptest! {
                 Edit::Template | Edit::TemplateListsUnits => FIRST_YEAR,
             };
             prop_assert!(kept(&rebuilt).iter().all(|&y| y < first_edited), "{:?}", kept(&rebuilt));
+            // The years before the first one edited are not validated again:
+            // the clean build before this edit left them in the cache folder.
+            if !up_to_date(&rebuilt) {
+                let expected: Vec<u16> = (FIRST_YEAR..first_edited).collect();
+                prop_assert_eq!(validated_before(&rebuilt), expected, "after {:?}", edit);
+            }
         }
+    }
+}
+
+/// Whether a build found nothing changed (and reported nothing again).
+fn up_to_date(output: &Output) -> bool {
+    output.stdout.starts_with("up to date") || output.stderr.starts_with("up to date")
+}
+
+/// The years a verbose build says it took validated from the last build.
+fn validated_before(output: &Output) -> Vec<u16> {
+    output
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("took the validation of "))
+        .and_then(|l| l.split_once(" from the last build"))
+        .map(|(years, _)| years.split(", ").map(|y| y.parse().unwrap()).collect())
+        .unwrap_or_default()
+}
+
+/// What a build reported of the input: its warnings, without the lines
+/// that say what it rendered and kept.
+fn reported(output: &Output) -> String {
+    let said = ["load ", "kept ", "took ", "built "];
+    output
+        .stderr
+        .lines()
+        .filter(|l| !said.iter().any(|s| l.starts_with(s)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Remove the years the last build validated, so the next one validates
+/// every year.
+fn forget_validated_years(root: &Path) {
+    match fs::remove_dir_all(root.join(".ecoscore-cache")) {
+        Ok(()) => {}
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::NotFound, "{e}"),
     }
 }
 
