@@ -1,0 +1,229 @@
+//! A unit's page across years (`regions/<id>/`), known unchanged without
+//! building its years' views.
+//!
+//! Besides its own meta and view, the page is made of one part per
+//! published year: the unit's scorecard view of that year (with the year's
+//! draft flag), the year's entry of its key projects and its change against
+//! the year published before. The page's digest (`keep.rs`) hashes the
+//! digest of each year's part, so a part can come from the stamp instead of
+//! being built: the build records, beside each year's key, every unit's part
+//! of that year (`stamp::YearFiles::units`), and a build that finds the
+//! year's key unchanged takes them from there. The views are built only for
+//! the years whose key changed, and for the pages rendered.
+//!
+//! This is sound because a year's part is a function of what its key
+//! digests (`site/incremental.rs`: the site-level input, the options, the
+//! binary, the year's input and every earlier year's), and of nothing later:
+//! the scorecard view is the one the year's own pages show, which see no
+//! later year; the projects entry reads the year alone; and the change of
+//! year Y against the year before is Y's part (never the earlier year's),
+//! the year before being the last published one before Y, which the inputs
+//! of the years up to Y, the options and `archive/` decide. The parts are
+//! listed in the order of `data/regions.yaml`, which the key covers too.
+//! An archived year has no key of its own in the stamp: its parts are built
+//! on every build.
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
+
+use serde::Serialize;
+
+use super::improvement::{self, UnitYearChange};
+use super::keep::{self, Parts, PartsDigest};
+use super::projects::{self, RegionProjectsYear};
+use super::view::{ScorecardView, UnitHistoryView};
+use super::{PageMeta, PublicYear, Renderer};
+
+/// A unit's scorecard view of one year, with the year's draft flag.
+pub(super) type YearCard = (u16, bool, ScorecardView);
+
+/// One year's part of a unit's page: each field as the page shows that
+/// year, none where the year has nothing for the unit.
+#[derive(Serialize)]
+struct YearPart<'p> {
+    card: Option<&'p YearCard>,
+    projects: Option<&'p RegionProjectsYear>,
+    change: Option<&'p UnitYearChange>,
+}
+
+type Digest = [u8; 32];
+
+/// The part digests a build takes from the stamp, and those it records.
+#[derive(Default)]
+pub(super) struct Store {
+    /// For each year whose key is unchanged, every unit's part digest, in
+    /// the order of the units.
+    offered: BTreeMap<u16, Vec<Digest>>,
+    /// What this build used, for the next one.
+    noted: Mutex<BTreeMap<u16, BTreeMap<usize, Digest>>>,
+    /// How many scorecard views unit pages built, to know what the stamp
+    /// spared (tests only).
+    #[cfg(test)]
+    pub(super) views: std::sync::atomic::AtomicUsize,
+}
+
+impl Store {
+    /// `offered`: the recorded parts (`Store::recorded`) of the years whose
+    /// key is unchanged since they were recorded. A year's text that does
+    /// not decode is not offered: its parts are built again.
+    pub(super) fn new(offered: &BTreeMap<u16, String>) -> Store {
+        Store {
+            offered: offered
+                .iter()
+                .filter_map(|(year, text)| Some((*year, decode(text)?)))
+                .collect(),
+            ..Store::default()
+        }
+    }
+
+    fn offered(&self, year: u16, unit: usize) -> Option<Digest> {
+        self.offered.get(&year)?.get(unit).copied()
+    }
+
+    fn note(&self, year: u16, unit: usize, digest: Digest) {
+        let mut noted = self.noted.lock().unwrap_or_else(PoisonError::into_inner);
+        noted.entry(year).or_default().insert(unit, digest);
+    }
+
+    /// Each year's parts of all the `units`, for the stamp: only the years
+    /// with every unit's part (a unit page that failed leaves its years to
+    /// be built again).
+    pub(super) fn recorded(&self, units: usize) -> BTreeMap<u16, String> {
+        let noted = self.noted.lock().unwrap_or_else(PoisonError::into_inner);
+        noted
+            .iter()
+            .filter(|(_, parts)| parts.len() == units && parts.keys().copied().eq(0..units))
+            .map(|(year, parts)| (*year, encode(parts.values())))
+            .collect()
+    }
+
+    #[cfg(test)]
+    fn built_view(&self) {
+        self.views
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// The digests one after another in hexadecimal: 64 characters a unit.
+fn encode<'d>(digests: impl ExactSizeIterator<Item = &'d Digest>) -> String {
+    let mut text = Vec::with_capacity(digests.len() * 64);
+    for byte in digests.flatten() {
+        text.push(HEX[usize::from(byte >> 4)]);
+        text.push(HEX[usize::from(byte & 15)]);
+    }
+    String::from_utf8(text).unwrap_or_default()
+}
+
+fn decode(text: &str) -> Option<Vec<Digest>> {
+    let nibble = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let bytes = text.as_bytes();
+    if bytes.len() % 64 != 0 {
+        return None;
+    }
+    bytes
+        .chunks_exact(64)
+        .map(|unit| {
+            let mut digest = [0; 32];
+            for (to, pair) in digest.iter_mut().zip(unit.chunks_exact(2)) {
+                *to = nibble(pair[0])? << 4 | nibble(pair[1])?;
+            }
+            Some(digest)
+        })
+        .collect()
+}
+
+impl Renderer<'_> {
+    /// The unit's scorecard view of the year `p`, if it has one: the unit
+    /// is `index` in the project's units, `id` in an archived year's.
+    pub(super) fn unit_card(&self, p: &PublicYear<'_>, index: usize, id: &str) -> Option<YearCard> {
+        // An archived year is scored from its archived input, whose units
+        // may be listed in another order: match by id.
+        let published = p.input.project;
+        let at = crate::model::unit_position(&published.units, id, index)?;
+        let card = p.scores.card(at)?;
+        let unit = p.year.result_of(at)?;
+        #[cfg(test)]
+        if let Some(keeping) = self.keeping {
+            keeping.units.built_view();
+        }
+        Some((
+            p.year.year,
+            p.view.draft,
+            ScorecardView::new(published, p.year, unit, card, None),
+        ))
+    }
+
+    /// The digest of the `at`th published year's part of the unit's page.
+    fn year_part(&self, at: usize, index: usize, id: &str) -> Option<Digest> {
+        let p = self.years.get(at)?;
+        let card = self.unit_card(p, index, id);
+        let mut invested = projects::region_years(id, std::iter::once((p.input.project, p.year)));
+        // As `improvement::unit_years` pairs each year with the one before.
+        let before = at.checked_sub(1).and_then(|b| self.years.get(b));
+        let mut change = before.map_or_else(Vec::new, |before| {
+            improvement::unit_years(id, index, [before.scored(), p.scored()])
+        });
+        let (invested, change) = (invested.pop(), change.pop());
+        keep::digest_of(&YearPart {
+            card: card.as_ref(),
+            projects: invested.as_ref(),
+            change: change.as_ref(),
+        })
+    }
+
+    /// What the unit's page is made from (`keep.rs`): its meta and view,
+    /// then each published year's part, taken from the stamp where the
+    /// year's key is unchanged and built where not. None when a part does
+    /// not serialize: the page is rendered, nothing is kept.
+    pub(super) fn unit_page_parts(
+        &self,
+        store: &Store,
+        index: usize,
+        meta: &PageMeta,
+        view: &UnitHistoryView,
+    ) -> PartsDigest {
+        let years: Option<Vec<(u16, Digest)>> = self
+            .years
+            .iter()
+            .enumerate()
+            .map(|(at, p)| {
+                let year = p.year.year;
+                let digest = store
+                    .offered(year, index)
+                    .or_else(|| self.year_part(at, index, &view.id))?;
+                store.note(year, index, digest);
+                Some((year, digest))
+            })
+            .collect();
+        match years {
+            Some(years) => Parts::new().with(meta).with(view).with(&years).digest(),
+            None => PartsDigest::none(),
+        }
+    }
+
+    /// The parts of the unit's page as it renders them, every year's view
+    /// built: the digests of [`Renderer::unit_page_parts`] are made from
+    /// these, one year at a time.
+    pub(super) fn unit_years(
+        &self,
+        index: usize,
+        id: &str,
+    ) -> (Vec<YearCard>, Vec<RegionProjectsYear>, Vec<UnitYearChange>) {
+        let cards = self
+            .years
+            .iter()
+            .filter_map(|p| self.unit_card(p, index, id))
+            .collect();
+        let invested =
+            projects::region_years(id, self.years.iter().map(|p| (p.input.project, p.year)));
+        let changes =
+            improvement::unit_years(id, index, self.years.iter().map(PublicYear::scored));
+        (cards, invested, changes)
+    }
+}
