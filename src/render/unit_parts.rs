@@ -227,3 +227,199 @@ impl Renderer<'_> {
         (cards, invested, changes)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+    use std::sync::atomic::Ordering;
+
+    use super::*;
+    use crate::fixture::{write_fixture, FixtureOptions};
+    use crate::model::Project;
+    use crate::render::{render_site_keeping, Keeping, RenderInput, Theme, YearInput};
+    use crate::score::{score_all, YearScores};
+    use crate::stamp::PageRecord;
+
+    const UNITS: usize = 5;
+    const YEARS: usize = 3;
+    const FIRST_YEAR: u16 = 2021;
+
+    struct Loaded {
+        project: Project,
+        theme: Theme,
+        scores: BTreeMap<u16, YearScores>,
+    }
+
+    fn fixture() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+        let options = FixtureOptions {
+            units: UNITS,
+            years: YEARS,
+            seed: 11,
+            first_year: FIRST_YEAR,
+        };
+        write_fixture(dir.path(), &theme, options).unwrap();
+        dir
+    }
+
+    fn load(root: &Path) -> Loaded {
+        let (project, _) = Project::load(root).unwrap();
+        let theme = Theme::load(root, &project.site.theme).unwrap();
+        let scores = score_all(&project);
+        Loaded {
+            project,
+            theme,
+            scores,
+        }
+    }
+
+    fn input(loaded: &Loaded) -> RenderInput<'_> {
+        RenderInput {
+            project: &loaded.project,
+            theme: &loaded.theme,
+            years: loaded
+                .project
+                .public_years(true)
+                .map(|year| YearInput {
+                    project: &loaded.project,
+                    year,
+                    scores: &loaded.scores[&year.year],
+                    archived: None,
+                })
+                .collect(),
+            bulletin_pdf: false,
+        }
+    }
+
+    /// Every file the render sends, by path.
+    fn render(input: &RenderInput<'_>, keeping: Option<&Keeping>) -> BTreeMap<String, Vec<u8>> {
+        let files = Mutex::new(BTreeMap::new());
+        let sink = |file: crate::output::OutputFile| {
+            files.lock().unwrap().insert(file.path, file.bytes);
+            Ok(())
+        };
+        render_site_keeping(input, &sink, &BTreeSet::new(), keeping).unwrap();
+        files.into_inner().unwrap()
+    }
+
+    fn unit_page(unit: usize) -> String {
+        format!("regions/u{:05}/index.html", unit + 1)
+    }
+
+    /// The records of the units' pages across years.
+    fn unit_records(keeping: Keeping) -> BTreeMap<String, PageRecord> {
+        let mut records = keeping.records(|_| false, |_| None);
+        records.retain(|path, _| path.starts_with("regions/"));
+        records
+    }
+
+    fn views(keeping: &Keeping) -> usize {
+        keeping.units.views.load(Ordering::Relaxed)
+    }
+
+    fn unit_pages_kept(keeping: &Keeping) -> usize {
+        let kept = keeping.kept_files();
+        kept.iter()
+            .filter(|(path, _)| path.starts_with("regions/") && path.ends_with(".html"))
+            .count()
+    }
+
+    #[test]
+    fn a_years_part_taken_from_the_stamp_is_the_one_its_views_give() {
+        let project = fixture();
+        let loaded = load(project.path());
+        let input = input(&loaded);
+        let first = Keeping::new("site".into(), BTreeMap::new(), &BTreeMap::new());
+        render(&input, Some(&first));
+        let parts = first.unit_parts(UNITS);
+        assert_eq!(parts.len(), YEARS, "every year's parts are recorded");
+        assert!(parts.values().all(|text| text.len() == UNITS * 64));
+
+        // Each year's part, built for that year alone, is the part of the
+        // page's views as it renders them.
+        let renderer = Renderer::new(&input);
+        for unit in 0..UNITS {
+            let id = &loaded.project.units[unit].id;
+            let (cards, invested, changes) = renderer.unit_years(unit, id);
+            for (at, p) in renderer.years.iter().enumerate() {
+                let year = p.year.year;
+                let of_views = keep::digest_of(&YearPart {
+                    card: cards.iter().find(|c| c.0 == year),
+                    projects: invested.iter().find(|i| i.year == year),
+                    change: changes.iter().find(|c| c.year == year),
+                });
+                assert!(of_views.is_some());
+                assert_eq!(renderer.year_part(at, unit, id), of_views, "{id} {year}");
+                assert_eq!(decode(&parts[&year]).unwrap()[unit], of_views.unwrap());
+            }
+        }
+        let records = unit_records(first);
+        assert_eq!(records.len(), UNITS);
+
+        // Offered every year's parts, nothing changed: every unit's page is
+        // kept and not one view is built; the digests are the same.
+        let offered = Keeping::new("site".into(), records.clone(), &parts);
+        let files = render(&input, Some(&offered));
+        assert!((0..UNITS).all(|u| !files.contains_key(&unit_page(u))));
+        assert_eq!(unit_pages_kept(&offered), UNITS);
+        assert_eq!(views(&offered), 0, "no year's view is built");
+        assert_eq!(offered.unit_parts(UNITS), parts);
+        assert_eq!(unit_records(offered), records);
+
+        // Offered none (no stamp, or every key changed): every year's views
+        // are built, to the same digests.
+        let built = Keeping::new("site".into(), records.clone(), &BTreeMap::new());
+        render(&input, Some(&built));
+        assert_eq!(unit_pages_kept(&built), UNITS);
+        assert_eq!(views(&built), UNITS * YEARS);
+        assert_eq!(built.unit_parts(UNITS), parts);
+        assert_eq!(unit_records(built), records);
+    }
+
+    #[test]
+    fn a_year_whose_key_changed_has_its_parts_built_and_its_pages_rendered_again() {
+        let project = fixture();
+        let root = project.path();
+        let loaded = load(root);
+        let first = Keeping::new("site".into(), BTreeMap::new(), &BTreeMap::new());
+        render(&input(&loaded), Some(&first));
+        let parts = first.unit_parts(UNITS);
+        let records = unit_records(first);
+
+        // The second year's result of one unit: its key, and the third
+        // year's, change, so only the first year's parts are offered.
+        let edited_year = FIRST_YEAR + 1;
+        let file = root.join(format!("data/{edited_year}/results/u00003.yaml"));
+        let text = std::fs::read_to_string(&file).unwrap();
+        let line = text.lines().find(|l| l.starts_with("satisfaction:")).unwrap();
+        std::fs::write(&file, text.replace(line, "satisfaction: 12.3")).unwrap();
+        let edited = load(root);
+        let input = input(&edited);
+        let first_year = BTreeMap::from([(FIRST_YEAR, parts[&FIRST_YEAR].clone())]);
+        let again = Keeping::new("site".into(), records, &first_year);
+        let files = render(&input, Some(&again));
+        let clean = render(&input, None);
+        assert!(files.contains_key(&unit_page(2)), "the edited unit's page is rendered");
+        for (path, bytes) in files.iter().filter(|(p, _)| p.starts_with("regions/")) {
+            assert_eq!(Some(bytes), clean.get(path), "{path}");
+        }
+        let kept = unit_pages_kept(&again);
+        assert!(kept < UNITS);
+        // The parts of the two later years are built, and each page
+        // rendered builds every year's views again to render it.
+        assert_eq!(views(&again), UNITS * (YEARS - 1) + (UNITS - kept) * YEARS);
+        let new_parts = again.unit_parts(UNITS);
+        assert_eq!(new_parts[&FIRST_YEAR], parts[&FIRST_YEAR]);
+        let unit_part = |parts: &BTreeMap<u16, String>, year: u16, unit: usize| {
+            decode(&parts[&year]).unwrap()[unit]
+        };
+        assert_ne!(
+            unit_part(&new_parts, edited_year, 2),
+            unit_part(&parts, edited_year, 2),
+            "the edited unit's year changed"
+        );
+
+    }
+}
