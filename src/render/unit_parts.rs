@@ -222,8 +222,7 @@ impl Renderer<'_> {
             .collect();
         let invested =
             projects::region_years(id, self.years.iter().map(|p| (p.input.project, p.year)));
-        let changes =
-            improvement::unit_years(id, index, self.years.iter().map(PublicYear::scored));
+        let changes = improvement::unit_years(id, index, self.years.iter().map(PublicYear::scored));
         (cards, invested, changes)
     }
 }
@@ -393,7 +392,10 @@ mod tests {
         let edited_year = FIRST_YEAR + 1;
         let file = root.join(format!("data/{edited_year}/results/u00003.yaml"));
         let text = std::fs::read_to_string(&file).unwrap();
-        let line = text.lines().find(|l| l.starts_with("satisfaction:")).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("satisfaction:"))
+            .unwrap();
         std::fs::write(&file, text.replace(line, "satisfaction: 12.3")).unwrap();
         let edited = load(root);
         let input = input(&edited);
@@ -401,7 +403,10 @@ mod tests {
         let again = Keeping::new("site".into(), records, &first_year);
         let files = render(&input, Some(&again));
         let clean = render(&input, None);
-        assert!(files.contains_key(&unit_page(2)), "the edited unit's page is rendered");
+        assert!(
+            files.contains_key(&unit_page(2)),
+            "the edited unit's page is rendered"
+        );
         for (path, bytes) in files.iter().filter(|(p, _)| p.starts_with("regions/")) {
             assert_eq!(Some(bytes), clean.get(path), "{path}");
         }
@@ -420,6 +425,5 @@ mod tests {
             unit_part(&parts, edited_year, 2),
             "the edited unit's year changed"
         );
-
     }
 }

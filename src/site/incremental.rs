@@ -111,7 +111,11 @@ pub(super) fn kept_pages(
         .iter()
         .map(|(year, files)| (*year, files.units.clone()))
         .collect();
-    Keeping::new(site, built.map(|b| b.pages.clone()).unwrap_or_default(), &parts)
+    Keeping::new(
+        site,
+        built.map(|b| b.pages.clone()).unwrap_or_default(),
+        &parts,
+    )
 }
 
 /// A year's record, first file to come.

@@ -433,3 +433,41 @@ fn an_edit_of_an_earlier_year_renders_the_unit_pages_it_changed() {
     assert!(read_tree(&out) == read_tree(&clean));
     assert_eq!(unit_parts(&clean), after, "the parts are the input's");
 }
+
+/// A year whose key is unchanged has its parts taken from the stamp, not
+/// built from its views: parts changed in the stamp by hand make every
+/// unit's page across years differ from what it was rendered from, so each
+/// is rendered again, where the same edit otherwise keeps them all.
+#[test]
+fn a_rebuild_takes_the_parts_of_the_years_whose_key_is_unchanged_from_the_stamp() {
+    let project = fixture(7);
+    let root = project.path();
+    let outputs = tempfile::tempdir().unwrap();
+    let out = outputs.path().join("public");
+    build(root, &out).success();
+    // A narrative is on its scorecard only: every other page is kept.
+    Edit::Narrative {
+        year: YEARS - 1,
+        unit: 2,
+    }
+    .apply(root);
+    let rebuilt = build(root, &out).success();
+    assert_eq!(kept_pages(&rebuilt), 2 * UNITS - 1, "{}", rebuilt.stderr);
+
+    let mut stamp = ecoscore::stamp::read(&out).unwrap();
+    let built = stamp.build.as_mut().unwrap();
+    let first = built.years.get_mut(&year(0)).unwrap();
+    assert_eq!(first.units.len(), UNITS * 64);
+    first.units = "0".repeat(UNITS * 64);
+    ecoscore::stamp::write(&out, &stamp).unwrap();
+    Edit::Narrative {
+        year: YEARS - 1,
+        unit: 2,
+    }
+    .apply(root);
+    let rebuilt = build(root, &out).success();
+    assert_eq!(kept_pages(&rebuilt), UNITS - 1, "{}", rebuilt.stderr);
+    let clean = outputs.path().join("clean");
+    build(root, &clean).success();
+    assert!(read_tree(&out) == read_tree(&clean));
+}
