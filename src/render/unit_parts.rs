@@ -92,7 +92,7 @@ impl Store {
         let noted = self.noted.lock().unwrap_or_else(PoisonError::into_inner);
         noted
             .iter()
-            .filter(|(_, parts)| parts.len() == units && parts.keys().copied().eq(0..units))
+            .filter(|(_, parts)| parts.keys().copied().eq(0..units))
             .map(|(year, parts)| (*year, encode(parts.values())))
             .collect()
     }
@@ -123,7 +123,7 @@ fn decode(text: &str) -> Option<Vec<Digest>> {
         _ => None,
     };
     let bytes = text.as_bytes();
-    if bytes.len() % 64 != 0 {
+    if !bytes.len().is_multiple_of(64) {
         return None;
     }
     bytes
@@ -323,6 +323,21 @@ mod tests {
         kept.iter()
             .filter(|(path, _)| path.starts_with("regions/") && path.ends_with(".html"))
             .count()
+    }
+
+    #[test]
+    fn parts_are_kept_as_hexadecimal_and_a_text_that_is_not_is_not_offered() {
+        let digests = [[0u8; 32], [0xab; 32], std::array::from_fn(|i| i as u8)];
+        let text = encode(digests.iter());
+        assert_eq!(text.len(), 3 * 64);
+        assert!(text.starts_with(&"0".repeat(64)));
+        assert_eq!(decode(&text), Some(digests.to_vec()));
+        assert_eq!(decode(&text[1..]), None, "a digest cut short");
+        assert_eq!(decode(&text.replace('a', "A")), None, "upper case");
+        let store = Store::new(&BTreeMap::from([(2024, text), (2025, "zz".repeat(32))]));
+        assert_eq!(store.offered(2024, 1), Some([0xab; 32]));
+        assert_eq!(store.offered(2024, 3), None, "no such unit");
+        assert_eq!(store.offered(2025, 0), None, "not hexadecimal");
     }
 
     #[test]
