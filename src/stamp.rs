@@ -108,6 +108,13 @@ pub struct YearFiles {
     /// Every file under `<year>/`, with the ids of the pages among them
     /// (links into a kept page are still checked).
     pub files: BTreeMap<String, Vec<String>>,
+    /// Each unit's part of this year in its page across years, which a
+    /// build that finds `key` unchanged takes instead of building the
+    /// year's views (`render/unit_parts.rs`): the SHA-256 digests one
+    /// after another in hexadecimal, in the order of `data/regions.yaml`.
+    /// Empty when not recorded.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub units: String,
 }
 
 /// Where the stamp of the output folder `out` lives: beside it, as

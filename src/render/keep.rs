@@ -22,6 +22,7 @@ use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::unit_parts::Store;
 use crate::digest::hex;
 use crate::stamp::PageRecord;
 
@@ -91,6 +92,13 @@ impl Parts {
 /// serialize (the page is rendered, nothing is kept).
 pub(super) struct PartsDigest(Option<[u8; 32]>);
 
+impl PartsDigest {
+    /// A page made of a part that did not serialize.
+    pub(super) fn none() -> PartsDigest {
+        PartsDigest(None)
+    }
+}
+
 /// The pages a build may keep, and what it records for the next one.
 pub struct Keeping {
     /// The digest of the site-level input, the options and the binary.
@@ -98,17 +106,33 @@ pub struct Keeping {
     previous: BTreeMap<String, PageRecord>,
     kept: Mutex<Vec<(String, Vec<String>)>>,
     records: Mutex<BTreeMap<String, PageRecord>>,
+    /// The yearly parts of the units' pages across years (`unit_parts.rs`).
+    pub(super) units: Store,
 }
 
 impl Keeping {
-    /// `previous`: the pages the build that left the output recorded.
-    pub fn new(site: String, previous: BTreeMap<String, PageRecord>) -> Keeping {
+    /// `previous`: the pages the build that left the output recorded;
+    /// `unit_parts`: the parts of the units' pages it recorded
+    /// ([`Keeping::unit_parts`]) for the years whose key is unchanged since.
+    pub fn new(
+        site: String,
+        previous: BTreeMap<String, PageRecord>,
+        unit_parts: &BTreeMap<u16, String>,
+    ) -> Keeping {
         Keeping {
             site,
             previous,
             kept: Mutex::new(Vec::new()),
             records: Mutex::new(BTreeMap::new()),
+            units: Store::new(unit_parts),
         }
+    }
+
+    /// For each year, the part of every one of the `units` in the pages
+    /// across years (`unit_parts.rs`), as the stamp keeps it under the
+    /// year's key; a year some unit's page has no part of is left out.
+    pub fn unit_parts(&self, units: usize) -> BTreeMap<u16, String> {
+        self.units.recorded(units)
     }
 
     /// The files of the pages kept, to take from the previous output, each
@@ -235,7 +259,8 @@ struct Digests {
     shared: Option<[u8; 32]>,
 }
 
-fn digest_of(value: &Value) -> Option<[u8; 32]> {
+/// The digest of `value` as JSON; none when it does not serialize.
+pub(super) fn digest_of<T: Serialize + ?Sized>(value: &T) -> Option<[u8; 32]> {
     let mut hasher = Sha256::new();
     hash_json(&mut hasher, value).then(|| hasher.finalize().into())
 }
@@ -420,7 +445,7 @@ mod tests {
         // JSON has no map keys that are pairs.
         let part: BTreeMap<(u8, u8), u8> = BTreeMap::from([((1, 2), 3)]);
         assert_eq!(Parts::new().with(&1).with(&part).with(&2).digest().0, None);
-        let keeping = Keeping::new("site".into(), BTreeMap::new());
+        let keeping = Keeping::new("site".into(), BTreeMap::new(), &BTreeMap::new());
         let year = YearFields::new(Value::UNDEFINED, Vec::new());
         let parts = Parts::new().with(&part).digest();
         assert_eq!(keeping.digest("t.html", &parts, &year, &[]), None);

@@ -21,6 +21,7 @@ pub mod progress;
 pub mod projects;
 pub mod search;
 pub mod theme;
+mod unit_parts;
 pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet};

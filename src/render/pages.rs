@@ -380,53 +380,26 @@ impl Renderer<'_> {
             "regions",
             false,
         );
-        // A site-wide page: every published year of this unit.
-        let cards: Vec<(u16, bool, ScorecardView)> = self
-            .years
-            .iter()
-            .filter_map(|p| {
-                // An archived year is scored from its archived input,
-                // whose units may be listed in another order: match by id.
-                let published = p.input.project;
-                let at = crate::model::unit_position(&published.units, &view.id, index)?;
-                let card = p.scores.card(at)?;
-                let unit = p.year.result_of(at)?;
-                Some((
-                    p.year.year,
-                    p.view.draft,
-                    ScorecardView::new(published, p.year, unit, card, None),
-                ))
-            })
-            .collect();
-        // 重点工程 per year (render/projects.rs)
-        let invested = projects::region_years(
-            &view.id,
-            self.years.iter().map(|p| (p.input.project, p.year)),
-        );
-        // 改善/持平/退步 per year, as each scorecard compares (render/improvement.rs)
-        let unit_years =
-            improvement::unit_years(&view.id, index, self.years.iter().map(PublicYear::scored));
-        let region = v(&view);
-        let projects_by_year = v(&invested);
-        let changes = v(&unit_years);
-        // What the page is made from (render/keep.rs): no year's view but
-        // these; its charts are drawn from them, every year's rules and
-        // the theme.
-        let parts = self.keeping.map(|_| {
-            super::keep::Parts::new()
-                .with(&meta)
-                .with(&view)
-                .with(&cards)
-                .with(&invested)
-                .with(&unit_years)
-                .digest()
-        });
+        // What the page is made from (render/keep.rs): its meta and view,
+        // and each published year's part, the year's views built only where
+        // the stamp does not have its part (render/unit_parts.rs). Its
+        // charts are drawn from these, every year's rules and the theme.
+        let parts = self
+            .keeping
+            .map(|keeping| self.unit_page_parts(&keeping.units, index, &meta, &view));
         const TEMPLATE: &str = "region.html";
         if let (Some(keeping), Some(parts)) = (self.keeping, &parts) {
             if keeping.keep(&path, TEMPLATE, parts, &self.site_fields) {
                 return Ok(Vec::new());
             }
         }
+        // A site-wide page: every published year of this unit, with its 重点工程
+        // (render/projects.rs) and 改善/持平/退步 as each scorecard compares
+        // (render/improvement.rs).
+        let (cards, invested, unit_years) = self.unit_years(index, &view.id);
+        let region = v(&view);
+        let projects_by_year = v(&invested);
+        let changes = v(&unit_years);
         // The totals and key indicators as the default theme shows them,
         // bars and gauges in its tables (charts/region.rs); the charts only
         // for a theme that reads them.

@@ -93,7 +93,8 @@ impl Site<'_> {
             // Pages are kept one by one only when the input could be read
             // to vouch for them.
             let keeping = inputs.as_ref().map(|files| {
-                incremental::kept_pages(previous.as_ref(), incremental::site_key(files, &options))
+                let site = incremental::site_key(files, &options);
+                incremental::kept_pages(previous.as_ref(), site, &kept)
             });
             let (mut summary, years, pages, listing) =
                 self.build_streaming(&out, before, kept, &keys, keeping)?;
@@ -278,6 +279,12 @@ impl Site<'_> {
                 .insert(path, ids);
         }
         years.retain(|year, _| rendered.contains(year) && keys.contains_key(year));
+        if let Some(keeping) = &keeping {
+            let mut parts = keeping.unit_parts(outcome.project.units.len());
+            for (year, files) in &mut years {
+                files.units = parts.remove(year).unwrap_or_default();
+            }
+        }
         let project = outcome.project;
         let summary = BuildSummary {
             published: Published {

@@ -99,9 +99,23 @@ pub(super) fn kept_years(built: &Built, keys: &BTreeMap<u16, String>) -> BTreeMa
 
 /// The pages `built` (if any) recorded, which a build may keep one by one:
 /// the output lists as that build left it, so their files are there.
-/// `site`: the [`site_key`] of the input now.
-pub(super) fn kept_pages(built: Option<&Built>, site: String) -> Keeping {
-    Keeping::new(site, built.map(|b| b.pages.clone()).unwrap_or_default())
+/// `site`: the [`site_key`] of the input now; `kept`: the years whose key
+/// is unchanged ([`kept_years`]), whose parts of the units' pages across
+/// years are taken as recorded.
+pub(super) fn kept_pages(
+    built: Option<&Built>,
+    site: String,
+    kept: &BTreeMap<u16, YearFiles>,
+) -> Keeping {
+    let parts = kept
+        .iter()
+        .map(|(year, files)| (*year, files.units.clone()))
+        .collect();
+    Keeping::new(
+        site,
+        built.map(|b| b.pages.clone()).unwrap_or_default(),
+        &parts,
+    )
 }
 
 /// A year's record, first file to come.
@@ -109,6 +123,7 @@ pub(super) fn new_year(key: &str) -> YearFiles {
     YearFiles {
         key: key.to_string(),
         files: BTreeMap::new(),
+        units: String::new(),
     }
 }
 

@@ -437,3 +437,92 @@ fn an_edit_of_the_latest_year_keeps_the_earlier_years_pages() {
     assert!(kept(&rebuilt).is_empty(), "{}", rebuilt.stderr);
     assert!(read(&out, &format!("{}/regions/u00001/index.html", year(0))).contains("（修订）"));
 }
+
+/// Each unit's part of each year in its page across years, as the stamp
+/// records it under the year's key (`render/unit_parts.rs`).
+fn unit_parts(out: &Path) -> Vec<(String, Vec<String>)> {
+    let built = ecoscore::stamp::read(out).unwrap().build.unwrap();
+    built
+        .years
+        .values()
+        .map(|files| {
+            let parts = files.units.as_bytes().chunks(64);
+            let parts = parts.map(|p| String::from_utf8(p.to_vec()).unwrap());
+            (files.key.clone(), parts.collect())
+        })
+        .collect()
+}
+
+/// An edit of an earlier year changes its key and every later one's: the
+/// units' pages across years build the parts of those years again instead
+/// of taking them from the stamp, and the page of the unit edited is
+/// rendered again, as a clean build writes it.
+#[test]
+fn an_edit_of_an_earlier_year_renders_the_unit_pages_it_changed() {
+    let project = fixture(7);
+    let root = project.path();
+    let outputs = tempfile::tempdir().unwrap();
+    let out = outputs.path().join("public");
+    build(root, &out).success();
+    let before = unit_parts(&out);
+    assert_eq!(before.len(), YEARS, "every year's parts are recorded");
+    assert!(before.iter().all(|(_, parts)| parts.len() == UNITS));
+    let page = "regions/u00003/index.html";
+    let page_before = read(&out, page);
+
+    Edit::Result {
+        year: 1,
+        unit: 2,
+        tenths: 712,
+    }
+    .apply(root);
+    build(root, &out).success();
+    let after = unit_parts(&out);
+    assert_eq!(after[0], before[0], "the first year's parts are kept");
+    assert_ne!(after[1].0, before[1].0, "the edited year has another key");
+    assert_ne!(after[1].1[2], before[1].1[2], "the edited unit's part");
+    assert_ne!(read(&out, page), page_before, "rendered again");
+    let clean = outputs.path().join("clean");
+    build(root, &clean).success();
+    assert_eq!(read(&out, page), read(&clean, page));
+    assert!(read_tree(&out) == read_tree(&clean));
+    assert_eq!(unit_parts(&clean), after, "the parts are the input's");
+}
+
+/// A year whose key is unchanged has its parts taken from the stamp, not
+/// built from its views: parts changed in the stamp by hand make every
+/// unit's page across years differ from what it was rendered from, so each
+/// is rendered again, where the same edit otherwise keeps them all.
+#[test]
+fn a_rebuild_takes_the_parts_of_the_years_whose_key_is_unchanged_from_the_stamp() {
+    let project = fixture(7);
+    let root = project.path();
+    let outputs = tempfile::tempdir().unwrap();
+    let out = outputs.path().join("public");
+    build(root, &out).success();
+    // A narrative is on its scorecard only: every other page is kept.
+    Edit::Narrative {
+        year: YEARS - 1,
+        unit: 2,
+    }
+    .apply(root);
+    let rebuilt = build(root, &out).success();
+    assert_eq!(kept_pages(&rebuilt), 2 * UNITS - 1, "{}", rebuilt.stderr);
+
+    let mut stamp = ecoscore::stamp::read(&out).unwrap();
+    let built = stamp.build.as_mut().unwrap();
+    let first = built.years.get_mut(&year(0)).unwrap();
+    assert_eq!(first.units.len(), UNITS * 64);
+    first.units = "0".repeat(UNITS * 64);
+    ecoscore::stamp::write(&out, &stamp).unwrap();
+    Edit::Narrative {
+        year: YEARS - 1,
+        unit: 2,
+    }
+    .apply(root);
+    let rebuilt = build(root, &out).success();
+    assert_eq!(kept_pages(&rebuilt), UNITS - 1, "{}", rebuilt.stderr);
+    let clean = outputs.path().join("clean");
+    build(root, &clean).success();
+    assert!(read_tree(&out) == read_tree(&clean));
+}
