@@ -73,7 +73,8 @@ ecoscore_out="$project/public"
 hugo_out="$hugo_site/public"
 [ -z "${OUT_DIR:-}" ] || { ecoscore_out="$OUT_DIR/ecoscore-public"; hugo_out="$OUT_DIR/hugo-public"; }
 for run in 1 2 3; do
-  rm -rf "$ecoscore_out" "$hugo_out"
+  # Clean: no output, and no validated years kept from an earlier build.
+  rm -rf "$ecoscore_out" "$hugo_out" "$project/.ecoscore-cache"
   time_it ecoscore target/release/ecoscore --root "$project" build --out "$ecoscore_out"
   time_it hugo hugo --source "$hugo_site" --destination "$hugo_out" --quiet
 done

@@ -42,7 +42,8 @@ for units in "${sizes[@]}"; do
   latest=$(find "$project/data" -mindepth 1 -maxdepth 1 -name '[0-9][0-9][0-9][0-9]' | LC_ALL=C sort | tail -n 1)
   results=$(find "$latest/results" -name '*.yaml' | LC_ALL=C sort | sed -n 1p)
   for i in $(seq "$runs"); do
-    rm -rf "$out"
+    # Clean: no output, and no validated years kept from an earlier build.
+    rm -rf "$out" "$project/.ecoscore-cache"
     measure "$units	clean build" "$bin" --root "$project" build --out "$out"
     measure "$units	no-change rebuild" "$bin" --root "$project" build --out "$out"
     cp "$results" "$work/results.orig"
