@@ -26,6 +26,10 @@ use crate::validate::KeptYear;
 /// new line (the key also changes with every binary).
 const MAGIC: &[u8] = b"ecoscore validated year, layout 1\n";
 
+/// The largest stored year read back: a national year is 4–7 MB, and
+/// a year's input is bounded by the input limits.
+const MAX_BYTES: u64 = 1 << 30;
+
 /// A file's name: `<year>-<key>.year`, the key 64 hexadecimal digits.
 const SUFFIX: &str = ".year";
 
@@ -63,7 +67,12 @@ impl YearStore {
         if !self.is_own_folder() {
             return None;
         }
-        let bytes = fs::read(self.file(year, key)).ok()?;
+        let file = self.file(year, key);
+        let plain = fs::symlink_metadata(&file).ok()?;
+        if !plain.is_file() || plain.len() > MAX_BYTES {
+            return None;
+        }
+        let bytes = fs::read(&file).ok()?;
         let rest = bytes.strip_prefix(MAGIC)?;
         let (digest, payload) = rest.split_at_checked(32)?;
         if sha2_of(payload) != digest {
@@ -74,7 +83,8 @@ impl YearStore {
 
     /// Whether a year validated under `key` is stored.
     pub(super) fn has(&self, year: u16, key: &str) -> bool {
-        self.is_own_folder() && self.file(year, key).is_file()
+        self.is_own_folder()
+            && fs::symlink_metadata(self.file(year, key)).is_ok_and(|m| m.is_file())
     }
 
     /// Store `kept`, validated under `key`: written to a temporary file in
@@ -128,6 +138,8 @@ impl YearStore {
         let Some(cache) = self.dir.parent() else {
             return Err(io::Error::other("the year store has no cache folder"));
         };
+        // One level at a time, each checked before the next is made in it:
+        // nothing is created through a link.
         for dir in [cache, self.dir.as_path()] {
             let mut builder = fs::DirBuilder::new();
             #[cfg(unix)]
@@ -137,14 +149,14 @@ impl YearStore {
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(e),
             }
+            if !fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+                return Err(io::Error::other(format!(
+                    "{} is not a folder of its own",
+                    dir.display()
+                )));
+            }
         }
-        if self.is_own_folder() {
-            Ok(())
-        } else {
-            Err(io::Error::other(
-                "the year store is not a folder of its own",
-            ))
-        }
+        Ok(())
     }
 }
 
@@ -278,6 +290,23 @@ mod tests {
         let store = YearStore::at_test(elsewhere.path());
         store.write(year, &key('f'), &kept).unwrap();
         assert!(planted.is_file());
+        // A year's file that is a link to one stored elsewhere.
+        let mine = YearStore::for_project(dir.path()).unwrap();
+        mine.write(year, &key('h'), &kept).unwrap();
+        std::os::unix::fs::symlink(&planted, mine.file(year, &key('f'))).unwrap();
+        assert!(mine.read(year, &key('f')).is_none(), "a linked year's file");
+        assert!(!mine.has(year, &key('f')));
+        // A cache folder that links to a place without a years folder:
+        // none is made there.
+        let bare = tempfile::tempdir().unwrap();
+        fs::remove_dir_all(dir.path().join(CACHE)).unwrap();
+        std::os::unix::fs::symlink(bare.path(), dir.path().join(CACHE)).unwrap();
+        assert!(mine.write(year, &key('g'), &kept).is_err());
+        assert_eq!(
+            fs::read_dir(bare.path()).unwrap().count(),
+            0,
+            "nothing made through the link"
+        );
         for link in [CACHE.to_string(), format!("{CACHE}/years")] {
             let cache = dir.path().join(CACHE);
             let _ = fs::remove_dir_all(&cache);
