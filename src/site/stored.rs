@@ -189,6 +189,14 @@ mod tests {
         records
     }
 
+    /// A copy of the sample, its store (empty) and its first year validated.
+    fn a_sample_and_its_first_year() -> (tempfile::TempDir, YearStore, u16, KeptYear) {
+        let dir = sample();
+        let store = YearStore::for_project(dir.path()).unwrap();
+        let (year, kept) = validated(dir.path()).pop_first().unwrap();
+        (dir, store, year, kept)
+    }
+
     fn key(byte: char) -> String {
         byte.to_string().repeat(64)
     }
@@ -215,9 +223,7 @@ mod tests {
 
     #[test]
     fn a_stored_file_changed_or_cut_short_is_not_read() {
-        let dir = sample();
-        let store = YearStore::for_project(dir.path()).unwrap();
-        let (year, kept) = validated(dir.path()).pop_first().unwrap();
+        let (_dir, store, year, kept) = a_sample_and_its_first_year();
         store.write(year, &key('c'), &kept).unwrap();
         let file = store.file(year, &key('c'));
         let whole = fs::read(&file).unwrap();
@@ -244,9 +250,7 @@ mod tests {
 
     #[test]
     fn pruning_removes_only_the_stored_years_no_key_names() {
-        let dir = sample();
-        let store = YearStore::for_project(dir.path()).unwrap();
-        let (year, kept) = validated(dir.path()).pop_first().unwrap();
+        let (_dir, store, year, kept) = a_sample_and_its_first_year();
         store.write(year, &key('d'), &kept).unwrap();
         store.write(year, &key('e'), &kept).unwrap();
         store.write(2030, &key('d'), &kept).unwrap();

@@ -142,15 +142,20 @@ fn an_edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
-/// The years a verbose build says it kept from the previous output.
-fn kept(output: &Output) -> Vec<u16> {
+/// The years a verbose build names in its line `<before>2021, 2022<after>`.
+fn years_said(output: &Output, before: &str, after: &str) -> Vec<u16> {
     output
         .stderr
         .lines()
-        .find_map(|l| l.strip_prefix("kept the pages of "))
-        .and_then(|l| l.split_once(" from the previous build"))
+        .find_map(|l| l.strip_prefix(before))
+        .and_then(|l| l.split_once(after))
         .map(|(years, _)| years.split(", ").map(|y| y.parse().unwrap()).collect())
         .unwrap_or_default()
+}
+
+/// The years a verbose build says it kept from the previous output.
+fn kept(output: &Output) -> Vec<u16> {
+    years_said(output, "kept the pages of ", " from the previous build")
 }
 
 proptest! {
@@ -235,13 +240,7 @@ fn up_to_date(output: &Output) -> bool {
 
 /// The years a verbose build says it took validated from the last build.
 fn validated_before(output: &Output) -> Vec<u16> {
-    output
-        .stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("took the validation of "))
-        .and_then(|l| l.split_once(" from the last build"))
-        .map(|(years, _)| years.split(", ").map(|y| y.parse().unwrap()).collect())
-        .unwrap_or_default()
+    years_said(output, "took the validation of ", " from the last build")
 }
 
 /// What a build reported of the input: its warnings, without the lines
