@@ -3,7 +3,7 @@
 //! the folder a rebuild leaves is byte for byte what a clean build writes.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::common::*;
 use ecoscore::fixture::{write_fixture, FixtureOptions};
@@ -24,6 +24,16 @@ fn fixture(seed: u64) -> tempfile::TempDir {
     };
     write_fixture(dir.path(), &repo().join("themes/default"), options).unwrap();
     dir
+}
+
+/// The fixture of `seed` built once into `<outputs>/public`: the project,
+/// the folder of outputs and the output.
+fn built(seed: u64) -> (tempfile::TempDir, tempfile::TempDir, PathBuf) {
+    let project = fixture(seed);
+    let outputs = tempfile::tempdir().unwrap();
+    let out = outputs.path().join("public");
+    build(project.path(), &out).success();
+    (project, outputs, out)
 }
 
 fn build(root: &Path, out: &Path) -> Output {
@@ -168,11 +178,8 @@ proptest! {
         seed in 1..1000u64,
         edits in proptest::collection::vec(an_edit(), 1..=3),
     ) {
-        let project = fixture(seed);
+        let (project, outputs, out) = built(seed);
         let root = project.path();
-        let outputs = tempfile::tempdir().unwrap();
-        let out = outputs.path().join("public");
-        build(root, &out).success();
         // As serve builds: in process, the validated years kept between
         // builds, so only the years from the first one edited are loaded.
         let years = KeptYears::new();
@@ -281,11 +288,8 @@ fn kept_pages(output: &Output) -> usize {
 #[test]
 fn an_edit_of_one_unit_keeps_the_scorecards_whose_view_did_not_change() {
     use std::os::unix::fs::MetadataExt;
-    let project = fixture(7);
+    let (project, outputs, out) = built(7);
     let root = project.path();
-    let outputs = tempfile::tempdir().unwrap();
-    let out = outputs.path().join("public");
-    build(root, &out).success();
     let latest = year(YEARS - 1);
     // Each unit's scorecard of the latest year, then each unit's page.
     let page = |p: usize| match p < UNITS {
@@ -385,11 +389,8 @@ fn an_edit_of_one_unit_keeps_the_scorecards_whose_view_did_not_change() {
 #[test]
 fn an_edit_of_the_latest_year_keeps_the_earlier_years_pages() {
     use std::os::unix::fs::MetadataExt;
-    let project = fixture(7);
+    let (project, _outputs, out) = built(7);
     let root = project.path();
-    let outputs = tempfile::tempdir().unwrap();
-    let out = outputs.path().join("public");
-    build(root, &out).success();
     let page = |y: u16| out.join(format!("{y}/regions/u00001/index.html"));
     let before: Vec<u64> = (0..YEARS)
         .map(|y| fs::metadata(page(year(y))).unwrap().ino())
@@ -458,11 +459,8 @@ fn unit_parts(out: &Path) -> Vec<(String, Vec<String>)> {
 /// rendered again, as a clean build writes it.
 #[test]
 fn an_edit_of_an_earlier_year_renders_the_unit_pages_it_changed() {
-    let project = fixture(7);
+    let (project, outputs, out) = built(7);
     let root = project.path();
-    let outputs = tempfile::tempdir().unwrap();
-    let out = outputs.path().join("public");
-    build(root, &out).success();
     let before = unit_parts(&out);
     assert_eq!(before.len(), YEARS, "every year's parts are recorded");
     assert!(before.iter().all(|(_, parts)| parts.len() == UNITS));
@@ -494,11 +492,8 @@ fn an_edit_of_an_earlier_year_renders_the_unit_pages_it_changed() {
 /// is rendered again, where the same edit otherwise keeps them all.
 #[test]
 fn a_rebuild_takes_the_parts_of_the_years_whose_key_is_unchanged_from_the_stamp() {
-    let project = fixture(7);
+    let (project, outputs, out) = built(7);
     let root = project.path();
-    let outputs = tempfile::tempdir().unwrap();
-    let out = outputs.path().join("public");
-    build(root, &out).success();
     // A narrative is on its scorecard only: every other page is kept.
     Edit::Narrative {
         year: YEARS - 1,
