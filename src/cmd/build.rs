@@ -42,9 +42,9 @@ pub fn execute(common: &Common, args: &BuildArgs) -> u8 {
         return FAILURE;
     }
     let mut progress = Progress::start();
-    // The years validated by the last build of this project, from the
-    // user's cache folder (docs/rebuilds.md).
-    let kept = KeptYears::stored(YearStore::for_project(&common.root));
+    // The years validated by the last build of this project, from its
+    // cache folder (docs/rebuilds.md).
+    let kept = KeptYears::stored(YearStore::for_project(&common.root, args.drafts));
     let result = Site::new(&common.root, &options)
         .observe(&mut |stage| progress.stage(stage))
         .keep_years(&kept)

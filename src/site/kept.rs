@@ -180,7 +180,7 @@ pub(super) mod tests {
     fn stored(root: &Path) -> (String, Vec<u16>) {
         let files = crate::stamp::input_files(root).unwrap();
         let keys = incremental::year_keys(&files, "drafts=true");
-        let kept = KeptYears::stored(YearStore::for_project(root));
+        let kept = KeptYears::stored(YearStore::for_project(root, true));
         let shown = shown(kept.load(root, None, &keys));
         kept.store(&keys).unwrap();
         (shown, kept.used_years())

@@ -5,8 +5,9 @@
 //! A year's model holds its `internal:` notes, so it is kept neither in the
 //! output nor beside it (where a web server may publish the folder above
 //! the output): it is kept in the project, which holds those notes already,
-//! in `.ecoscore-cache/years/` ([`CACHE`]; no output folder may be, hold
-//! or lie inside it: `destination`). The folder is made readable by its
+//! in `.ecoscore-cache/years/` (`years-drafts/` for `--drafts` builds;
+//! [`CACHE`]; no output folder may be, hold or lie inside it:
+//! `destination`). The folder is made readable by its
 //! owner only, and `ecoscore init` lists it in .gitignore. Each file is
 //! one year, named by its year and key, which digests everything its
 //! validation reads and the binary that validated it (`validate/kept.rs`):
@@ -40,12 +41,15 @@ pub struct YearStore {
 }
 
 impl YearStore {
-    /// The store of the project at `root`; None when the project has no
-    /// real path. Nothing is created until a year is written.
-    pub fn for_project(root: &Path) -> Option<YearStore> {
+    /// The store of the project at `root` for builds with or without
+    /// `--drafts` (each has a folder of its own, so neither removes the
+    /// other's years); None when the project has no real path. Nothing is
+    /// created until a year is written.
+    pub fn for_project(root: &Path, drafts: bool) -> Option<YearStore> {
         let cache = fs::canonicalize(root).ok()?.join(CACHE);
+        let folder = if drafts { "years-drafts" } else { "years" };
         Some(YearStore {
-            dir: cache.join("years"),
+            dir: cache.join(folder),
         })
     }
 
@@ -192,7 +196,7 @@ mod tests {
     /// A copy of the sample, its store (empty) and its first year validated.
     fn a_sample_and_its_first_year() -> (tempfile::TempDir, YearStore, u16, KeptYear) {
         let dir = sample();
-        let store = YearStore::for_project(dir.path()).unwrap();
+        let store = YearStore::for_project(dir.path(), false).unwrap();
         let (year, kept) = validated(dir.path()).pop_first().unwrap();
         (dir, store, year, kept)
     }
@@ -204,7 +208,7 @@ mod tests {
     #[test]
     fn a_stored_year_reads_back_as_it_was_validated() {
         let dir = sample();
-        let store = YearStore::for_project(dir.path()).unwrap();
+        let store = YearStore::for_project(dir.path(), false).unwrap();
         for (year, kept) in validated(dir.path()) {
             assert!(store.read(year, &key('a')).is_none());
             store.write(year, &key('a'), &kept).unwrap();
@@ -250,7 +254,7 @@ mod tests {
 
     #[test]
     fn pruning_removes_only_the_stored_years_no_key_names() {
-        let (_dir, store, year, kept) = a_sample_and_its_first_year();
+        let (dir, store, year, kept) = a_sample_and_its_first_year();
         store.write(year, &key('d'), &kept).unwrap();
         store.write(year, &key('e'), &kept).unwrap();
         store.write(2030, &key('d'), &kept).unwrap();
@@ -264,7 +268,10 @@ mod tests {
         }
         let like_a_year = store.dir.join(format!("2031-{}{SUFFIX}", key('d')));
         fs::create_dir(&like_a_year).unwrap();
+        let drafts = YearStore::for_project(dir.path(), true).unwrap();
+        drafts.write(year, &key('d'), &kept).unwrap();
         store.prune(&BTreeMap::from([(year, key('e'))])).unwrap();
+        assert!(drafts.has(year, &key('d')), "a --drafts build's years stay");
         assert!(!store.has(year, &key('d')), "an older key");
         assert!(
             !store.has(2030, &key('d')),
@@ -295,7 +302,7 @@ mod tests {
         store.write(year, &key('f'), &kept).unwrap();
         assert!(planted.is_file());
         // A year's file that is a link to one stored elsewhere.
-        let mine = YearStore::for_project(dir.path()).unwrap();
+        let mine = YearStore::for_project(dir.path(), false).unwrap();
         mine.write(year, &key('h'), &kept).unwrap();
         std::os::unix::fs::symlink(&planted, mine.file(year, &key('f'))).unwrap();
         assert!(mine.read(year, &key('f')).is_none(), "a linked year's file");
@@ -320,7 +327,7 @@ mod tests {
                 fs::create_dir(&cache).unwrap();
                 std::os::unix::fs::symlink(&theirs, cache.join("years")).unwrap();
             }
-            let store = YearStore::for_project(dir.path()).unwrap();
+            let store = YearStore::for_project(dir.path(), false).unwrap();
             assert!(store.read(year, &key('f')).is_none(), "{link}");
             assert!(!store.has(year, &key('f')), "{link}");
             assert!(store.write(year, &key('g'), &kept).is_err(), "{link}");

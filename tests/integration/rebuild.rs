@@ -520,3 +520,47 @@ fn a_rebuild_takes_the_parts_of_the_years_whose_key_is_unchanged_from_the_stamp(
     build(root, &clean).success();
     assert!(read_tree(&out) == read_tree(&clean));
 }
+
+/// A build without `--drafts` and one with it validate the same files
+/// under other year keys: each keeps its own validated years, and neither
+/// removes the other's, wherever their outputs go.
+#[test]
+fn builds_with_and_without_drafts_keep_their_own_validated_years() {
+    let (project, outputs, drafts) = built(7);
+    let root = project.path();
+    let public = |name: &str| {
+        Test::new()
+            .root(root)
+            .args(["--verbose", "build", "--out"])
+            .arg(outputs.path().join(name))
+            .run()
+            .success()
+    };
+    let first = public("public-1");
+    assert_eq!(validated_before(&first), Vec::<u16>::new());
+    Edit::Result {
+        year: YEARS - 1,
+        unit: 2,
+        tenths: 812,
+    }
+    .apply(root);
+    let earlier: Vec<u16> = (0..YEARS - 1).map(year).collect();
+    // Each takes the years before the edited one from its own last build.
+    let with_drafts = build(root, &drafts).success();
+    assert_eq!(
+        validated_before(&with_drafts),
+        earlier,
+        "{}",
+        with_drafts.stderr
+    );
+    let without = public("public-2");
+    assert_eq!(validated_before(&without), earlier, "{}", without.stderr);
+    for folder in ["years", "years-drafts"] {
+        let stored = fs::read_dir(root.join(".ecoscore-cache").join(folder)).unwrap();
+        assert_eq!(
+            stored.count(),
+            YEARS,
+            "{folder}: one file a year, older keys removed"
+        );
+    }
+}
