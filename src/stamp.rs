@@ -145,8 +145,46 @@ pub fn read_summary(out: &Path) -> Option<Summary> {
         #[serde(default)]
         build: Option<Summary>,
     }
+    read_head::<Head>(out)?.build
+}
+
+/// How much of a stamp is read first for its [`head`]: a build's digests
+/// and summary take a few hundred bytes.
+const HEAD_BYTES: u64 = 64 * 1024;
+
+/// The stamp of `out` read as `T` from its head alone when it has one
+/// (the megabytes of a national build's years and pages are then neither
+/// read nor parsed: `kind` and `read_summary` run on every build), else
+/// from the whole file.
+fn read_head<T: serde::de::DeserializeOwned>(out: &Path) -> Option<T> {
+    use std::io::Read as _;
+    let mut start = Vec::new();
+    fs::File::open(path(out))
+        .ok()?
+        .take(HEAD_BYTES)
+        .read_to_end(&mut start)
+        .ok()?;
+    if let Some(read) = head(&start).and_then(|h| serde_json::from_slice(&h).ok()) {
+        return Some(read);
+    }
     let text = fs::read(path(out)).ok()?;
-    serde_json::from_slice::<Head>(&text).ok()?.build
+    serde_json::from_slice(&text).ok()
+}
+
+/// A stamp's text up to where its build's years begin, closed:
+/// `{"kind":…,"build":{"inputs":…,"output":…,"published":{…},"warnings":N}}`.
+/// [`write`] writes the fields in their declaration order with no spaces;
+/// `,"years":{` cannot stand inside a JSON string (its quotes would be
+/// escaped), and the build's years are the first object under that key
+/// (the summary's `years` is a list), so its first occurrence ends the
+/// head. None for a stamp laid out otherwise (one with no build, or from
+/// an older ecoscore), which is then read whole.
+fn head(text: &[u8]) -> Option<Vec<u8>> {
+    const YEARS: &[u8] = b",\"years\":{";
+    let at = text.windows(YEARS.len()).position(|w| w == YEARS)?;
+    let mut head = text[..at].to_vec();
+    head.extend_from_slice(b"}}");
+    Some(head)
 }
 
 /// [`Built`] without its years and pages.
@@ -166,8 +204,7 @@ pub fn kind(out: &Path) -> Option<String> {
         #[serde(default = "site")]
         kind: String,
     }
-    let text = fs::read(path(out)).ok()?;
-    serde_json::from_slice::<Kind>(&text).ok().map(|k| k.kind)
+    read_head::<Kind>(out).map(|k| k.kind)
 }
 
 /// Record `stamp` for `out`, replacing any earlier one in one step.
@@ -523,6 +560,73 @@ mod tests {
         crate::destination::mark(&out, OutputKind::BRIEFING).unwrap();
         assert_eq!(read(&out).unwrap().build, None, "a mark forgets the build");
         assert_eq!(kind(&out), Some(OutputKind::BRIEFING));
+    }
+
+    /// A stamp's kind and summary read from its head are what the whole
+    /// stamp says, whatever its strings hold.
+    #[test]
+    fn a_stamps_head_says_what_the_whole_stamp_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let published = |site_path: &str| Published {
+            pages: 3,
+            charts: 1,
+            files: 9,
+            years: vec![2024, 2025],
+            archived: vec![2021],
+            drafts_left_out: vec![],
+            site_path: site_path.to_string(),
+        };
+        let page = PageRecord {
+            digest: "d".into(),
+            reads: vec![r#","years":{"#.into()],
+            files: vec!["2025/a.html".into()],
+            ids: vec![],
+        };
+        let year = YearFiles {
+            key: "k".into(),
+            files: BTreeMap::from([("2025/a.html".to_string(), vec!["x".to_string()])]),
+            units: String::new(),
+        };
+        for site_path in ["/kaohe/", r#"/a,"years":{"b"}/"#, &"长".repeat(40_000)] {
+            let built = Built {
+                inputs: "i".into(),
+                output: "o".into(),
+                published: published(site_path),
+                warnings: 7,
+                years: BTreeMap::from([(2025, year.clone())]),
+                pages: BTreeMap::from([("2025/a.html".to_string(), page.clone())]),
+            };
+            for build in [Some(built), None] {
+                let stamp = Stamp {
+                    kind: "briefing".into(),
+                    build: build.clone(),
+                };
+                write(&out, &stamp).unwrap();
+                let text = fs::read(path(&out)).unwrap();
+                let fast = build.is_some() && site_path.len() < 1000;
+                let cut = head(&text[..text.len().min(64 * 1024)]);
+                assert_eq!(cut.is_some(), fast);
+                if let Some(cut) = cut {
+                    // The head is the stamp less the build's years and pages.
+                    let mut whole: serde_json::Value = serde_json::from_slice(&text).unwrap();
+                    let inner = whole["build"].as_object_mut().unwrap();
+                    inner.remove("years");
+                    inner.remove("pages");
+                    let cut: serde_json::Value = serde_json::from_slice(&cut).unwrap();
+                    assert_eq!(cut, whole);
+                }
+                assert_eq!(super::kind(&out).as_deref(), Some("briefing"));
+                let summary = read_summary(&out);
+                assert_eq!(summary.is_some(), build.is_some());
+                if let (Some(summary), Some(build)) = (summary, &build) {
+                    assert_eq!(summary.inputs, build.inputs);
+                    assert_eq!(summary.output, build.output);
+                    assert_eq!(summary.published, build.published);
+                    assert_eq!(summary.warnings, build.warnings);
+                }
+            }
+        }
     }
 
     #[test]
