@@ -27,6 +27,19 @@ use crate::validate::KeptYear;
 /// new line (the key also changes with every binary).
 const MAGIC: &[u8] = b"ecoscore validated year, layout 1\n";
 
+/// The files the cache folder is made with: git ignores what is in it, and
+/// it is tagged as a cache (bford.info/cachedir).
+const MARKS: [(&str, &str); 2] = [
+    (
+        ".gitignore",
+        "# ecoscore: validated years kept for the next build; they hold internal notes\n*\n",
+    ),
+    (
+        "CACHEDIR.TAG",
+        "Signature: 8a477f597d28d172789f06886806bc55\n# ecoscore's cache (validated years); delete it at any time\n",
+    ),
+];
+
 /// The largest stored year read back: a national year is 4–7 MB, and
 /// a year's input is bounded by the input limits.
 const MAX_BYTES: u64 = 1 << 30;
@@ -160,6 +173,14 @@ impl YearStore {
                 )));
             }
         }
+        // Whatever the project's own .gitignore says, git leaves the folder
+        // out, and backup tools that honour cache tags skip it.
+        for (name, text) in MARKS {
+            let mark = cache.join(name);
+            if fs::symlink_metadata(&mark).is_err() {
+                fs::write(&mark, text)?;
+            }
+        }
         Ok(())
     }
 }
@@ -217,6 +238,11 @@ mod tests {
             assert_eq!(format!("{back:?}"), format!("{kept:?}"));
             assert!(store.read(year, &key('b')).is_none(), "another key");
         }
+        let cache = store.dir.parent().unwrap();
+        let ignore = fs::read_to_string(cache.join(".gitignore")).unwrap();
+        assert_eq!(ignore.lines().last(), Some("*"), "git ignores the folder");
+        let tag = fs::read_to_string(cache.join("CACHEDIR.TAG")).unwrap();
+        assert!(tag.starts_with("Signature: 8a477f597d28d172789f06886806bc55\n"));
         #[cfg(unix)]
         for dir in [&store.dir, store.dir.parent().unwrap()] {
             use std::os::unix::fs::PermissionsExt;
