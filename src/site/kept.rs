@@ -1,5 +1,6 @@
 //! The validated years of the last build, by year key, for the next one
-//! (`serve` holds one for its whole run): a year whose key is unchanged is
+//! (`serve` holds one for its whole run; `build` reads and writes them in
+//! the project's cache folder, `site/stored.rs`): a year whose key is unchanged is
 //! neither read nor validated again (`validate/kept.rs` says why that gives
 //! what validating it would). Any change to site-level input or the options
 //! changes every key, and so means a full load.

@@ -153,8 +153,10 @@ impl<'o> Site<'o> {
     /// year key is unchanged since the build that left them there, instead
     /// of reading and validating them again, and leave this build's years in
     /// it: a long-running caller (`serve`) loads only the years an edit
-    /// changed. Any other run, or a build whose input cannot be digested,
-    /// loads everything and empties `years`.
+    /// changed, and `ecoscore build` the same through the years stored in
+    /// the project (`KeptYears::stored`, written after a build succeeds).
+    /// Any other run, or a build whose input cannot be digested, loads
+    /// everything and empties `years`.
     pub fn keep_years(mut self, years: &'o KeptYears) -> Site<'o> {
         self.kept_years = Some(years);
         self
