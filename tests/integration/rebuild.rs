@@ -281,6 +281,19 @@ fn kept_pages(output: &Output) -> usize {
         .map_or(0, |(n, _)| n.parse().unwrap())
 }
 
+/// Add a sentence to the third unit's narrative in the latest year and
+/// rebuild over `out`: a narrative is on its unit's scorecard only, so
+/// every other scorecard and every unit's page is kept.
+fn rebuild_after_a_narrative_edit(root: &Path, out: &Path) {
+    Edit::Narrative {
+        year: YEARS - 1,
+        unit: 2,
+    }
+    .apply(root);
+    let rebuilt = build(root, out).success();
+    assert_eq!(kept_pages(&rebuilt), 2 * UNITS - 1, "{}", rebuilt.stderr);
+}
+
 /// Within the edited year, a scorecard whose view did not change is kept
 /// (not rendered, the same file), and one whose rank moved is rendered; the
 /// same for each unit's page across years.
@@ -311,13 +324,7 @@ fn an_edit_of_one_unit_keeps_the_scorecards_whose_view_did_not_change() {
     // A narrative is one unit's own, on its scorecard only: every other
     // page is kept.
     let before = pages();
-    Edit::Narrative {
-        year: YEARS - 1,
-        unit: 2,
-    }
-    .apply(root);
-    let rebuilt = build(root, &out).success();
-    assert_eq!(kept_pages(&rebuilt), 2 * UNITS - 1, "{}", rebuilt.stderr);
+    rebuild_after_a_narrative_edit(root, &out);
     assert!(
         read(&out, &format!("{latest}/regions/u00003/index.html")).contains("整改任务已按期完成")
     );
@@ -494,14 +501,7 @@ fn an_edit_of_an_earlier_year_renders_the_unit_pages_it_changed() {
 fn a_rebuild_takes_the_parts_of_the_years_whose_key_is_unchanged_from_the_stamp() {
     let (project, outputs, out) = built(7);
     let root = project.path();
-    // A narrative is on its scorecard only: every other page is kept.
-    Edit::Narrative {
-        year: YEARS - 1,
-        unit: 2,
-    }
-    .apply(root);
-    let rebuilt = build(root, &out).success();
-    assert_eq!(kept_pages(&rebuilt), 2 * UNITS - 1, "{}", rebuilt.stderr);
+    rebuild_after_a_narrative_edit(root, &out);
 
     let mut stamp = ecoscore::stamp::read(&out).unwrap();
     let built = stamp.build.as_mut().unwrap();
